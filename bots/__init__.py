@@ -1,0 +1,1 @@
+"""Bot plugins shipped with the framework; each subpackage exposes one plugin object."""

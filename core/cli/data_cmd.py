@@ -1,0 +1,50 @@
+"""``sferum migrate`` and ``sferum demo-data``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from core.clock import SystemClock
+from core.config import load_settings
+from core.demo.loader import load_demo
+from core.people import PeopleRepository
+from core.storage import open_core_database
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    migrate = sub.add_parser("migrate", help="применить миграции базы данных")
+    migrate.set_defaults(handler=run_migrate)
+    demo = sub.add_parser("demo-data", help="загрузить демонстрационный округ (повторно безопасно)")
+    demo.set_defaults(handler=run_demo)
+
+
+def run_migrate(args: argparse.Namespace) -> int:
+    settings = load_settings()
+
+    async def go() -> None:
+        db = await open_core_database(settings.db_path)
+        await db.close()
+
+    asyncio.run(go())
+    print(f"База данных {settings.db_path} в актуальном состоянии.")
+    return 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    settings = load_settings()
+
+    async def go() -> None:
+        db = await open_core_database(settings.db_path)
+        try:
+            summary = await load_demo(PeopleRepository(db, SystemClock()))
+        finally:
+            await db.close()
+        print(
+            f"Демо-округ загружен в {settings.db_path}: организаций {summary.organisations}, "
+            f"классов {summary.groups}, людей {summary.persons}, ролей {summary.roles}, "
+            f"чатов {summary.chats}, контактов {summary.contacts}."
+        )
+
+    asyncio.run(go())
+    return 0

@@ -1,0 +1,57 @@
+"""The ``sferum`` command: one subcommand per module listed in COMMANDS."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from core.config import ConfigError
+
+
+class CommandModule(Protocol):
+    def register(self, sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None: ...
+
+
+# Each module adds its subparsers and sets ``handler`` (args -> exit code) on them.
+COMMANDS: tuple[str, ...] = (
+    "core.cli.run_cmd",
+    "core.cli.data_cmd",
+    "core.cli.policy_cmd",
+)
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sferum",
+        description="Школьные чат-боты и мини-приложения для VK Мессенджера (Сферум).",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        module: CommandModule = importlib.import_module(name)  # type: ignore[assignment]
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        return handler(args)
+    except ConfigError as exc:
+        print(f"Ошибка настройки: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

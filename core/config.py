@@ -1,0 +1,157 @@
+"""Settings from environment variables and an optional TOML file, validated at start.
+
+Precedence: defaults < ``sferum.toml`` (or the file named by ``SFERUM_CONFIG``) < environment.
+Environment keys are ``SFERUM_<FIELD>`` upper-cased (``SFERUM_DB_PATH``); the mini-app's secret
+also reads ``VK_APP_SECRET`` because that is the name VK's documentation uses.
+A bad value stops start-up with one line naming the key and the expected form.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+
+class ConfigError(Exception):
+    """Raised with a single human-readable line: which key, what was expected, what was given."""
+
+
+_EXPECTED: dict[str, str] = {
+    "int_parsing": "an integer",
+    "int_type": "an integer",
+    "greater_than_equal": "a number",
+    "less_than_equal": "a number",
+    "bool_parsing": "true or false",
+    "bool_type": "true or false",
+    "float_parsing": "a number",
+    "literal_error": "one of the allowed values",
+    "extra_forbidden": "no such setting",
+    "string_type": "a string",
+    "url_parsing": "a URL",
+}
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    db_path: str = Field("./var/sferum.db", description="SQLite file, or :memory:")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    timezone: str = Field("Europe/Moscow", description="default IANA zone for new organisations")
+
+    # VK transport: with no token the bots run against the embedded sandbox.
+    vk_token: str | None = None
+    vk_group_id: int | None = Field(None, ge=1)
+    vk_api_url: str = "https://api.vk.ru/method/"
+    transport: Literal["longpoll", "callback"] = "longpoll"
+    callback_secret: str | None = None
+    callback_confirmation: str | None = None
+    rate_limit: float = Field(20.0, gt=0, le=1000, description="VK requests per second per token")
+    max_concurrent_conversations: int = Field(64, ge=1, le=10_000)
+
+    sandbox_host: str = "127.0.0.1"
+    sandbox_port: int = Field(8081, ge=1, le=65535)
+    miniapp_host: str = "127.0.0.1"
+    miniapp_port: int = Field(8082, ge=1, le=65535)
+    vk_app_id: int = Field(51_000_001, ge=1)
+    vk_app_secret: str = Field("sandbox-app-secret", min_length=8)
+    launch_max_age_s: int = Field(3600, ge=1, le=86_400 * 7)
+
+    bots: list[str] | None = Field(
+        None, description="plugin names to run; all discovered by default"
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone_exists(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("an IANA time zone such as Europe/Moscow") from None
+        return value
+
+    @field_validator("vk_api_url")
+    @classmethod
+    def _url_form(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")) or not value.endswith("/"):
+            raise ValueError("an http(s) URL ending with '/', e.g. https://api.vk.ru/method/")
+        return value
+
+    @property
+    def uses_sandbox(self) -> bool:
+        return self.vk_token is None
+
+    @property
+    def db_file(self) -> Path | None:
+        return None if self.db_path == ":memory:" else Path(self.db_path)
+
+
+def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for name, field in Settings.model_fields.items():
+        key = f"SFERUM_{name.upper()}"
+        if key in environ:
+            raw = environ[key]
+            if field.annotation == list[str] | None:
+                found[name] = [part.strip() for part in raw.split(",") if part.strip()]
+            else:
+                found[name] = raw
+    if "VK_APP_SECRET" in environ and "vk_app_secret" not in found:
+        found["vk_app_secret"] = environ["VK_APP_SECRET"]
+    return found
+
+
+def _describe(error: Mapping[str, Any], source: Mapping[str, str]) -> str:
+    field = str(error["loc"][0]) if error["loc"] else "?"
+    where = source.get(field, f"setting {field!r}")
+    expected = error.get("msg", "")
+    kind = str(error.get("type", ""))
+    if kind == "value_error":
+        expected = expected.removeprefix("Value error, ")
+    elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        words = {"ge": "at least", "le": "at most", "gt": "above", "lt": "below"}
+        limits = ", ".join(f"{words[k]} {v}" for k, v in (error.get("ctx") or {}).items())
+        expected = f"a number {limits}"
+    elif kind == "literal_error":
+        expected = "one of " + str((error.get("ctx") or {}).get("expected", ""))
+    elif kind == "string_too_short":
+        expected = f"at least {(error.get('ctx') or {}).get('min_length')} characters"
+    else:
+        expected = _EXPECTED.get(kind, expected)
+    given = error.get("input")
+    return f"{where}: expected {expected}, got {given!r}"
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, config_file: Path | None = None
+) -> Settings:
+    """Load and validate settings; raise ConfigError with one line on the first bad key."""
+    env = os.environ if environ is None else environ
+    path = config_file or Path(env.get("SFERUM_CONFIG", "sferum.toml"))
+    values: dict[str, Any] = {}
+    source: dict[str, str] = {}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+        table = data.get("sferum", data)
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: [sferum] must be a table of settings")
+        values.update(table)
+        source.update({key: f"{path}: key {key!r}" for key in table})
+    overrides = _env_overrides(env)
+    values.update(overrides)
+    source.update({key: f"SFERUM_{key.upper()}" for key in overrides})
+    if "vk_app_secret" in overrides and "SFERUM_VK_APP_SECRET" not in env:
+        source["vk_app_secret"] = "VK_APP_SECRET"
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc.errors()[0], source)) from None

@@ -1,0 +1,1 @@
+"""Demo data for the sandbox, the README walkthrough and the tests."""

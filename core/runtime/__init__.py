@@ -1,0 +1,1 @@
+"""The runtime: plugins on vkbottle, middleware, transports, and the embedded default."""

@@ -1,0 +1,170 @@
+"""SQLite through aiosqlite.
+
+Connection strategy: one writer connection guarded by an asyncio lock, so concurrent tasks never
+interleave statements of two transactions, and a separate reader connection; WAL mode lets the
+reader see the last committed state while a write is in progress. ``:memory:`` uses one connection
+for both (separate in-memory connections would be separate databases).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from .abc import Database, Params, Row, Transaction
+
+
+def _dict_row(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> Row:
+    return {column[0]: value for column, value in zip(cursor.description, row, strict=True)}
+
+
+def split_statements(script: str) -> list[str]:
+    """Split SQL into complete statements (executescript would commit behind our back)."""
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            text = buffer.strip()
+            if text and text != ";":
+                statements.append(text)
+            buffer = ""
+    if buffer.strip():
+        raise ValueError(f"incomplete SQL statement at the end of script: {buffer.strip()[:80]}")
+    return statements
+
+
+async def _run(conn: aiosqlite.Connection, sql: str, params: Params) -> int:
+    cursor = await conn.execute(sql, params)
+    try:
+        if sql.lstrip()[:6].upper() == "INSERT":
+            return cursor.lastrowid or 0
+        return cursor.rowcount
+    finally:
+        await cursor.close()
+
+
+class _SqliteQueries:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        return await _run(self._conn, sql, params)
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> int:
+        cursor = await self._conn.executemany(sql, rows)
+        try:
+            return cursor.rowcount
+        finally:
+            await cursor.close()
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        async with self._conn.execute(sql, params) as cursor:
+            row = await cursor.fetchone()
+        return row  # type: ignore[return-value]
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        async with self._conn.execute(sql, params) as cursor:
+            rows = await cursor.fetchall()
+        return rows  # type: ignore[return-value]
+
+
+class SqliteTransaction(_SqliteQueries, Transaction):
+    pass
+
+
+class SqliteDatabase(Database):
+    def __init__(self, path: str | Path, *, busy_timeout_ms: int = 30_000) -> None:
+        self.path = str(path)
+        self._busy_timeout_ms = busy_timeout_ms
+        self._writer: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
+        self._write_lock = asyncio.Lock()
+
+    @property
+    def in_memory(self) -> bool:
+        return self.path == ":memory:"
+
+    async def _open(self) -> aiosqlite.Connection:
+        conn = await aiosqlite.connect(self.path, isolation_level=None)
+        conn.row_factory = _dict_row  # type: ignore[assignment]
+        await conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        if not self.in_memory:
+            await conn.execute("PRAGMA journal_mode = WAL")
+            await conn.execute("PRAGMA synchronous = NORMAL")
+        return conn
+
+    async def connect(self) -> None:
+        if self._writer is not None:
+            return
+        if not self.in_memory:
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._writer = await self._open()
+        self._reader = self._writer if self.in_memory else await self._open()
+
+    async def close(self) -> None:
+        for conn in {id(c): c for c in (self._reader, self._writer) if c is not None}.values():
+            await conn.close()
+        self._writer = self._reader = None
+
+    async def __aenter__(self) -> SqliteDatabase:
+        await self.connect()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    def _require(self, conn: aiosqlite.Connection | None) -> aiosqlite.Connection:
+        if conn is None:
+            raise RuntimeError("database is not connected: call connect() first")
+        return conn
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        writer = self._require(self._writer)
+        async with self._write_lock:
+            await writer.execute("BEGIN IMMEDIATE")
+            try:
+                yield SqliteTransaction(writer)
+            except BaseException:
+                await writer.execute("ROLLBACK")
+                raise
+            else:
+                await writer.execute("COMMIT")
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        writer = self._require(self._writer)
+        async with self._write_lock:
+            return await _run(writer, sql, params)
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> int:
+        async with self.transaction() as tx:
+            return await tx.executemany(sql, rows)
+
+    async def executescript(self, script: str) -> None:
+        async with self.transaction() as tx:
+            for statement in split_statements(script):
+                await tx.execute(statement)
+
+    def _reads(self) -> _SqliteQueries:
+        return _SqliteQueries(self._require(self._reader))
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        return await self._reads().fetchone(sql, params)
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        return await self._reads().fetchall(sql, params)
+
+    async def iterate(self, sql: str, params: Params = (), batch: int = 1000) -> AsyncIterator[Row]:
+        reader = self._require(self._reader)
+        async with reader.execute(sql, params) as cursor:
+            while rows := await cursor.fetchmany(batch):
+                for row in rows:
+                    yield row  # type: ignore[misc]

@@ -1,0 +1,1 @@
+"""The e-journal mini-app opened from VK with signed launch parameters."""

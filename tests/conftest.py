@@ -1,0 +1,33 @@
+"""Fixtures shared by every test package."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from core.clock import ManualClock
+from core.people import PeopleRepository
+from core.storage import Database, open_core_database
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    # A Monday morning in Novosibirsk (UTC+7): 10:00 local.
+    return ManualClock(datetime(2026, 11, 23, 3, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await open_core_database(str(tmp_path / "test.db"))
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+@pytest.fixture
+def people(db: Database, clock: ManualClock) -> PeopleRepository:
+    return PeopleRepository(db, clock)

@@ -1,0 +1,85 @@
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from core.storage import Migration, SqliteDatabase, load_migrations, migrate
+from core.storage.migrations import MigrationError
+
+
+async def test_migrations_from_empty_create_schema(tmp_path: Path) -> None:
+    async with SqliteDatabase(tmp_path / "a.db") as db:
+        applied = await migrate(db, load_migrations("core", "core.storage"))
+        assert applied[0].version == 1
+        tables = {r["name"] for r in await db.fetchall("SELECT name FROM sqlite_master")}
+        assert {"persons", "roles", "contacts", "chat_members", "schema_migrations"} <= tables
+        assert await db.fetchval("PRAGMA journal_mode") == "wal"
+
+
+async def test_rerunning_migrations_is_a_no_op(tmp_path: Path) -> None:
+    migrations = load_migrations("core", "core.storage")
+    async with SqliteDatabase(tmp_path / "a.db") as db:
+        await migrate(db, migrations)
+        await db.execute("INSERT INTO persons (first_name) VALUES ('Ира')")
+    async with SqliteDatabase(tmp_path / "a.db") as db:
+        assert await migrate(db, migrations) == []
+        assert await db.fetchval("SELECT count(*) FROM persons") == 1
+
+
+async def test_failed_migration_rolls_back_and_resumes(tmp_path: Path) -> None:
+    good = Migration("x", 1, "one", "CREATE TABLE x_a (id INTEGER);")
+    bad = Migration(
+        "x", 2, "two", "CREATE TABLE x_b (id INTEGER);\nINSERT INTO nowhere VALUES (1);"
+    )
+    async with SqliteDatabase(tmp_path / "a.db") as db:
+        with pytest.raises(Exception, match="nowhere"):
+            await migrate(db, [good, bad])
+        tables = {r["name"] for r in await db.fetchall("SELECT name FROM sqlite_master")}
+        assert "x_a" in tables and "x_b" not in tables
+        fixed = Migration("x", 2, "two", "CREATE TABLE x_b (id INTEGER);")
+        assert [m.version for m in await migrate(db, [good, fixed])] == [2]
+
+
+async def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
+    async with SqliteDatabase(tmp_path / "a.db") as db:
+        await db.execute("CREATE TABLE counter (n INTEGER NOT NULL)")
+        await db.execute("INSERT INTO counter VALUES (0)")
+
+        async def bump(times: int) -> None:
+            for _ in range(times):
+                async with db.transaction() as tx:
+                    value = await tx.fetchval("SELECT n FROM counter")
+                    await asyncio.sleep(0)  # let other writers try to interleave
+                    await tx.execute("UPDATE counter SET n = ?", (value + 1,))
+
+        await asyncio.gather(*(bump(25) for _ in range(20)))
+        assert await db.fetchval("SELECT n FROM counter") == 500
+
+
+async def test_two_processes_worth_of_connections_share_wal(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    async with SqliteDatabase(path) as first, SqliteDatabase(path) as second:
+        await first.execute("CREATE TABLE t (v TEXT)")
+        await asyncio.gather(
+            *(first.execute("INSERT INTO t VALUES ('a')") for _ in range(50)),
+            *(second.execute("INSERT INTO t VALUES ('b')") for _ in range(50)),
+        )
+        assert await second.fetchval("SELECT count(*) FROM t") == 100
+
+
+async def test_rollback_on_error_keeps_nothing(tmp_path: Path) -> None:
+    async with SqliteDatabase(":memory:") as db:
+        await db.execute("CREATE TABLE t (v INTEGER)")
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as tx:
+                await tx.execute("INSERT INTO t VALUES (1)")
+                raise RuntimeError("boom")
+        assert await db.fetchval("SELECT count(*) FROM t") == 0
+
+
+def test_migration_files_must_have_no_gaps(tmp_path: Path) -> None:
+    # The shipped core migrations are numbered without gaps.
+    versions = [m.version for m in load_migrations("core", "core.storage")]
+    assert versions == list(range(1, len(versions) + 1))
+    with pytest.raises(MigrationError):
+        load_migrations("x", "tests.core.storage", "bad_migrations")
