@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from core.people import OrgKind, PeopleRepository, Position, RoleKind
+from core.verification import Verification
 
 from .district import REGION_CODE, TIMEZONE, District, build
 
 CHAT_PEER_BASE = 2_000_000_000
+# The journal-only parent (no VK account yet) links her account with this one-time code.
+DEMO_JOURNAL_CODE = "DEMO-PA11"
 
 
 @dataclass(frozen=True)
@@ -93,13 +97,22 @@ async def load_demo(people: PeopleRepository, district: District | None = None) 
             await people.add_student_to_group(person_ids[student], group_id)
             student_school[student] = school_ids[demo_class.school]
             roles += 1
+    journal_only = {p.key for p in d.people if not p.has_vk}
     for parent, children in d.parents.items():
         for child in children:
+            await people.link_parent_child(person_ids[parent], person_ids[child])
+            if parent in journal_only:
+                # Her role is in the e-journal; Sferum confirms it when she sends her code.
+                verification = Verification(people.db, people.clock, people)
+                await verification.issue_code(
+                    person_ids[parent], RoleKind.PARENT, student_school[child],
+                    code=DEMO_JOURNAL_CODE, ttl=timedelta(days=3650),
+                )
+                continue
             await people.grant_role(
                 person_ids[parent], RoleKind.PARENT, student_school[child], method="demo"
             )
-            await people.link_parent_child(person_ids[parent], person_ids[child])
-        roles += 1
+        roles += 0 if parent in journal_only else 1
     for index, (key, title, school, members) in enumerate(d.chats, start=1):
         class_key = key.removeprefix("chat-")
         chat_id = await people.upsert_chat(

@@ -1,0 +1,471 @@
+"""The counsellor's dialog: audience → text (with preview) → buttons → time → confirm; lists and
+reports; cancel. Every step has Back and Cancel; non-staff get a clear refusal."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from vkbottle.framework.labeler import BotLabeler
+from vkbottle.tools.mini_types.bot import MessageMin
+
+from core import keyboards
+from core.broadcast import Audience, BroadcastError, BroadcastSpec, LinkButton
+from core.broadcast.audience import resolve
+from core.broadcast.render import TemplateError
+from core.people import Organisation, RoleKind
+from core.policy import Outcome
+from core.rules import Command, HasRole, InDialog, PayloadHas, PrivateChat, payload_of
+from core.runtime.context import Ctx
+from core.scheduling import Weekly
+from core.texts import Texts
+
+from .when import DAY_LABELS, WhenError, parse_moment, parse_time
+
+texts = Texts.for_package("bots.advisor_broadcast")
+labeler = BotLabeler()
+
+FLOW = "advisor."
+CANCEL = {"ab": "cancel"}
+AUDIENCES = ("org", "staff", "students", "parents", "groups", "group_parents")
+_LINK = re.compile(r"^\s*(.{1,40}?)\s*[—–-]\s*(https://\S+)\s*$")
+
+
+def _t(name: str, **values: Any) -> str:
+    return texts.render(name, **values)
+
+
+async def _org(cx: Ctx) -> Organisation | None:
+    org_ids = sorted(r.org_id for r in cx.identity.roles if r.role == RoleKind.STAFF)
+    return await cx.services.people.organisation(org_ids[0]) if org_ids else None
+
+
+def _menu_keyboard() -> str:
+    return keyboards.build(
+        [
+            [(texts.label("new"), {"ab": "new"}, "primary")],
+            [(texts.label("scheduled"), {"ab": "scheduled"}), (texts.label("reports"), {"ab": "reports"})],
+        ]
+    )
+
+
+STAFF = HasRole(RoleKind.STAFF)
+
+
+@labeler.message(PrivateChat() & ~STAFF & (Command("menu", "меню", "начать", "start", "рассылка") | PayloadHas(ab="new")))
+async def refuse(message: MessageMin, cx: Ctx) -> None:
+    await message.answer(_t("menu.j2", refused=True))
+
+
+@labeler.message(PrivateChat() & STAFF & (Command("menu", "меню", "начать", "start", "рассылка") | PayloadHas(ab="menu")))
+async def menu(message: MessageMin, cx: Ctx) -> None:
+    await cx.finish()
+    person = cx.identity.person
+    await message.answer(
+        _t("menu.j2", refused=False, first_name=person.first_name if person else ""),
+        keyboard=_menu_keyboard(),
+    )
+
+
+@labeler.message(InDialog(prefix=FLOW) & PayloadHas(ab="cancel"))
+async def cancel(message: MessageMin, cx: Ctx) -> None:
+    await cx.finish()
+    await message.answer(_t("step.j2", step="cancelled"), keyboard=_menu_keyboard())
+
+
+# --- step 1: audience -------------------------------------------------------------------------
+async def ask_audience(message: MessageMin, cx: Ctx) -> None:
+    await cx.goto(FLOW + "audience")
+    buttons: list[keyboards.Button] = [
+        (texts.label(f"aud_{kind}"), {"ab": "aud", "kind": kind}) for kind in AUDIENCES
+    ]
+    rows = [*keyboards.chunk(buttons, 2), keyboards.nav_row({"ab": "menu"}, CANCEL)]
+    await message.answer(_t("step.j2", step="audience"), keyboard=keyboards.build(rows))
+
+
+@labeler.message(PrivateChat() & STAFF & PayloadHas(ab="new"))
+async def new_broadcast(message: MessageMin, cx: Ctx) -> None:
+    await cx.finish()
+    await ask_audience(message, cx)
+
+
+async def ask_groups(message: MessageMin, cx: Ctx, org: Organisation) -> None:
+    groups = await cx.services.people.groups_of_org(org.id)
+    chosen = set(cx.dialog.data.get("groups", []))
+    buttons: list[keyboards.Button] = [
+        (("✓ " if g.id in chosen else "") + g.name, {"ab": "grp", "id": g.id}) for g in groups[:28]
+    ]
+    rows = [
+        *keyboards.chunk(buttons, 4),
+        [(texts.label("done"), {"ab": "grp_done"}, "positive")],
+        keyboards.nav_row({"ab": "back", "to": "audience"}, CANCEL),
+    ]
+    names = [g.name for g in groups if g.id in chosen]
+    await message.answer(_t("step.j2", step="groups", chosen=names), keyboard=keyboards.build(rows))
+
+
+@labeler.message(InDialog(FLOW + "audience") & PayloadHas(ab="aud"))
+async def chose_audience(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    kind = payload.get("kind")
+    org = await _org(cx)
+    if kind not in AUDIENCES or org is None:
+        await ask_audience(message, cx)
+        return
+    await cx.goto(FLOW + "audience", kind=kind, groups=[], buttons=[])
+    if kind in ("groups", "group_parents"):
+        await cx.goto(FLOW + "groups")
+        await ask_groups(message, cx, org)
+    else:
+        await ask_text(message, cx)
+
+
+@labeler.message(InDialog(FLOW + "groups") & PayloadHas(ab="grp"))
+async def toggle_group(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    org = await _org(cx)
+    group = await cx.services.people.group(int(payload.get("id", 0)))
+    if org is None:
+        return
+    if group is not None and group.org_id == org.id:
+        chosen = set(cx.dialog.data.get("groups", []))
+        chosen ^= {group.id}
+        await cx.goto(FLOW + "groups", groups=sorted(chosen))
+    await ask_groups(message, cx, org)
+
+
+@labeler.message(InDialog(FLOW + "groups") & PayloadHas(ab="grp_done"))
+async def groups_done(message: MessageMin, cx: Ctx) -> None:
+    if not cx.dialog.data.get("groups"):
+        await message.answer(_t("step.j2", step="no_groups"))
+        org = await _org(cx)
+        if org is not None:
+            await ask_groups(message, cx, org)
+        return
+    await ask_text(message, cx)
+
+
+# --- step 2: text and buttons -----------------------------------------------------------------
+async def ask_text(message: MessageMin, cx: Ctx) -> None:
+    await cx.goto(FLOW + "text")
+    back = "groups" if cx.dialog.data.get("kind") in ("groups", "group_parents") else "audience"
+    rows = [keyboards.nav_row({"ab": "back", "to": back}, CANCEL)]
+    await message.answer(_t("step.j2", step="text"), keyboard=keyboards.build(rows))
+
+
+def _audience(data: dict[str, Any], org_id: int) -> Audience:
+    kind = data["kind"]
+    groups = tuple(int(g) for g in data.get("groups", []))
+    return {
+        "org": Audience.organisation(org_id),
+        "staff": Audience.staff(org_id),
+        "students": Audience.students(org_id),
+        "parents": Audience.parents(org_id),
+        "groups": Audience.groups(*groups),
+        "group_parents": Audience.group_parents(*groups),
+    }[kind]
+
+
+async def show_preview(message: MessageMin, cx: Ctx) -> None:
+    data = cx.dialog.data
+    engine = cx.services.broadcasts
+    org = await _org(cx)
+    if org is None:
+        return
+    sample_ids = await resolve(cx.services.db, _audience(data, org.id))
+    sample = {"first_name": "Анна", "last_name": "", "class_name": "7Б", "child_name": "Миша"}
+    if sample_ids:
+        from core.broadcast.render import load_recipients
+
+        first = await load_recipients(cx.services.db, sample_ids[:1], frozenset({"class_name", "child_name"}))
+        sample = first[sample_ids[0]].values if sample_ids[0] in first else sample
+    spec = BroadcastSpec(cx.person_id or 0, cx.group_id, _audience(data, org.id), data["text"])
+    preview = engine.preview(spec, sample)
+    await cx.goto(FLOW + "preview")
+    rows = [
+        [(texts.label("next"), {"ab": "to_when"}, "positive")],
+        [(texts.label("add_link"), {"ab": "add_link"}), (texts.label("edit_text"), {"ab": "back", "to": "text"})],
+        keyboards.nav_row({"ab": "back", "to": "text"}, CANCEL),
+    ]
+    await message.answer(
+        _t("step.j2", step="preview", preview=preview, buttons=data.get("buttons", [])),
+        keyboard=keyboards.build(rows), dont_parse_links=True,
+    )
+
+
+@labeler.message(InDialog(FLOW + "text") & ~PayloadHas(ab="back"))
+async def wrote_text(message: MessageMin, cx: Ctx) -> None:
+    text = (message.text or "").strip()
+    if not text or payload_of(message):
+        await ask_text(message, cx)
+        return
+    org = await _org(cx)
+    try:
+        spec = BroadcastSpec(cx.person_id or 0, cx.group_id, Audience.organisation(org.id if org else 0), text)
+        cx.services.broadcasts.preview(spec, {"first_name": "Анна", "class_name": "7Б", "child_name": "Миша"})
+        if len(text) > 4000:
+            raise TemplateError("текст длиннее 4000 символов")
+    except TemplateError as exc:
+        await message.answer(_t("step.j2", step="bad_text", error=str(exc)))
+        return
+    await cx.goto(FLOW + "text", text=text, title=text.splitlines()[0][:60])
+    await show_preview(message, cx)
+
+
+@labeler.message(InDialog(FLOW + "preview") & PayloadHas(ab="add_link"))
+async def ask_link(message: MessageMin, cx: Ctx) -> None:
+    await cx.goto(FLOW + "link")
+    rows = [keyboards.nav_row({"ab": "back", "to": "preview"}, CANCEL)]
+    await message.answer(_t("step.j2", step="link"), keyboard=keyboards.build(rows))
+
+
+@labeler.message(InDialog(FLOW + "link") & ~PayloadHas(ab="back"))
+async def wrote_link(message: MessageMin, cx: Ctx) -> None:
+    match = _LINK.match(message.text or "")
+    if match is None or len(cx.dialog.data.get("buttons", [])) >= 5:
+        await message.answer(_t("step.j2", step="bad_link"))
+        return
+    buttons = [*cx.dialog.data.get("buttons", []), [match[1], match[2]]]
+    await cx.goto(FLOW + "link", buttons=buttons)
+    await show_preview(message, cx)
+
+
+# --- step 3: when -----------------------------------------------------------------------------
+async def ask_when(message: MessageMin, cx: Ctx) -> None:
+    await cx.goto(FLOW + "when")
+    rows = [
+        [(texts.label("now"), {"ab": "when", "kind": "now"}, "positive")],
+        [(texts.label("at"), {"ab": "when", "kind": "at"}), (texts.label("weekly"), {"ab": "when", "kind": "weekly"})],
+        keyboards.nav_row({"ab": "back", "to": "preview"}, CANCEL),
+    ]
+    await message.answer(_t("step.j2", step="when"), keyboard=keyboards.build(rows))
+
+
+@labeler.message(InDialog(FLOW + "preview") & PayloadHas(ab="to_when"))
+async def to_when(message: MessageMin, cx: Ctx) -> None:
+    await ask_when(message, cx)
+
+
+async def ask_at(message: MessageMin, cx: Ctx, org: Organisation) -> None:
+    await cx.goto(FLOW + "at")
+    rows = [
+        [(texts.label("today_18"), {"ab": "at", "text": "сегодня 18:00"}),
+         (texts.label("tomorrow_9"), {"ab": "at", "text": "завтра 9:00"})],
+        keyboards.nav_row({"ab": "back", "to": "when"}, CANCEL),
+    ]
+    await message.answer(_t("step.j2", step="at", zone=org.timezone), keyboard=keyboards.build(rows))
+
+
+async def ask_weekly(message: MessageMin, cx: Ctx) -> None:
+    await cx.goto(FLOW + "weekly")
+    days = cx.dialog.data.get("days", [])
+    buttons: list[keyboards.Button] = [
+        (("✓ " if i + 1 in days else "") + label, {"ab": "day", "d": i + 1}) for i, label in enumerate(DAY_LABELS)
+    ]
+    rows = [*keyboards.chunk(buttons, 4), keyboards.nav_row({"ab": "back", "to": "when"}, CANCEL)]
+    await message.answer(
+        _t("step.j2", step="weekly", days=[DAY_LABELS[d - 1] for d in days]), keyboard=keyboards.build(rows)
+    )
+
+
+@labeler.message(InDialog(FLOW + "when") & PayloadHas(ab="when"))
+async def chose_when(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    org = await _org(cx)
+    if org is None:
+        return
+    kind = payload.get("kind")
+    if kind == "now":
+        await cx.goto(FLOW + "when", when={"kind": "now"})
+        await ask_confirm(message, cx, org)
+    elif kind == "at":
+        await ask_at(message, cx, org)
+    elif kind == "weekly":
+        await cx.goto(FLOW + "when", days=[])
+        await ask_weekly(message, cx)
+
+
+@labeler.message(InDialog(FLOW + "at") & ~PayloadHas(ab="back"))
+async def wrote_at(message: MessageMin, cx: Ctx) -> None:
+    org = await _org(cx)
+    if org is None:
+        return
+    text = payload_of(message).get("text") or message.text or ""
+    try:
+        moment = parse_moment(str(text), cx.services.clock.now(), org.zone)
+    except WhenError as exc:
+        await message.answer(_t("step.j2", step="bad_at", error=str(exc)))
+        return
+    await cx.goto(FLOW + "at", when={"kind": "at", "at": moment.isoformat()})
+    await ask_confirm(message, cx, org)
+
+
+@labeler.message(InDialog(FLOW + "weekly") & PayloadHas(ab="day"))
+async def toggle_day(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    day = int(payload.get("d", 0))
+    days = set(cx.dialog.data.get("days", []))
+    if 1 <= day <= 7:
+        days ^= {day}
+    await cx.goto(FLOW + "weekly", days=sorted(days))
+    await ask_weekly(message, cx)
+
+
+@labeler.message(InDialog(FLOW + "weekly") & ~PayloadHas(ab="back"))
+async def wrote_weekly_time(message: MessageMin, cx: Ctx) -> None:
+    org = await _org(cx)
+    days = cx.dialog.data.get("days", [])
+    try:
+        at = parse_time(message.text or "")
+    except WhenError:
+        at = None
+    if org is None or not days or at is None:
+        await message.answer(_t("step.j2", step="bad_weekly"))
+        return
+    await cx.goto(FLOW + "weekly", when={"kind": "weekly", "days": days, "time": at.strftime("%H:%M")})
+    await ask_confirm(message, cx, org)
+
+
+# --- step 4: confirm --------------------------------------------------------------------------
+def _describe_when(data: dict[str, Any], org: Organisation) -> str:
+    when = data.get("when", {"kind": "now"})
+    if when["kind"] == "at":
+        from datetime import datetime
+
+        return datetime.fromisoformat(when["at"]).astimezone(org.zone).strftime("%d.%m.%Y %H:%M")
+    if when["kind"] == "weekly":
+        return ", ".join(DAY_LABELS[d - 1] for d in when["days"]) + " в " + when["time"]
+    return texts.label("now")
+
+
+def _spec(cx: Ctx, org: Organisation) -> BroadcastSpec:
+    from datetime import datetime, time
+
+    data = cx.dialog.data
+    when = data.get("when", {"kind": "now"})
+    schedule: datetime | Weekly | None = None
+    if when["kind"] == "at":
+        schedule = datetime.fromisoformat(when["at"])
+    elif when["kind"] == "weekly":
+        hours, minutes = (int(x) for x in when["time"].split(":"))
+        schedule = Weekly(tuple(when["days"]), time(hours, minutes), org.timezone)
+    return BroadcastSpec(
+        author_person_id=cx.person_id or 0, group_id=cx.group_id,
+        audience=_audience(data, org.id), template=data["text"], title=data.get("title", ""),
+        buttons=tuple(LinkButton(label, url) for label, url in data.get("buttons", [])),
+        schedule=schedule, source="advisor_broadcast",
+    )
+
+
+async def ask_confirm(message: MessageMin, cx: Ctx, org: Organisation) -> None:
+    spec = _spec(cx, org)
+    ids = [i for i in await resolve(cx.services.db, spec.audience) if i != cx.person_id]
+    decisions = await cx.services.policy.outcomes(cx.person_id or 0, ids)
+    allowed = sum(1 for d in decisions.values() if d.outcome == Outcome.ALLOW)
+    await cx.goto(FLOW + "confirm")
+    kind = cx.dialog.data.get("when", {}).get("kind", "now")
+    back = {"now": "when", "at": "at", "weekly": "weekly"}.get(kind, "when")
+    rows = [
+        [(texts.label("confirm"), {"ab": "confirm"}, "positive")],
+        keyboards.nav_row({"ab": "back", "to": back}, CANCEL),
+    ]
+    audience_label = texts.label(f"aud_{cx.dialog.data['kind']}").rstrip("…")
+    if cx.dialog.data.get("groups"):
+        names = [g.name for g in await cx.services.people.groups_of_org(org.id) if g.id in cx.dialog.data["groups"]]
+        audience_label += " " + ", ".join(names)
+    await message.answer(
+        _t(
+            "step.j2", step="confirm", audience=audience_label, allowed=allowed,
+            skipped=len(ids) - allowed, when=_describe_when(cx.dialog.data, org),
+            preview=cx.services.broadcasts.preview(spec, {"first_name": "Анна", "class_name": "7Б", "child_name": "Миша"}),
+        ),
+        keyboard=keyboards.build(rows), dont_parse_links=True,
+    )
+
+
+@labeler.message(InDialog(FLOW + "confirm") & PayloadHas(ab="confirm"))
+async def confirm(message: MessageMin, cx: Ctx) -> None:
+    org = await _org(cx)
+    if org is None:
+        return
+    spec = _spec(cx, org)
+    try:
+        broadcast_id = await cx.services.broadcasts.create(spec)
+    except (BroadcastError, TemplateError) as exc:
+        await message.answer(_t("step.j2", step="error", error=str(exc)))
+        return
+    when = _describe_when(cx.dialog.data, org)
+    await cx.finish()
+    await message.answer(
+        _t("step.j2", step="created", id=broadcast_id, recurring=spec.recurring,
+           scheduled=spec.schedule is not None, when=when),
+        keyboard=_menu_keyboard(),
+    )
+
+
+# --- Back from any step -----------------------------------------------------------------------
+@labeler.message(InDialog(prefix=FLOW) & PayloadHas(ab="back"))
+async def back(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    org = await _org(cx)
+    target = payload.get("to")
+    if target == "audience" or org is None:
+        await ask_audience(message, cx)
+    elif target == "groups":
+        await cx.goto(FLOW + "groups")
+        await ask_groups(message, cx, org)
+    elif target == "text":
+        await ask_text(message, cx)
+    elif target == "preview":
+        await show_preview(message, cx)
+    elif target == "when":
+        await ask_when(message, cx)
+    elif target == "at":
+        await ask_at(message, cx, org)
+    elif target == "weekly":
+        await ask_weekly(message, cx)
+
+
+# --- lists, reports, cancel -------------------------------------------------------------------
+@labeler.message(PrivateChat() & STAFF & (PayloadHas(ab="scheduled") | PayloadHas(ab="reports")))
+async def list_broadcasts(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    scheduled = payload.get("ab") == "scheduled"
+    items = await cx.services.broadcasts.list(cx.person_id)
+    if scheduled:
+        items = [b for b in items if b.status in ("scheduled", "pending") or (b.recurring and b.status != "cancelled")]
+    rows: list[list[keyboards.Button]] = []
+    for b in items[:4]:
+        if scheduled:
+            rows.append([(texts.label("cancel_broadcast", id=b.id), {"ab": "stop", "id": b.id}, "negative")])
+        else:
+            rows.append([(texts.label("details", id=b.id), {"ab": "details", "id": b.id})])
+    rows.append([(texts.label("menu"), {"ab": "menu"})])
+    await message.answer(_t("list.j2", items=items[:10], scheduled=scheduled), keyboard=keyboards.build(rows))
+
+
+def _reason_label(reason: str) -> str:
+    key = reason.split(":")[1] if reason.startswith("policy:") else reason
+    try:
+        return texts.label(f"reason_{key}")
+    except KeyError:
+        return texts.label("reason_other")
+
+
+@labeler.message(PrivateChat() & STAFF & PayloadHas(ab="details"))
+async def details(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    try:
+        status = await cx.services.broadcasts.status(int(payload.get("id", 0)))
+    except BroadcastError:
+        return
+    if status.author_person_id != cx.person_id:
+        return
+    reasons: dict[str, int] = {}
+    for reason, count in status.reasons.items():
+        label = _reason_label(reason)
+        reasons[label] = reasons.get(label, 0) + count
+    await message.answer(_t("report.j2", s=status, reasons=sorted(reasons.items())), keyboard=_menu_keyboard())
+
+
+@labeler.message(PrivateChat() & STAFF & PayloadHas(ab="stop"))
+async def stop(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    try:
+        await cx.services.broadcasts.cancel(int(payload.get("id", 0)), cx.person_id or 0)
+    except BroadcastError as exc:
+        await message.answer(_t("step.j2", step="error", error=str(exc)))
+        return
+    await list_broadcasts(message, cx, {"ab": "scheduled"})

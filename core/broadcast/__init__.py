@@ -1,0 +1,14 @@
+"""The broadcast engine: audiences, policy, quiet hours, exactly-once batched delivery."""
+
+from .engine import BroadcastEngine, BroadcastError, BroadcastStatus
+from .spec import Audience, AudienceKind, BroadcastSpec, LinkButton
+
+__all__ = [
+    "Audience",
+    "AudienceKind",
+    "BroadcastEngine",
+    "BroadcastError",
+    "BroadcastSpec",
+    "BroadcastStatus",
+    "LinkButton",
+]

@@ -1,0 +1,473 @@
+"""The broadcast engine: audience → policy → quiet hours → delivery log → batched sending.
+
+Exactly once: before anything is sent, every recipient gets a row in ``broadcast_deliveries`` with
+a deterministic ``random_id``. Sending takes pending rows, sends them in execute calls, and marks
+each call's recipients sent/failed in its own transaction as soon as VK answers. After a crash only
+the calls in flight at that moment are uncertain; resuming re-sends exactly those rows with the same
+random_id, which VK's de-duplication turns into no-ops — the log is the mechanism, random_id the
+last line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from core.people import OrgKind, Organisation, RoleKind
+from core.policy import Outcome
+from core.quiet_hours import QuietMode, WorkingHours, plan_for_student
+from core.scheduling import Job, Once, Trigger
+from core.vk.batch_sender import (
+    PEERS_PER_CALL,
+    PERMANENT_REASONS,
+    Batch,
+    BatchSender,
+    PeerResult,
+    VkCallError,
+    pack,
+)
+
+from .audience import resolve
+from .render import Renderer, load_recipients
+from .spec import Audience, BroadcastSpec, LinkButton
+
+if TYPE_CHECKING:
+    from core.runtime.services import Services
+
+log = logging.getLogger("sferum.broadcast")
+
+RUN = "broadcast.run"
+FIRE = "broadcast.fire"
+MAX_TEXT = 4096
+
+
+class BroadcastError(Exception):
+    """A broadcast that cannot be created; the message is for the author (Russian)."""
+
+
+@dataclass
+class BroadcastStatus:
+    id: int
+    title: str
+    status: str
+    source: str
+    author_person_id: int
+    run_at: str | None
+    recurring: bool
+    total: int = 0
+    sent: int = 0
+    pending: int = 0
+    deferred: int = 0
+    failed: int = 0
+    skipped: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+    runs: int = 0
+
+    @property
+    def progress(self) -> str:
+        return f"{self.sent + self.failed + self.skipped}/{self.total}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("done", "cancelled")
+
+
+def random_id_for(broadcast_id: int) -> int:
+    """Deterministic per broadcast; VK de-duplicates per (sender, peer, random_id), so this is
+    deterministic per (broadcast, recipient) and survives any re-batching after a restart."""
+    digest = hashlib.sha256(f"sferum-broadcast:{broadcast_id}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF or 1
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+def link_keyboard(buttons: tuple[LinkButton, ...]) -> str | None:
+    if not buttons:
+        return None
+    rows = [
+        [{"action": {"type": "open_link", "link": b.url, "label": b.label[:40]}}] for b in buttons[:6]
+    ]
+    return json.dumps({"inline": True, "buttons": rows}, ensure_ascii=False)
+
+
+Progress = Callable[[BroadcastStatus], Awaitable[None] | None]
+
+
+class BroadcastEngine:
+    def __init__(self, services: Services, *, concurrency: int = 8) -> None:
+        self.services = services
+        self.db = services.db
+        self.clock = services.clock
+        self.concurrency = concurrency
+        self._senders: dict[int, BatchSender] = {}
+        services.jobs.register(RUN, self._run_job)
+        services.jobs.register(FIRE, self._fire_job)
+
+    # --- wiring -------------------------------------------------------------------------------
+    def register_sender(self, group_id: int, sender: BatchSender) -> None:
+        self._senders[group_id] = sender
+
+    def sender(self, group_id: int) -> BatchSender:
+        try:
+            return self._senders[group_id]
+        except KeyError:
+            raise BroadcastError(f"сообщество {group_id} не подключено к рассылкам") from None
+
+    async def close(self) -> None:
+        for sender in self._senders.values():
+            await sender.close()
+
+    # --- creating -----------------------------------------------------------------------------
+    async def check_author(self, person_id: int) -> None:
+        roles = await self.services.people.active_roles(person_id)
+        if not any(role.role == RoleKind.STAFF for role in roles):
+            raise BroadcastError(
+                "Рассылки могут создавать только подтверждённые сотрудники школы."
+            )
+
+    def preview(self, spec: BroadcastSpec, values: dict[str, str]) -> str:
+        return Renderer(spec.template, spec.values).preview(values)
+
+    async def create(self, spec: BroadcastSpec) -> int:
+        await self.check_author(spec.author_person_id)
+        renderer = Renderer(spec.template, spec.values)  # raises TemplateError on bad syntax
+        sample = renderer.preview(
+            {"first_name": "Александра", "last_name": "Константинопольская", "role": "student",
+             "class_name": "11А", "child_name": "Александра"}
+        )
+        if not sample:
+            raise BroadcastError("Текст рассылки пуст.")
+        if len(sample) > MAX_TEXT:
+            raise BroadcastError(f"Текст длиннее {MAX_TEXT} символов — VK его не примет.")
+        now = self.clock.now()
+        schedule = spec.schedule
+        recurring = isinstance(schedule, Trigger)
+        run_at = schedule if isinstance(schedule, datetime) else now
+        broadcast_id = await self.db.execute(
+            "INSERT INTO broadcasts (author_person_id, group_id, audience, template, title, buttons, "
+            "keyboard, schedule, quiet_mode, vals, source, status, run_at, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                spec.author_person_id, spec.group_id, json.dumps(spec.audience.to_json()),
+                spec.template, spec.title,
+                json.dumps([[b.label, b.url] for b in spec.buttons], ensure_ascii=False),
+                spec.keyboard,
+                json.dumps(schedule.to_json()) if isinstance(schedule, Trigger) else None,
+                spec.quiet_mode.value, json.dumps(spec.values, ensure_ascii=False), spec.source,
+                "scheduled" if recurring else "pending", None if recurring else _utc(run_at),
+                _utc(now),
+            ),
+        )
+        if isinstance(schedule, Trigger):
+            await self.services.jobs.schedule(FIRE, schedule, {"id": broadcast_id}, job_id=f"broadcast:{broadcast_id}")
+        else:
+            await self.services.jobs.schedule(RUN, Once(run_at), {"id": broadcast_id}, job_id=f"broadcast:{broadcast_id}")
+        return broadcast_id
+
+    async def _fire_job(self, job: Job) -> None:
+        """A recurring broadcast fired: a new run with the same content, sent now."""
+        parent = await self.db.fetchone("SELECT * FROM broadcasts WHERE id = ?", (job.data["id"],))
+        if parent is None or parent["status"] == "cancelled":
+            return
+        run_id = await self.db.execute(
+            "INSERT INTO broadcasts (parent_id, author_person_id, group_id, audience, template, "
+            "title, buttons, keyboard, quiet_mode, vals, source, status, run_at, created_at) "
+            "SELECT id, author_person_id, group_id, audience, template, title, buttons, keyboard, "
+            "quiet_mode, vals, source, 'pending', ?, ? FROM broadcasts WHERE id = ?",
+            (_utc(job.due), _utc(self.clock.now()), parent["id"]),
+        )
+        await self.run(run_id)
+
+    async def _run_job(self, job: Job) -> None:
+        await self.run(int(job.data["id"]))
+
+    # --- preparing ------------------------------------------------------------------------------
+    async def _prepare(self, row: dict[str, Any]) -> None:
+        """Write one delivery row per recipient: pending, deferred (not_before) or skipped."""
+        broadcast_id = row["id"]
+        author = row["author_person_id"]
+        audience = Audience.from_json(json.loads(row["audience"]))
+        person_ids = [pid for pid in await resolve(self.db, audience) if pid != author]
+        decisions = await self.services.policy.outcomes(author, person_ids)
+        facts = await self.services.policy.facts(person_ids)
+        vk_ids = {
+            r["id"]: r["vk_user_id"]
+            for r in await self.db.fetchall(
+                "SELECT id, vk_user_id FROM persons WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(person_ids),),
+            )
+        }
+        orgs = {o.id: o for o in await self.services.people.organisations(OrgKind.SCHOOL)}
+        now = self.clock.now()
+        mode = QuietMode(row["quiet_mode"])
+        random_id = random_id_for(broadcast_id)
+        rows: list[tuple[Any, ...]] = []
+        for pid in person_ids:
+            decision = decisions[pid]
+            roles, org_ids, _ = facts.get(pid, (set(), set(), False))
+            peer = vk_ids.get(pid)
+            state, reason, not_before = "pending", None, None
+            if decision.outcome != Outcome.ALLOW:
+                state, reason = "skipped", f"policy:{decision.outcome.value}:{decision.rule.id}"
+            elif peer is None:
+                state, reason = "skipped", "no_vk_account"
+            else:
+                org = next((orgs[o] for o in sorted(org_ids) if o in orgs), None)
+                deliver_at = self._quiet_hours(org, roles, now, mode)
+                if deliver_at is not None and deliver_at > now:
+                    not_before = _utc(deliver_at)
+                    reason = "quiet_hours"
+            rows.append((broadcast_id, pid, peer, random_id, state, reason, not_before))
+        async with self.db.transaction() as tx:
+            await tx.executemany(
+                "INSERT OR IGNORE INTO broadcast_deliveries (broadcast_id, person_id, peer_id, "
+                "random_id, state, reason, not_before) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            await tx.execute(
+                "UPDATE broadcasts SET status = 'sending', started_at = ? WHERE id = ? "
+                "AND status = 'pending'",
+                (_utc(now), broadcast_id),
+            )
+
+    def _quiet_hours(
+        self, org: Organisation | None, roles: set[str], now: datetime, mode: QuietMode
+    ) -> datetime | None:
+        if org is None:
+            return None
+        if "student" in roles:
+            return plan_for_student(org, now).at
+        if "staff" in roles:
+            hours = WorkingHours.of(org)
+            if not hours.contains(now):
+                # VK API 5.199 has no silent flag on messages.send: silent falls back to defer.
+                return hours.next_start(now)
+        return None
+
+    # --- sending --------------------------------------------------------------------------------
+    async def run(self, broadcast_id: int, progress: Progress | None = None) -> BroadcastStatus:
+        """Prepare if needed, then send every due pending recipient; safe to call again after a crash."""
+        row = await self.db.fetchone("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,))
+        if row is None:
+            raise BroadcastError(f"рассылка {broadcast_id} не найдена")
+        if row["status"] in ("cancelled", "done", "scheduled"):
+            return await self.status(broadcast_id)
+        if row["status"] == "pending":
+            await self._prepare(row)
+        sender = self.sender(row["group_id"])
+        renderer = Renderer(row["template"], json.loads(row["vals"]))
+        keyboard = row["keyboard"] or link_keyboard(
+            tuple(LinkButton(label, url) for label, url in json.loads(row["buttons"]))
+        )
+        round_size = PEERS_PER_CALL * 25 * self.concurrency
+        while True:
+            if await self._cancelled(broadcast_id):
+                break
+            due = await self.db.fetchall(
+                "SELECT person_id, peer_id, random_id FROM broadcast_deliveries "
+                "WHERE broadcast_id = ? AND state = 'pending' AND (not_before IS NULL OR not_before <= ?) "
+                "LIMIT ?",
+                (broadcast_id, _utc(self.clock.now()), round_size),
+            )
+            if not due:
+                break
+            await self._send_round(broadcast_id, due, renderer, keyboard, sender)
+            if progress is not None:
+                result = progress(await self.status(broadcast_id))
+                if asyncio.iscoroutine(result):
+                    await result
+        return await self._settle(broadcast_id)
+
+    async def _send_round(
+        self, broadcast_id: int, due: list[dict[str, Any]], renderer: Renderer,
+        keyboard: str | None, sender: BatchSender,
+    ) -> None:
+        recipients = await load_recipients(self.db, [r["person_id"] for r in due], renderer.used)
+        by_text: dict[str, list[int]] = defaultdict(list)
+        person_of_peer: dict[int, int] = {}
+        random_id = due[0]["random_id"]
+        for row in due:
+            text = renderer.render(recipients[row["person_id"]])
+            by_text[text].append(row["peer_id"])
+            person_of_peer[row["peer_id"]] = row["person_id"]
+        batches = [
+            Batch(tuple(peers[i : i + PEERS_PER_CALL]), text, random_id, keyboard)
+            for text, peers in by_text.items()
+            for i in range(0, len(peers), PEERS_PER_CALL)
+        ]
+        await asyncio.gather(
+            *(self._send_execute(broadcast_id, chunk, sender, person_of_peer) for chunk in pack(batches))
+        )
+
+    async def _send_execute(
+        self, broadcast_id: int, chunk: list[Batch], sender: BatchSender, person_of_peer: dict[int, int]
+    ) -> None:
+        try:
+            results = await sender.send_execute(chunk)
+        except VkCallError as exc:
+            # Still failing after retries: the rows stay pending for the next round or a resume.
+            log.warning("broadcast %s: execute failed after retries: %s", broadcast_id, exc)
+            results = [PeerResult(p, error_code=exc.code) for b in chunk for p in b.peer_ids]
+            await self._record(broadcast_id, results, person_of_peer, give_up=not exc.retryable and exc.code > 0)
+            return
+        await self._record(broadcast_id, results, person_of_peer)
+
+    async def _record(
+        self, broadcast_id: int, results: list[PeerResult], person_of_peer: dict[int, int],
+        *, give_up: bool = False,
+    ) -> None:
+        sent, failed, retry = [], [], []
+        for result in results:
+            person = person_of_peer[result.peer_id]
+            if result.ok:
+                sent.append((result.message_id, broadcast_id, person))
+            elif result.error_code in PERMANENT_REASONS or give_up:
+                reason = PERMANENT_REASONS.get(result.error_code or 0, f"vk_error_{result.error_code}")
+                failed.append((reason, broadcast_id, person))
+            else:
+                retry.append((broadcast_id, person))
+        async with self.db.transaction() as tx:
+            await tx.executemany(
+                "UPDATE broadcast_deliveries SET state = 'sent', message_id = ?, attempts = attempts + 1 "
+                "WHERE broadcast_id = ? AND person_id = ? AND state = 'pending'",
+                sent,
+            )
+            await tx.executemany(
+                "UPDATE broadcast_deliveries SET state = 'failed', reason = ?, attempts = attempts + 1 "
+                "WHERE broadcast_id = ? AND person_id = ? AND state = 'pending'",
+                failed,
+            )
+            await tx.executemany(
+                "UPDATE broadcast_deliveries SET attempts = attempts + 1 "
+                "WHERE broadcast_id = ? AND person_id = ?",
+                retry,
+            )
+            # A recipient retried many times without success is given up, so a broadcast ends.
+            await tx.execute(
+                "UPDATE broadcast_deliveries SET state = 'failed', reason = 'retries_exhausted' "
+                "WHERE broadcast_id = ? AND state = 'pending' AND attempts >= 5",
+                (broadcast_id,),
+            )
+
+    async def _cancelled(self, broadcast_id: int) -> bool:
+        status = await self.db.fetchval("SELECT status FROM broadcasts WHERE id = ?", (broadcast_id,))
+        return status == "cancelled"
+
+    async def _settle(self, broadcast_id: int) -> BroadcastStatus:
+        """Done when nothing is pending; otherwise continue at the earliest deferred time."""
+        status = await self.status(broadcast_id)
+        if status.status == "sending" and status.pending == 0:
+            await self.db.execute(
+                "UPDATE broadcasts SET status = 'done', finished_at = ? WHERE id = ? AND status = 'sending'",
+                (_utc(self.clock.now()), broadcast_id),
+            )
+            status.status = "done"
+        elif status.status == "sending":
+            later = await self.db.fetchval(
+                "SELECT min(not_before) FROM broadcast_deliveries WHERE broadcast_id = ? "
+                "AND state = 'pending'",
+                (broadcast_id,),
+            )
+            when = datetime.fromisoformat(later) if later else self.clock.now()
+            await self.services.jobs.schedule(
+                RUN, Once(max(when, self.clock.now())), {"id": broadcast_id},
+                job_id=f"broadcast:{broadcast_id}",
+            )
+        return status
+
+    async def resume(self) -> list[int]:
+        """At start: continue broadcasts a crash interrupted (their one-shot job already fired)."""
+        rows = await self.db.fetchall(
+            "SELECT b.id FROM broadcasts b LEFT JOIN scheduled_jobs j ON j.id = 'broadcast:' || b.id "
+            "AND j.status = 'active' WHERE b.status IN ('pending', 'sending') AND j.id IS NULL"
+        )
+        ids = [int(r["id"]) for r in rows]
+        for broadcast_id in ids:
+            await self.services.jobs.schedule(
+                RUN, Once(self.clock.now()), {"id": broadcast_id}, job_id=f"broadcast:{broadcast_id}"
+            )
+        return ids
+
+    # --- control and reports --------------------------------------------------------------------
+    async def cancel(self, broadcast_id: int, by_person_id: int) -> bool:
+        row = await self.db.fetchone("SELECT author_person_id, status FROM broadcasts WHERE id = ?", (broadcast_id,))
+        if row is None:
+            return False
+        if row["author_person_id"] != by_person_id:
+            roles = await self.services.people.active_roles(by_person_id)
+            if not any(r.role == RoleKind.STAFF and r.position and r.position.value == "admin" for r in roles):
+                raise BroadcastError("Отменить рассылку может её автор или администратор школы.")
+        changed = await self.db.execute(
+            "UPDATE broadcasts SET status = 'cancelled', cancelled_at = ? WHERE id = ? "
+            "AND status IN ('scheduled', 'pending', 'sending')",
+            (_utc(self.clock.now()), broadcast_id),
+        )
+        await self.services.jobs.cancel(f"broadcast:{broadcast_id}")
+        return bool(changed)
+
+    async def status(self, broadcast_id: int) -> BroadcastStatus:
+        row = await self.db.fetchone("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,))
+        if row is None:
+            raise BroadcastError(f"рассылка {broadcast_id} не найдена")
+        status = BroadcastStatus(
+            id=row["id"], title=row["title"], status=row["status"], source=row["source"],
+            author_person_id=row["author_person_id"], run_at=row["run_at"],
+            recurring=row["schedule"] is not None,
+        )
+        now = _utc(self.clock.now())
+        ids = [broadcast_id]
+        if status.recurring:
+            runs = await self.db.fetchall("SELECT id FROM broadcasts WHERE parent_id = ?", (broadcast_id,))
+            ids = [r["id"] for r in runs]
+            status.runs = len(ids)
+        for r in await self.db.fetchall(
+            "SELECT state, reason, not_before > ? AS later, count(*) AS n FROM broadcast_deliveries "
+            "WHERE broadcast_id IN (SELECT value FROM json_each(?)) GROUP BY state, reason, later",
+            (now, json.dumps(ids)),
+        ):
+            n = int(r["n"])
+            status.total += n
+            if r["state"] == "sent":
+                status.sent += n
+            elif r["state"] == "pending":
+                status.pending += n
+                if r["later"]:
+                    status.deferred += n
+            elif r["state"] == "failed":
+                status.failed += n
+            else:
+                status.skipped += n
+            if r["state"] in ("failed", "skipped") or (r["state"] == "pending" and r["later"]):
+                key = r["reason"] or r["state"]
+                status.reasons[key] = status.reasons.get(key, 0) + n
+        return status
+
+    async def list(self, author_person_id: int | None = None, limit: int = 20) -> list[BroadcastStatus]:
+        if author_person_id is None:
+            rows = await self.db.fetchall(
+                "SELECT id FROM broadcasts WHERE parent_id IS NULL ORDER BY id DESC LIMIT ?", (limit,)
+            )
+        else:
+            rows = await self.db.fetchall(
+                "SELECT id FROM broadcasts WHERE parent_id IS NULL AND author_person_id = ? "
+                "ORDER BY id DESC LIMIT ?",
+                (author_person_id, limit),
+            )
+        return [await self.status(r["id"]) for r in rows]
+
+    async def recipients(self, broadcast_id: int) -> list[dict[str, Any]]:
+        return await self.db.fetchall(
+            "SELECT d.person_id, p.first_name, p.last_name, d.state, d.reason, d.not_before "
+            "FROM broadcast_deliveries d JOIN persons p ON p.id = d.person_id "
+            "WHERE d.broadcast_id = ? ORDER BY d.state, p.last_name",
+            (broadcast_id,),
+        )

@@ -1,0 +1,105 @@
+"""What a broadcast is: author, audience, text template, buttons, time. Plain typed data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from core.clock import require_aware
+from core.quiet_hours import QuietMode
+from core.scheduling import Cron, Trigger, Weekly
+
+
+class AudienceKind(StrEnum):
+    ORGANISATION = "organisation"  # everyone with a role in the organisation
+    STAFF = "staff"
+    STUDENTS = "students"
+    PARENTS = "parents"
+    GROUPS = "groups"  # students of these groups
+    GROUP_PARENTS = "group_parents"  # parents of the students of these groups
+    PERSONS = "persons"  # an explicit list of person ids
+
+
+@dataclass(frozen=True)
+class Audience:
+    kind: AudienceKind
+    org_id: int | None = None
+    group_ids: tuple[int, ...] = ()
+    person_ids: tuple[int, ...] = ()
+
+    @classmethod
+    def organisation(cls, org_id: int) -> Audience:
+        return cls(AudienceKind.ORGANISATION, org_id=org_id)
+
+    @classmethod
+    def staff(cls, org_id: int) -> Audience:
+        return cls(AudienceKind.STAFF, org_id=org_id)
+
+    @classmethod
+    def students(cls, org_id: int) -> Audience:
+        return cls(AudienceKind.STUDENTS, org_id=org_id)
+
+    @classmethod
+    def parents(cls, org_id: int) -> Audience:
+        return cls(AudienceKind.PARENTS, org_id=org_id)
+
+    @classmethod
+    def groups(cls, *group_ids: int) -> Audience:
+        return cls(AudienceKind.GROUPS, group_ids=tuple(group_ids))
+
+    @classmethod
+    def group_parents(cls, *group_ids: int) -> Audience:
+        return cls(AudienceKind.GROUP_PARENTS, group_ids=tuple(group_ids))
+
+    @classmethod
+    def persons(cls, *person_ids: int) -> Audience:
+        return cls(AudienceKind.PERSONS, person_ids=tuple(person_ids))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.value, "org_id": self.org_id, "group_ids": list(self.group_ids),
+            "person_ids": list(self.person_ids),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Audience:
+        return cls(
+            AudienceKind(data["kind"]), data.get("org_id"), tuple(data.get("group_ids", ())),
+            tuple(data.get("person_ids", ())),
+        )
+
+
+@dataclass(frozen=True)
+class LinkButton:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class BroadcastSpec:
+    """``template`` is jinja2 source rendered per recipient with: first_name, last_name,
+    class_name (the student's, or for a parent the child's), child_name (parents), role, plus
+    ``values``. ``schedule`` is None for now, a timezone-aware datetime, or a recurring Trigger
+    (Weekly / Cron)."""
+
+    author_person_id: int
+    group_id: int  # the community that sends it
+    audience: Audience
+    template: str
+    title: str = ""
+    buttons: tuple[LinkButton, ...] = ()
+    keyboard: str | None = None  # a raw VK keyboard JSON, when a plugin needs more than links
+    schedule: datetime | Weekly | Cron | None = None
+    quiet_mode: QuietMode = QuietMode.DEFER
+    values: dict[str, Any] = field(default_factory=dict)
+    source: str = "core"  # the plugin that created it, for reports
+
+    def __post_init__(self) -> None:
+        if isinstance(self.schedule, datetime):
+            require_aware(self.schedule, "broadcast time")
+
+    @property
+    def recurring(self) -> bool:
+        return isinstance(self.schedule, Trigger)

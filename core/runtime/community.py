@@ -1,0 +1,121 @@
+"""One VK community with its plugins: a vkbottle Bot fed through ordered conversation queues."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from vkbottle import Bot
+from vkbottle.framework.labeler import BotLabeler
+
+from core.plugins.spec import Plugin
+from core.vk.api import RateLimitedAPI, make_api
+
+from .errors import ReplyingErrorHandler
+from .middleware import event_middleware, message_middleware
+from .ordering import ConversationQueue, conversation_key
+from .services import Services
+
+log = logging.getLogger("sferum.community")
+
+
+@dataclass(frozen=True)
+class CommunityConfig:
+    group_id: int
+    token: str
+    api_url: str
+    plugins: tuple[str, ...]
+    callback_secret: str | None = None
+    confirmation_code: str | None = None
+
+
+class HandlerSignatureError(TypeError):
+    pass
+
+
+def _check_signature(handler: object) -> None:
+    func = getattr(handler, "handler", None)
+    if func is None:
+        return
+    if "ctx" in inspect.signature(func).parameters:
+        raise HandlerSignatureError(
+            f"handler {func.__module__}.{func.__qualname__} declares a parameter named 'ctx': "
+            "vkbottle passes its whole context dict under that name. Declare 'cx: Ctx' instead."
+        )
+
+
+def mount(source: BotLabeler, into: BotLabeler) -> None:
+    """Copy handlers into a community's labeler without touching the source.
+
+    vkbottle's ``BotLabeler.load`` re-points the source's views at the target's, so a plugin loaded
+    into two communities would share one view (and its middlewares). Handlers themselves are
+    stateless and safe to share.
+    """
+    for handler in source.message_view.handlers:
+        _check_signature(handler)
+    into.message_view.handlers.extend(source.message_view.handlers)
+    for event, basements in source.raw_event_view.handlers.items():
+        for basement in basements:
+            _check_signature(basement.handler)
+        into.raw_event_view.handlers.setdefault(event, []).extend(basements)
+
+
+class Community:
+    def __init__(
+        self,
+        services: Services,
+        config: CommunityConfig,
+        plugins: Sequence[Plugin],
+        *,
+        core_labelers: Sequence[BotLabeler] = (),
+    ) -> None:
+        self.services = services
+        self.config = config
+        self.group_id = config.group_id
+        self.plugins = list(plugins)
+        self.api: RateLimitedAPI = make_api(
+            config.token, config.api_url, services.settings.rate_limit
+        )
+        self.errors = ReplyingErrorHandler(services.texts)
+        labeler = BotLabeler()
+        # Core handlers (verification, admin commands) come first; they match narrowly.
+        for source in (*core_labelers, *(lab for p in plugins for lab in p.labelers)):
+            mount(source, labeler)
+        labeler.message_view.register_middleware(message_middleware(self))
+        labeler.raw_event_view.register_middleware(event_middleware(self))
+        self.bot = Bot(api=self.api, labeler=labeler, error_handler=self.errors)
+        self.bot.polling.group_id = config.group_id  # type: ignore[attr-defined]
+        self.router = self.bot.router
+        self.queue = ConversationQueue(services.settings.max_concurrent_conversations)
+        self.received = 0  # updates taken in, for tests and metrics
+        self._stopping = asyncio.Event()
+
+    async def handle(self, update: dict[str, Any]) -> None:
+        """Queue one update behind earlier ones of the same conversation."""
+
+        async def job() -> None:
+            await self.router.route(update, self.api)
+
+        self.received += 1
+        await self.queue.submit(conversation_key(update), job)
+
+    async def run_longpoll(self) -> None:
+        polling = self.bot.polling
+        async for event in polling.listen():
+            for update in event.get("updates", []):
+                await self.handle(update)
+            if self._stopping.is_set():
+                break
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.bot.polling.stop()
+
+    async def close(self) -> None:
+        self.stop()
+        await self.queue.close()
+        await self.api.http_client.close()

@@ -1,0 +1,251 @@
+"""Testing bots the way they run: a real sandbox VK over HTTP, the real vkbottle stack, storage.
+
+For plugin authors and the core alike::
+
+    from core.testing import bot_harness
+
+    async def test_hello(tmp_path):
+        async with bot_harness([my_plugin], tmp_path) as h:
+            teacher = h.vk("smirnova")
+            await h.say(teacher, "привет")
+            assert "Здравствуйте" in h.last_reply(teacher)["text"]
+
+Time is a ManualClock (``h.clock``); move it and call ``await h.run_due()`` to fire scheduled jobs.
+Network waits are real but short: ``settle()`` returns as soon as the bot has handled everything
+the sandbox logged for its community.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from core.clock import ManualClock
+from core.config import Settings
+from core.demo.district import build
+from core.demo.loader import load_demo
+from core.plugins.spec import Plugin
+from core.runtime.community import Community, CommunityConfig
+from core.runtime.services import Services
+from core.verification.handlers import labeler as verification_labeler
+from core.vk.batch_sender import BatchSender
+from sandbox.app import RunningSandbox, start_sandbox
+from sandbox.config import SandboxConfig
+from sandbox.seed import seed_demo
+
+# Monday 2026-11-23, 10:00 in Novosibirsk (the demo district's zone).
+DEFAULT_START = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
+
+
+class SettleTimeout(AssertionError):
+    pass
+
+
+@dataclass
+class Harness:
+    sandbox: RunningSandbox
+    services: Services
+    community: Community
+    clock: ManualClock
+    http: aiohttp.ClientSession
+    _start_ts: int
+    _seen: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def group_id(self) -> int:
+        return self.community.group_id
+
+    @property
+    def control(self) -> str:
+        return f"{self.sandbox.url}/sandbox/api"
+
+    def vk(self, demo_key: str) -> int:
+        """The VK id of a demo person (see core/demo/district.py)."""
+        return build().vk_ids()[demo_key]
+
+    async def person_id(self, demo_key: str) -> int:
+        value = await self.services.db.fetchval(
+            "SELECT id FROM persons WHERE external_id = ?", (f"demo:person:{demo_key}",)
+        )
+        return int(value)
+
+    async def _post(self, path: str, body: dict[str, Any]) -> Any:
+        async with self.http.post(self.control + path, json=body) as response:
+            data = await response.json()
+            if response.status >= 400:
+                raise AssertionError(f"sandbox refused {path}: {response.status} {data}")
+            return data
+
+    async def settle(self, timeout: float = 10.0) -> None:
+        """Wait until the bot has taken in every event the sandbox logged and handled it."""
+        log = self.sandbox.runtime.state.communities[self.group_id].events
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        stable = 0
+        while stable < 3:
+            if loop.time() > deadline:
+                raise SettleTimeout(
+                    f"bot did not settle: logged {log.next_ts - self._start_ts}, "
+                    f"received {self.community.received}, waiting {self.community.queue.waiting}"
+                )
+            done = self.community.received >= log.next_ts - self._start_ts
+            if done:
+                await self.community.queue.join()
+            stable = stable + 1 if done and self.community.received >= log.next_ts - self._start_ts else 0
+            await asyncio.sleep(0.005)
+
+    async def say(self, vk_id: int, text: str = "", payload: dict[str, Any] | None = None, *,
+                  peer_id: int | None = None, settle: bool = True) -> int:  # fmt: skip
+        """A person writes to the community (or a chat); returns the message id."""
+        body: dict[str, Any] = {"peer_id": peer_id or -self.group_id, "text": text}
+        if payload is not None:
+            body["payload"] = payload
+            body["from_keyboard"] = True
+        data = await self._post(f"/users/{vk_id}/messages", body)
+        if settle:
+            await self.settle()
+        return int(data["message_id"])
+
+    async def tap(self, vk_id: int, label: str) -> None:
+        """Press a text button of the last keyboard by its label (sends its payload)."""
+        button = self.find_button(vk_id, label)
+        payload = button["action"].get("payload")
+        await self.say(vk_id, button["action"]["label"], json.loads(payload) if payload else None)
+
+    async def press(self, vk_id: int, payload: dict[str, Any], *, settle: bool = True) -> str:
+        """Press a callback button with this payload on the latest message carrying it."""
+        data = await self._post(
+            f"/users/{vk_id}/events", {"peer_id": -self.group_id, "payload": payload}
+        )
+        if settle:
+            await self.settle()
+        return str(data["event_id"])
+
+    async def snackbar(self, vk_id: int, event_id: str) -> Any:
+        async with self.http.get(f"{self.control}/users/{vk_id}/events/{event_id}") as response:
+            return (await response.json()).get("event_data")
+
+    async def allow(self, *vk_ids: int) -> None:
+        """These people allowed messages from the community (as after a first message)."""
+        for vk_id in vk_ids:
+            await self._post(f"/users/{vk_id}/allow", {"group_id": self.group_id})
+
+    def conversation(self, vk_id: int, peer_id: int | None = None) -> list[dict[str, Any]]:
+        state = self.sandbox.runtime.state
+        conv = state.conversation_for(vk_id, peer_id or -self.group_id)
+        if conv is None:
+            return []
+        from sandbox.render import message_object
+
+        return [message_object(m, vk_id) for m in conv.messages]
+
+    def replies(self, vk_id: int, peer_id: int | None = None) -> list[dict[str, Any]]:
+        """Messages from the community to this person since the last call."""
+        items = [m for m in self.conversation(vk_id, peer_id) if m["from_id"] == -self.group_id]
+        key = peer_id or vk_id
+        new = items[self._seen.get(key, 0) :]
+        self._seen[key] = len(items)
+        return new
+
+    def last_reply(self, vk_id: int, peer_id: int | None = None) -> dict[str, Any]:
+        items = [m for m in self.conversation(vk_id, peer_id) if m["from_id"] == -self.group_id]
+        if not items:
+            raise AssertionError(f"the bot has not written to {vk_id}")
+        return items[-1]
+
+    def buttons(self, vk_id: int) -> list[dict[str, Any]]:
+        """Buttons the person sees now: the last reply's inline keyboard, else the conversation's."""
+        last = self.last_reply(vk_id)
+        keyboard = last.get("keyboard")
+        if not keyboard:
+            conv = self.sandbox.runtime.state.conversation_for(vk_id, -self.group_id)
+            keyboard = getattr(conv, "keyboard", None)
+        if isinstance(keyboard, str):
+            keyboard = json.loads(keyboard)
+        return [button for row in (keyboard or {}).get("buttons", []) for button in row]
+
+    def find_button(self, vk_id: int, label: str) -> dict[str, Any]:
+        for button in self.buttons(vk_id):
+            if label in button["action"].get("label", ""):
+                return button
+        labels = [b["action"].get("label") for b in self.buttons(vk_id)]
+        raise AssertionError(f"no button {label!r} for {vk_id}; buttons: {labels}")
+
+    async def run_due(self) -> int:
+        """Fire scheduled jobs due on the clock, then wait for the bot to settle."""
+        ran = await self.services.jobs.run_due()
+        await self.settle()
+        return ran
+
+    async def stats(self) -> dict[str, Any]:
+        async with self.http.get(f"{self.control}/stats") as response:
+            return await response.json()  # type: ignore[no-any-return]
+
+
+@asynccontextmanager
+async def bot_harness(
+    plugins: Sequence[Plugin],
+    tmp_path: Path,
+    *,
+    clock: ManualClock | None = None,
+    demo: bool = True,
+    allow_all: bool = True,
+    community_name: str = "Тестовое сообщество",
+) -> AsyncIterator[Harness]:
+    clock = clock or ManualClock(DEFAULT_START)
+    sandbox = await start_sandbox(SandboxConfig(background_tasks=False, rate_limit=None), clock=clock)
+    state = sandbox.runtime.state
+    sandbox_community = state.create_community(community_name)
+    settings = Settings(
+        db_path=str(tmp_path / "sferum.db"), vk_api_url=sandbox.api_url, rate_limit=1000,
+        vk_token=sandbox_community.access_token, vk_group_id=sandbox_community.id,
+    )
+    services = await Services.open(settings, clock, list(plugins))
+    if demo:
+        seed_demo(state)
+        await load_demo(services.people)
+        if allow_all:
+            for user_id in build().vk_ids().values():
+                state.set_allowed(sandbox_community, user_id, True)
+    for plugin in plugins:
+        if plugin.on_startup is not None:
+            await plugin.on_startup(services)
+    config = CommunityConfig(
+        sandbox_community.id, sandbox_community.access_token, sandbox.api_url,
+        tuple(p.name for p in plugins),
+    )
+    community = Community(services, config, plugins, core_labelers=[verification_labeler])
+    services.broadcasts.register_sender(
+        sandbox_community.id, BatchSender(config.token, config.api_url, rate_limit=1000)
+    )
+    start_ts = sandbox_community.events.next_ts
+    polling = asyncio.create_task(community.run_longpoll())
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 10
+    # Messages written before the poller asked for its server would be missed: wait for it.
+    while not sandbox_community.events._keys:  # noqa: SLF001 - the sandbox is ours
+        if polling.done() or loop.time() > deadline:
+            polling.result()
+            raise SettleTimeout("the bot did not connect to the sandbox long poll")
+        await asyncio.sleep(0.005)
+    async with aiohttp.ClientSession() as http:
+        harness = Harness(sandbox, services, community, clock, http, start_ts)
+        try:
+            yield harness
+        finally:
+            community.stop()
+            sandbox.runtime.state.wake_all()
+            polling.cancel()
+            with suppress(asyncio.CancelledError, Exception):
+                await polling
+            await community.close()
+            await services.close()
+            await sandbox.stop()

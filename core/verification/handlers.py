@@ -1,0 +1,348 @@
+"""Verification in every community: journal codes, invite links, the join-request dialog and the
+admin's decisions. Mounted before plugin handlers; each rule matches narrowly."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from vkbottle import GroupEventType
+from vkbottle.bot import MessageEvent
+from vkbottle.dispatch.rules import ABCRule
+from vkbottle.framework.labeler import BotLabeler
+from vkbottle.tools.mini_types.bot import MessageMin
+
+from core import keyboards
+from core.people import OrgKind, Position, RoleKind
+from core.rules import Command, HasRole, InDialog, PayloadHas, PrivateChat
+from core.runtime.context import Ctx
+from core.texts import CORE_TEXTS as T
+
+from .codes import looks_like_code
+from .service import JoinRequest, Status
+
+log = logging.getLogger("sferum.verification")
+labeler = BotLabeler()
+
+ROLE_TITLES = {"student": "ученик", "parent": "родитель", "staff": "педагог"}
+_INVITE = re.compile(r"(?:ref=)?invite[-_:]([A-Za-z0-9_\-]{8,32})")
+FLOW = "core.join."
+CANCEL = {"core": "join", "do": "cancel"}
+
+
+class LooksLikeCode(ABCRule[MessageMin]):
+    async def check(self, event: MessageMin) -> bool:
+        return looks_like_code(event.text or "")
+
+
+class InviteRef(ABCRule[MessageMin]):
+    async def check(self, event: MessageMin) -> bool | dict[str, Any]:
+        for source in (getattr(event, "ref", None), event.text):
+            match = _INVITE.search(source or "")
+            if match:
+                return {"token": match[1]}
+        return False
+
+
+@labeler.message(PrivateChat() & LooksLikeCode() & ~InDialog(prefix=FLOW))
+async def redeem_code(message: MessageMin, cx: Ctx) -> None:
+    verification = cx.services.verification
+    result = await verification.redeem_code(message.from_id, message.text or "")
+    children: list[str] = []
+    org_name = ""
+    if result.status == Status.OK and result.person_id is not None:
+        children = [p.full_name for p in await cx.services.people.children_of(result.person_id)]
+        org = await cx.services.people.organisation(result.org_id or 0)
+        org_name = org.name if org else ""
+    await message.answer(
+        T.render(
+            "code_result.j2", status=result.status.value,
+            role=result.role.value if result.role else "", children=children, org=org_name,
+        )
+    )
+
+
+@labeler.message(PrivateChat() & InviteRef())
+async def accept_invite(message: MessageMin, cx: Ctx, token: str) -> None:
+    result = await cx.services.verification.use_invite(message.from_id, token)
+    org = await cx.services.people.organisation(result.org_id or 0)
+    group = await cx.services.people.group(result.group_id or 0)
+    await message.answer(
+        T.render(
+            "invite_result.j2", status=result.status.value,
+            role=result.role.value if result.role else "", org=org.name if org else "",
+            group=group.name if group else "",
+        )
+    )
+
+
+# --- the join-request dialog ------------------------------------------------------------------
+async def _ask_org(message: MessageMin, cx: Ctx) -> None:
+    schools = await cx.services.people.organisations(OrgKind.SCHOOL)
+    if not schools:
+        await message.answer(T.render("join.j2", step="no_orgs"))
+        return
+    await cx.goto(FLOW + "org")
+    buttons: list[keyboards.Button] = [
+        (s.name, {"core": "join", "org": s.id}) for s in schools[:16]
+    ]
+    rows = [*keyboards.chunk(buttons, 1), keyboards.nav_row(None, CANCEL)]
+    await message.answer(T.render("join.j2", step="org"), keyboard=keyboards.build(rows))
+
+
+@labeler.message(PrivateChat() & Command("join", "подтвердить роль", "заявка", "роль"))
+async def start_join(message: MessageMin, cx: Ctx) -> None:
+    if cx.identity.roles:
+        await message.answer(T.render("join.j2", step="verified"))
+    await _ask_org(message, cx)
+
+
+@labeler.message(InDialog(prefix=FLOW) & PayloadHas(core="join", do="cancel"))
+async def cancel_join(message: MessageMin, cx: Ctx) -> None:
+    await cx.finish()
+    await message.answer(T.render("join.j2", step="cancelled"), keyboard=keyboards.build([]))
+
+
+async def _ask_role(message: MessageMin, cx: Ctx) -> None:
+    org = await cx.services.people.organisation(int(cx.dialog.data["org"]))
+    await cx.goto(FLOW + "role")
+    rows = [
+        [(T.label(f"role_{r}"), {"core": "join", "role": r}) for r in ("student", "parent")],
+        [(T.label("role_staff"), {"core": "join", "role": "staff"})],
+        keyboards.nav_row({"core": "join", "do": "back_org"}, CANCEL),
+    ]
+    await message.answer(
+        T.render("join.j2", step="role", org=org.name if org else ""),
+        keyboard=keyboards.build(rows),
+    )
+
+
+@labeler.message(InDialog(FLOW + "org") & PayloadHas(core="join"))
+async def chose_org(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    org = await cx.services.people.organisation(int(payload.get("org", 0)))
+    if org is None or org.kind != OrgKind.SCHOOL:
+        await _ask_org(message, cx)
+        return
+    await cx.goto(FLOW + "org", org=org.id)
+    await _ask_role(message, cx)
+
+
+async def _ask_group(message: MessageMin, cx: Ctx) -> None:
+    groups = await cx.services.people.groups_of_org(int(cx.dialog.data["org"]))
+    await cx.goto(FLOW + "group")
+    buttons: list[keyboards.Button] = [(g.name, {"core": "join", "group": g.id}) for g in groups]
+    rows = [
+        *keyboards.chunk(buttons[:32], 4),
+        keyboards.nav_row({"core": "join", "do": "back_role"}, CANCEL),
+    ]
+    await message.answer(
+        T.render("join.j2", step="group", role=cx.dialog.data["role"]),
+        keyboard=keyboards.build(rows),
+    )
+
+
+async def _ask_comment(message: MessageMin, cx: Ctx) -> None:
+    await cx.goto(FLOW + "comment")
+    back = "back_group" if cx.dialog.data.get("group") else "back_role"
+    rows = [keyboards.nav_row({"core": "join", "do": back}, CANCEL)]
+    await message.answer(
+        T.render("join.j2", step="comment", role=cx.dialog.data["role"]),
+        keyboard=keyboards.build(rows),
+    )
+
+
+@labeler.message(InDialog(FLOW + "role") & PayloadHas(core="join"))
+async def chose_role(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    if payload.get("do") == "back_org":
+        await _ask_org(message, cx)
+        return
+    role = payload.get("role")
+    if role not in ROLE_TITLES:
+        await _ask_role(message, cx)
+        return
+    await cx.goto(FLOW + "role", role=role, group=None)
+    if role == "staff":
+        await _ask_comment(message, cx)
+    else:
+        await _ask_group(message, cx)
+
+
+@labeler.message(InDialog(FLOW + "group") & PayloadHas(core="join"))
+async def chose_group(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    if payload.get("do") == "back_role":
+        await _ask_role(message, cx)
+        return
+    group = await cx.services.people.group(int(payload.get("group", 0)))
+    if group is None or group.org_id != cx.dialog.data["org"]:
+        await _ask_group(message, cx)
+        return
+    await cx.goto(FLOW + "group", group=group.id)
+    await _ask_comment(message, cx)
+
+
+@labeler.message(InDialog(FLOW + "comment"))
+async def wrote_comment(message: MessageMin, cx: Ctx) -> None:
+    payload = keyboards_payload(message)
+    if payload.get("do") == "back_group":
+        await _ask_group(message, cx)
+        return
+    if payload.get("do") == "back_role":
+        await _ask_role(message, cx)
+        return
+    text = (message.text or "").strip()
+    if not text or payload:
+        await _ask_comment(message, cx)
+        return
+    if len(text) > 300:
+        await message.answer(T.render("join.j2", step="too_long"))
+        return
+    await cx.goto(FLOW + "confirm", comment=text)
+    data = cx.dialog.data
+    org = await cx.services.people.organisation(int(data["org"]))
+    group = await cx.services.people.group(int(data["group"])) if data.get("group") else None
+    rows = [
+        [(T.label("confirm"), {"core": "join", "do": "send"}, "positive")],
+        keyboards.nav_row({"core": "join", "do": "back_comment"}, CANCEL),
+    ]
+    await message.answer(
+        T.render(
+            "join.j2", step="confirm", org=org.name if org else "",
+            role_title=ROLE_TITLES[data["role"]], group=group.name if group else "", comment=text,
+        ),
+        keyboard=keyboards.build(rows),
+    )
+
+
+def keyboards_payload(message: MessageMin) -> dict[str, Any]:
+    from core.rules import payload_of
+
+    return payload_of(message)
+
+
+@labeler.message(InDialog(FLOW + "confirm") & PayloadHas(core="join"))
+async def confirm_join(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    if payload.get("do") == "back_comment":
+        await _ask_comment(message, cx)
+        return
+    if payload.get("do") != "send":
+        return
+    services = cx.services
+    person_id = cx.person_id
+    if person_id is None:
+        names = await cx.api.users.get(user_ids=[message.from_id])
+        first, last = (names[0].first_name, names[0].last_name) if names else ("", "")
+        person_id = await services.people.ensure_vk_person(message.from_id, first, last)
+        services.identities.invalidate(message.from_id)
+    data = cx.dialog.data
+    request_id = await services.verification.request_to_join(
+        person_id, int(data["org"]), RoleKind(data["role"]),
+        group_id=data.get("group"),
+        position=Position.TEACHER if data["role"] == "staff" else None,
+        comment=data.get("comment", ""),
+    )
+    await cx.finish()
+    org = await services.people.organisation(int(data["org"]))
+    await message.answer(
+        T.render("join.j2", step="sent", request_id=request_id, org=org.name if org else ""),
+        keyboard=keyboards.build([]),
+    )
+    request = await services.verification.join_request(request_id)
+    if request is not None:
+        await _notify_admins(cx, request)
+
+
+async def _describe(cx: Ctx, request: JoinRequest) -> dict[str, Any]:
+    people = cx.services.people
+    person = await people.person(request.person_id)
+    group = await people.group(request.group_id) if request.group_id else None
+    return {
+        "id": request.id,
+        "person": person.full_name if person else "?",
+        "role_title": ROLE_TITLES[request.role.value],
+        "group": group.name if group else "",
+        "comment": request.comment,
+    }
+
+
+def _decision_keyboard(request_id: int) -> str:
+    rows: list[list[keyboards.Button]] = [
+        [
+            (T.label("approve"), {"core": "join_decide", "id": request_id, "ok": 1}, "positive"),
+            (T.label("reject"), {"core": "join_decide", "id": request_id, "ok": 0}, "negative"),
+        ]
+    ]
+    return keyboards.build(rows, inline=True, callback=True)
+
+
+async def _admins_of(cx: Ctx, org_id: int) -> list[int]:
+    rows = await cx.services.db.fetchall(
+        "SELECT DISTINCT p.vk_user_id FROM roles r JOIN persons p ON p.id = r.person_id "
+        "WHERE r.org_id = ? AND r.role = 'staff' AND r.position = 'admin' "
+        "AND r.revoked_at IS NULL AND p.vk_user_id IS NOT NULL",
+        (org_id,),
+    )
+    return [int(r["vk_user_id"]) for r in rows]
+
+
+async def _notify_admins(cx: Ctx, request: JoinRequest) -> None:
+    org = await cx.services.people.organisation(request.org_id)
+    details = await _describe(cx, request)
+    text = T.render(
+        "join_admin.j2", kind="new", r=request, org=org.name if org else "",
+        person=details["person"], role_title=details["role_title"], group=details["group"],
+    )
+    for admin in await _admins_of(cx, request.org_id):
+        try:
+            await cx.api.messages.send(
+                peer_id=admin, message=text, random_id=0, keyboard=_decision_keyboard(request.id)
+            )
+        except Exception as exc:  # an admin who never wrote to the bot: they see it in «заявки»
+            log.info("could not notify admin %s about request %s: %s", admin, request.id, exc)
+
+
+@labeler.message(PrivateChat() & HasRole(RoleKind.STAFF, Position.ADMIN) & Command("requests", "заявки"))
+async def list_requests(message: MessageMin, cx: Ctx) -> None:
+    orgs = {r.org_id for r in cx.identity.roles if r.position == Position.ADMIN}
+    pending = await cx.services.verification.pending_requests(orgs)
+    items = [await _describe(cx, r) for r in pending[:10]]
+    await message.answer(T.render("join_admin.j2", kind="list", requests=items))
+    for request in pending[:10]:
+        await message.answer(f"№ {request.id}", keyboard=_decision_keyboard(request.id))
+
+
+@labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent)
+async def decide_request(event: MessageEvent, cx: Ctx) -> None:
+    payload = event.payload or {}
+    if not isinstance(payload, dict) or payload.get("core") != "join_decide":
+        return
+    services = cx.services
+    request = await services.verification.join_request(int(payload.get("id", 0)))
+    if request is None or not cx.identity.has(RoleKind.STAFF, Position.ADMIN) or request.org_id not in {
+        r.org_id for r in cx.identity.roles if r.position == Position.ADMIN
+    }:
+        await event.show_snackbar(T.label("not_admin_snackbar"))
+        return
+    if request.status != "pending":
+        await event.show_snackbar(T.label("already_decided_snackbar"))
+        return
+    approved = bool(payload.get("ok"))
+    decided = await services.verification.decide(request.id, cx.person_id or 0, approved)
+    await event.show_snackbar(T.label("decided_snackbar"))
+    await cx.api.messages.send(
+        peer_id=event.peer_id, random_id=0,
+        message=T.render("join_admin.j2", kind="decided", r=decided, approved=approved),
+    )
+    person = await services.people.person(decided.person_id)
+    org = await services.people.organisation(decided.org_id)
+    if person is not None and person.vk_user_id is not None:
+        try:
+            await cx.api.messages.send(
+                peer_id=person.vk_user_id, random_id=0,
+                message=T.render(
+                    "join_person.j2", approved=approved, r=decided,
+                    role_title=ROLE_TITLES[decided.role.value], org=org.name if org else "",
+                ),
+            )
+        except Exception as exc:
+            log.warning("could not tell %s about request %s: %s", person.vk_user_id, decided.id, exc)

@@ -1,0 +1,1 @@
+"""VK transport: the API client the bots use, rate limiting, launch parameters of mini-apps."""
