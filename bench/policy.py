@@ -1,6 +1,6 @@
 """Bulk policy: outcomes for one sender and 100,000 recipients from storage. Prints JSON.
 
-Run by hand: .venv/bin/python bench/policy.py [--recipients 100000]
+Run by hand: .venv/bin/python -m bench.policy [--recipients 100000]
 """
 
 from __future__ import annotations
@@ -27,7 +27,9 @@ async def build(db_path: str, n: int) -> tuple[int, list[int]]:
         kind=OrgKind.SCHOOL, name="Школа", region_code="54", timezone="Asia/Novosibirsk"
     )
     teacher = await people.upsert_person(first_name="Учитель", vk_user_id=1, is_adult=True)
-    await people.grant_role(teacher, RoleKind.STAFF, org, position=Position.COUNSELLOR, method="bench")
+    await people.grant_role(
+        teacher, RoleKind.STAFF, org, position=Position.COUNSELLOR, method="bench"
+    )
     groups = [await people.upsert_group(org_id=org, name=f"{g}А", grade=g) for g in range(1, 12)]
     persons = [
         (i + 10, f"Имя{i}", f"Фамилия{i}", date(2010 + i % 12, 1 + i % 12, 1 + i % 28).isoformat())
@@ -35,15 +37,24 @@ async def build(db_path: str, n: int) -> tuple[int, list[int]]:
     ]
     async with db.transaction() as tx:
         await tx.executemany(
-            "INSERT INTO persons (vk_user_id, first_name, last_name, birth_date) VALUES (?, ?, ?, ?)",
+            "INSERT INTO persons (vk_user_id, first_name, last_name, birth_date) "
+            "VALUES (?, ?, ?, ?)",
             persons,
         )
-        ids = [r["id"] for r in await tx.fetchall("SELECT id FROM persons WHERE id != ?", (teacher,))]
-        roles = [("student", "parent", "staff")[i % 10 // 8 if i % 10 < 9 else 2] for i in range(len(ids))]
+        ids = [
+            r["id"] for r in await tx.fetchall("SELECT id FROM persons WHERE id != ?", (teacher,))
+        ]
+        roles = [
+            ("student", "parent", "staff")[i % 10 // 8 if i % 10 < 9 else 2]
+            for i in range(len(ids))
+        ]
         await tx.executemany(
             "INSERT INTO roles (person_id, role, org_id, position, granted_at, method) "
             "VALUES (?, ?, ?, ?, '2026-01-01', 'bench')",
-            [(pid, role, org, "teacher" if role == "staff" else None) for pid, role in zip(ids, roles, strict=True)],
+            [
+                (pid, role, org, "teacher" if role == "staff" else None)
+                for pid, role in zip(ids, roles, strict=True)
+            ],
         )
         await tx.executemany(
             "INSERT INTO student_groups (person_id, group_id) VALUES (?, ?)",

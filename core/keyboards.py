@@ -10,7 +10,8 @@ from vkbottle import Callback, Keyboard, KeyboardButtonColor, OpenLink, Text
 
 from core.texts import CORE_TEXTS, Texts
 
-Button = tuple[str, dict[str, Any]] | tuple[str, dict[str, Any], str]
+# (label, payload) or (label, payload, colour)
+Button = tuple[Any, ...]
 
 MAX_INLINE_ROWS = 6
 MAX_NORMAL_ROWS = 10
@@ -21,7 +22,7 @@ def _color(name: str | None) -> KeyboardButtonColor | None:
 
 
 def build(
-    rows: Iterable[Sequence[Button]],
+    rows: Iterable[Sequence[Any]],
     *,
     inline: bool = False,
     one_time: bool = False,
@@ -47,7 +48,9 @@ def build(
     return keyboard.get_json()
 
 
-def nav_row(back: dict[str, Any] | None, cancel: dict[str, Any], texts: Texts = CORE_TEXTS) -> list[Button]:
+def nav_row(
+    back: dict[str, Any] | None, cancel: dict[str, Any], texts: Texts = CORE_TEXTS
+) -> list[Button]:
     row: list[Button] = []
     if back is not None:
         row.append((texts.label("back"), back))

@@ -69,7 +69,11 @@ class WorkingHours:
 
 
 def plan_for_staff(
-    org: Organisation, person: Person | None, now: datetime, mode: QuietMode, *,
+    org: Organisation,
+    person: Person | None,
+    now: datetime,
+    mode: QuietMode,
+    *,
     silent_supported: bool = False,
 ) -> Delivery:
     hours = WorkingHours.of(org, person)

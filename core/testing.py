@@ -84,11 +84,11 @@ class Harness:
                 raise AssertionError(f"sandbox refused {path}: {response.status} {data}")
             return data
 
-    async def settle(self, timeout: float = 10.0) -> None:
+    async def settle(self, limit_s: float = 10.0) -> None:
         """Wait until the bot has taken in every event the sandbox logged and handled it."""
         log = self.sandbox.runtime.state.communities[self.group_id].events
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + limit_s
         stable = 0
         while stable < 3:
             if loop.time() > deadline:
@@ -99,7 +99,11 @@ class Harness:
             done = self.community.received >= log.next_ts - self._start_ts
             if done:
                 await self.community.queue.join()
-            stable = stable + 1 if done and self.community.received >= log.next_ts - self._start_ts else 0
+            stable = (
+                stable + 1
+                if done and self.community.received >= log.next_ts - self._start_ts
+                else 0
+            )
             await asyncio.sleep(0.005)
 
     async def say(self, vk_id: int, text: str = "", payload: dict[str, Any] | None = None, *,
@@ -162,7 +166,7 @@ class Harness:
         return items[-1]
 
     def buttons(self, vk_id: int) -> list[dict[str, Any]]:
-        """Buttons the person sees now: the last reply's inline keyboard, else the conversation's."""
+        """Buttons the person sees now: the last reply's inline keyboard, else the chat's."""
         last = self.last_reply(vk_id)
         keyboard = last.get("keyboard")
         if not keyboard:
@@ -201,12 +205,17 @@ async def bot_harness(
     community_name: str = "Тестовое сообщество",
 ) -> AsyncIterator[Harness]:
     clock = clock or ManualClock(DEFAULT_START)
-    sandbox = await start_sandbox(SandboxConfig(background_tasks=False, rate_limit=None), clock=clock)
+    sandbox = await start_sandbox(
+        SandboxConfig(background_tasks=False, rate_limit=None), clock=clock
+    )
     state = sandbox.runtime.state
     sandbox_community = state.create_community(community_name)
     settings = Settings(
-        db_path=str(tmp_path / "sferum.db"), vk_api_url=sandbox.api_url, rate_limit=1000,
-        vk_token=sandbox_community.access_token, vk_group_id=sandbox_community.id,
+        db_path=str(tmp_path / "sferum.db"),
+        vk_api_url=sandbox.api_url,
+        rate_limit=1000,
+        vk_token=sandbox_community.access_token,
+        vk_group_id=sandbox_community.id,
     )
     services = await Services.open(settings, clock, list(plugins))
     if demo:
@@ -219,7 +228,9 @@ async def bot_harness(
         if plugin.on_startup is not None:
             await plugin.on_startup(services)
     config = CommunityConfig(
-        sandbox_community.id, sandbox_community.access_token, sandbox.api_url,
+        sandbox_community.id,
+        sandbox_community.access_token,
+        sandbox.api_url,
         tuple(p.name for p in plugins),
     )
     community = Community(services, config, plugins, core_labelers=[verification_labeler])
@@ -231,7 +242,7 @@ async def bot_harness(
     loop = asyncio.get_running_loop()
     deadline = loop.time() + 10
     # Messages written before the poller asked for its server would be missed: wait for it.
-    while not sandbox_community.events._keys:  # noqa: SLF001 - the sandbox is ours
+    while not sandbox_community.events._keys:
         if polling.done() or loop.time() > deadline:
             polling.result()
             raise SettleTimeout("the bot did not connect to the sandbox long poll")
@@ -249,3 +260,32 @@ async def bot_harness(
             await community.close()
             await services.close()
             await sandbox.stop()
+
+
+async def populate_school(
+    services: Services, vk_ids: Sequence[int], *, role: str = "parent", timezone: str = "UTC"
+) -> tuple[int, int]:
+    """A large school for load and reliability tests: a counsellor and one person per VK id with
+    ``role``, written in bulk. Returns (author person id, organisation id)."""
+    from core.people import OrgKind, Position, RoleKind
+
+    people = services.people
+    org = await people.upsert_organisation(
+        kind=OrgKind.SCHOOL, name="Большая школа", region_code="77", timezone=timezone
+    )
+    author = await people.upsert_person(first_name="Советник", vk_user_id=None, is_adult=True)
+    await people.grant_role(
+        author, RoleKind.STAFF, org, position=Position.COUNSELLOR, method="test"
+    )
+    async with services.db.transaction() as tx:
+        await tx.executemany(
+            "INSERT INTO persons (vk_user_id, first_name, last_name, is_adult) VALUES (?, ?, ?, 1)",
+            [(vk_id, f"Имя{vk_id % 97}", "Тестов") for vk_id in vk_ids],
+        )
+        await tx.execute(
+            "INSERT INTO roles (person_id, role, org_id, granted_at, method) "
+            "SELECT id, ?, ?, '2026-01-01T00:00:00+00:00', 'test' FROM persons "
+            "WHERE vk_user_id IS NOT NULL AND id != ? AND vk_user_id BETWEEN ? AND ?",
+            (role, org, author, min(vk_ids), max(vk_ids)),
+        )
+    return author, org

@@ -1,7 +1,8 @@
 """Every text a person reads comes from jinja2 templates, never from string literals in code.
 
 A package keeps its templates in a ``templates/`` folder: one file per message (``welcome.j2``)
-and ``labels.j2`` whose blocks are the short texts of buttons (``{% block back %}Назад{% endblock %}``).
+and ``labels.j2`` whose blocks are the short texts of buttons
+(``{% block back %}Назад{% endblock %}``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-
 
 _FILTERS: dict[str, Any] = {}
 

@@ -44,7 +44,10 @@ def _menu_keyboard() -> str:
     return keyboards.build(
         [
             [(texts.label("new"), {"ab": "new"}, "primary")],
-            [(texts.label("scheduled"), {"ab": "scheduled"}), (texts.label("reports"), {"ab": "reports"})],
+            [
+                (texts.label("scheduled"), {"ab": "scheduled"}),
+                (texts.label("reports"), {"ab": "reports"}),
+            ],
         ]
     )
 
@@ -52,12 +55,20 @@ def _menu_keyboard() -> str:
 STAFF = HasRole(RoleKind.STAFF)
 
 
-@labeler.message(PrivateChat() & ~STAFF & (Command("menu", "меню", "начать", "start", "рассылка") | PayloadHas(ab="new")))
+@labeler.message(
+    PrivateChat()
+    & ~STAFF
+    & (Command("menu", "меню", "начать", "start", "рассылка") | PayloadHas(ab="new"))
+)
 async def refuse(message: MessageMin, cx: Ctx) -> None:
     await message.answer(_t("menu.j2", refused=True))
 
 
-@labeler.message(PrivateChat() & STAFF & (Command("menu", "меню", "начать", "start", "рассылка") | PayloadHas(ab="menu")))
+@labeler.message(
+    PrivateChat()
+    & STAFF
+    & (Command("menu", "меню", "начать", "start", "рассылка") | PayloadHas(ab="menu"))
+)
 async def menu(message: MessageMin, cx: Ctx) -> None:
     await cx.finish()
     person = cx.identity.person
@@ -175,19 +186,25 @@ async def show_preview(message: MessageMin, cx: Ctx) -> None:
     if sample_ids:
         from core.broadcast.render import load_recipients
 
-        first = await load_recipients(cx.services.db, sample_ids[:1], frozenset({"class_name", "child_name"}))
+        first = await load_recipients(
+            cx.services.db, sample_ids[:1], frozenset({"class_name", "child_name"})
+        )
         sample = first[sample_ids[0]].values if sample_ids[0] in first else sample
     spec = BroadcastSpec(cx.person_id or 0, cx.group_id, _audience(data, org.id), data["text"])
     preview = engine.preview(spec, sample)
     await cx.goto(FLOW + "preview")
-    rows = [
+    rows: list[list[keyboards.Button]] = [
         [(texts.label("next"), {"ab": "to_when"}, "positive")],
-        [(texts.label("add_link"), {"ab": "add_link"}), (texts.label("edit_text"), {"ab": "back", "to": "text"})],
+        [
+            (texts.label("add_link"), {"ab": "add_link"}),
+            (texts.label("edit_text"), {"ab": "back", "to": "text"}),
+        ],
         keyboards.nav_row({"ab": "back", "to": "text"}, CANCEL),
     ]
     await message.answer(
         _t("step.j2", step="preview", preview=preview, buttons=data.get("buttons", [])),
-        keyboard=keyboards.build(rows), dont_parse_links=True,
+        keyboard=keyboards.build(rows),
+        dont_parse_links=True,
     )
 
 
@@ -199,8 +216,12 @@ async def wrote_text(message: MessageMin, cx: Ctx) -> None:
         return
     org = await _org(cx)
     try:
-        spec = BroadcastSpec(cx.person_id or 0, cx.group_id, Audience.organisation(org.id if org else 0), text)
-        cx.services.broadcasts.preview(spec, {"first_name": "Анна", "class_name": "7Б", "child_name": "Миша"})
+        spec = BroadcastSpec(
+            cx.person_id or 0, cx.group_id, Audience.organisation(org.id if org else 0), text
+        )
+        cx.services.broadcasts.preview(
+            spec, {"first_name": "Анна", "class_name": "7Б", "child_name": "Миша"}
+        )
         if len(text) > 4000:
             raise TemplateError("текст длиннее 4000 символов")
     except TemplateError as exc:
@@ -231,9 +252,12 @@ async def wrote_link(message: MessageMin, cx: Ctx) -> None:
 # --- step 3: when -----------------------------------------------------------------------------
 async def ask_when(message: MessageMin, cx: Ctx) -> None:
     await cx.goto(FLOW + "when")
-    rows = [
+    rows: list[list[keyboards.Button]] = [
         [(texts.label("now"), {"ab": "when", "kind": "now"}, "positive")],
-        [(texts.label("at"), {"ab": "when", "kind": "at"}), (texts.label("weekly"), {"ab": "when", "kind": "weekly"})],
+        [
+            (texts.label("at"), {"ab": "when", "kind": "at"}),
+            (texts.label("weekly"), {"ab": "when", "kind": "weekly"}),
+        ],
         keyboards.nav_row({"ab": "back", "to": "preview"}, CANCEL),
     ]
     await message.answer(_t("step.j2", step="when"), keyboard=keyboards.build(rows))
@@ -247,22 +271,28 @@ async def to_when(message: MessageMin, cx: Ctx) -> None:
 async def ask_at(message: MessageMin, cx: Ctx, org: Organisation) -> None:
     await cx.goto(FLOW + "at")
     rows = [
-        [(texts.label("today_18"), {"ab": "at", "text": "сегодня 18:00"}),
-         (texts.label("tomorrow_9"), {"ab": "at", "text": "завтра 9:00"})],
+        [
+            (texts.label("today_18"), {"ab": "at", "text": "сегодня 18:00"}),
+            (texts.label("tomorrow_9"), {"ab": "at", "text": "завтра 9:00"}),
+        ],
         keyboards.nav_row({"ab": "back", "to": "when"}, CANCEL),
     ]
-    await message.answer(_t("step.j2", step="at", zone=org.timezone), keyboard=keyboards.build(rows))
+    await message.answer(
+        _t("step.j2", step="at", zone=org.timezone), keyboard=keyboards.build(rows)
+    )
 
 
 async def ask_weekly(message: MessageMin, cx: Ctx) -> None:
     await cx.goto(FLOW + "weekly")
     days = cx.dialog.data.get("days", [])
     buttons: list[keyboards.Button] = [
-        (("✓ " if i + 1 in days else "") + label, {"ab": "day", "d": i + 1}) for i, label in enumerate(DAY_LABELS)
+        (("✓ " if i + 1 in days else "") + label, {"ab": "day", "d": i + 1})
+        for i, label in enumerate(DAY_LABELS)
     ]
     rows = [*keyboards.chunk(buttons, 4), keyboards.nav_row({"ab": "back", "to": "when"}, CANCEL)]
     await message.answer(
-        _t("step.j2", step="weekly", days=[DAY_LABELS[d - 1] for d in days]), keyboard=keyboards.build(rows)
+        _t("step.j2", step="weekly", days=[DAY_LABELS[d - 1] for d in days]),
+        keyboard=keyboards.build(rows),
     )
 
 
@@ -318,7 +348,9 @@ async def wrote_weekly_time(message: MessageMin, cx: Ctx) -> None:
     if org is None or not days or at is None:
         await message.answer(_t("step.j2", step="bad_weekly"))
         return
-    await cx.goto(FLOW + "weekly", when={"kind": "weekly", "days": days, "time": at.strftime("%H:%M")})
+    await cx.goto(
+        FLOW + "weekly", when={"kind": "weekly", "days": days, "time": at.strftime("%H:%M")}
+    )
     await ask_confirm(message, cx, org)
 
 
@@ -330,7 +362,7 @@ def _describe_when(data: dict[str, Any], org: Organisation) -> str:
 
         return datetime.fromisoformat(when["at"]).astimezone(org.zone).strftime("%d.%m.%Y %H:%M")
     if when["kind"] == "weekly":
-        return ", ".join(DAY_LABELS[d - 1] for d in when["days"]) + " в " + when["time"]
+        return ", ".join(DAY_LABELS[d - 1] for d in when["days"]) + " в " + str(when["time"])
     return texts.label("now")
 
 
@@ -346,10 +378,14 @@ def _spec(cx: Ctx, org: Organisation) -> BroadcastSpec:
         hours, minutes = (int(x) for x in when["time"].split(":"))
         schedule = Weekly(tuple(when["days"]), time(hours, minutes), org.timezone)
     return BroadcastSpec(
-        author_person_id=cx.person_id or 0, group_id=cx.group_id,
-        audience=_audience(data, org.id), template=data["text"], title=data.get("title", ""),
+        author_person_id=cx.person_id or 0,
+        group_id=cx.group_id,
+        audience=_audience(data, org.id),
+        template=data["text"],
+        title=data.get("title", ""),
         buttons=tuple(LinkButton(label, url) for label, url in data.get("buttons", [])),
-        schedule=schedule, source="advisor_broadcast",
+        schedule=schedule,
+        source="advisor_broadcast",
     )
 
 
@@ -367,15 +403,26 @@ async def ask_confirm(message: MessageMin, cx: Ctx, org: Organisation) -> None:
     ]
     audience_label = texts.label(f"aud_{cx.dialog.data['kind']}").rstrip("…")
     if cx.dialog.data.get("groups"):
-        names = [g.name for g in await cx.services.people.groups_of_org(org.id) if g.id in cx.dialog.data["groups"]]
+        names = [
+            g.name
+            for g in await cx.services.people.groups_of_org(org.id)
+            if g.id in cx.dialog.data["groups"]
+        ]
         audience_label += " " + ", ".join(names)
     await message.answer(
         _t(
-            "step.j2", step="confirm", audience=audience_label, allowed=allowed,
-            skipped=len(ids) - allowed, when=_describe_when(cx.dialog.data, org),
-            preview=cx.services.broadcasts.preview(spec, {"first_name": "Анна", "class_name": "7Б", "child_name": "Миша"}),
+            "step.j2",
+            step="confirm",
+            audience=audience_label,
+            allowed=allowed,
+            skipped=len(ids) - allowed,
+            when=_describe_when(cx.dialog.data, org),
+            preview=cx.services.broadcasts.preview(
+                spec, {"first_name": "Анна", "class_name": "7Б", "child_name": "Миша"}
+            ),
         ),
-        keyboard=keyboards.build(rows), dont_parse_links=True,
+        keyboard=keyboards.build(rows),
+        dont_parse_links=True,
     )
 
 
@@ -393,8 +440,14 @@ async def confirm(message: MessageMin, cx: Ctx) -> None:
     when = _describe_when(cx.dialog.data, org)
     await cx.finish()
     await message.answer(
-        _t("step.j2", step="created", id=broadcast_id, recurring=spec.recurring,
-           scheduled=spec.schedule is not None, when=when),
+        _t(
+            "step.j2",
+            step="created",
+            id=broadcast_id,
+            recurring=spec.recurring,
+            scheduled=spec.schedule is not None,
+            when=when,
+        ),
         keyboard=_menu_keyboard(),
     )
 
@@ -425,17 +478,25 @@ async def back(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
 @labeler.message(PrivateChat() & STAFF & (PayloadHas(ab="scheduled") | PayloadHas(ab="reports")))
 async def list_broadcasts(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
     scheduled = payload.get("ab") == "scheduled"
-    items = await cx.services.broadcasts.list(cx.person_id)
+    items = await cx.services.broadcasts.recent(cx.person_id)
     if scheduled:
-        items = [b for b in items if b.status in ("scheduled", "pending") or (b.recurring and b.status != "cancelled")]
+        items = [
+            b
+            for b in items
+            if b.status in ("scheduled", "pending") or (b.recurring and b.status != "cancelled")
+        ]
     rows: list[list[keyboards.Button]] = []
     for b in items[:4]:
         if scheduled:
-            rows.append([(texts.label("cancel_broadcast", id=b.id), {"ab": "stop", "id": b.id}, "negative")])
+            rows.append(
+                [(texts.label("cancel_broadcast", id=b.id), {"ab": "stop", "id": b.id}, "negative")]
+            )
         else:
             rows.append([(texts.label("details", id=b.id), {"ab": "details", "id": b.id})])
     rows.append([(texts.label("menu"), {"ab": "menu"})])
-    await message.answer(_t("list.j2", items=items[:10], scheduled=scheduled), keyboard=keyboards.build(rows))
+    await message.answer(
+        _t("list.j2", items=items[:10], scheduled=scheduled), keyboard=keyboards.build(rows)
+    )
 
 
 def _reason_label(reason: str) -> str:
@@ -458,7 +519,9 @@ async def details(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None
     for reason, count in status.reasons.items():
         label = _reason_label(reason)
         reasons[label] = reasons.get(label, 0) + count
-    await message.answer(_t("report.j2", s=status, reasons=sorted(reasons.items())), keyboard=_menu_keyboard())
+    await message.answer(
+        _t("report.j2", s=status, reasons=sorted(reasons.items())), keyboard=_menu_keyboard()
+    )
 
 
 @labeler.message(PrivateChat() & STAFF & PayloadHas(ab="stop"))

@@ -1,5 +1,7 @@
-"""Record activity on every event without a database write per event: rows are buffered and
-written in one transaction when the buffer fills or on ``flush()`` (a timer and shutdown call it)."""
+"""Record activity on every event without a database write per event.
+
+Rows are buffered and written in one transaction when the buffer fills or on ``flush()``
+(a timer and shutdown call it)."""
 
 from __future__ import annotations
 

@@ -45,5 +45,5 @@ async def resolve(db: Database, audience: Audience) -> list[int]:
         params = (json.dumps(list(audience.group_ids)),)
     else:  # pragma: no cover - the enum is closed
         raise ValueError(f"unknown audience {kind}")
-    rows = await db.fetchall(sql + " ORDER BY id", params)
-    return [int(row["id"]) for row in rows]
+    rows = await db.fetchrows(sql + " ORDER BY id", params)
+    return [int(row[0]) for row in rows]

@@ -11,6 +11,7 @@ last line.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
@@ -20,11 +21,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from core.people import OrgKind, Organisation, RoleKind
+from core.people import Organisation, OrgKind, RoleKind
 from core.policy import Outcome
+from core.policy.service import NO_FACTS
 from core.quiet_hours import QuietMode, WorkingHours, plan_for_student
 from core.scheduling import Job, Once, Trigger
 from core.vk.batch_sender import (
+    CALLS_PER_EXECUTE,
     PEERS_PER_CALL,
     PERMANENT_REASONS,
     Batch,
@@ -44,6 +47,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("sferum.broadcast")
 
 RUN = "broadcast.run"
+PREPARE_CHUNK = 20_000  # recipients evaluated and committed per step while sending goes on
+MAX_ROUND = 250_000  # recipients grouped in one pass; larger audiences take several
+PROGRESS_EVERY_S = 0.5
 FIRE = "broadcast.fire"
 MAX_TEXT = 4096
 
@@ -94,7 +100,8 @@ def link_keyboard(buttons: tuple[LinkButton, ...]) -> str | None:
     if not buttons:
         return None
     rows = [
-        [{"action": {"type": "open_link", "link": b.url, "label": b.label[:40]}}] for b in buttons[:6]
+        [{"action": {"type": "open_link", "link": b.url, "label": b.label[:40]}}]
+        for b in buttons[:6]
     ]
     return json.dumps({"inline": True, "buttons": rows}, ensure_ascii=False)
 
@@ -103,7 +110,7 @@ Progress = Callable[[BroadcastStatus], Awaitable[None] | None]
 
 
 class BroadcastEngine:
-    def __init__(self, services: Services, *, concurrency: int = 8) -> None:
+    def __init__(self, services: Services, *, concurrency: int = 20) -> None:
         self.services = services
         self.db = services.db
         self.clock = services.clock
@@ -130,9 +137,7 @@ class BroadcastEngine:
     async def check_author(self, person_id: int) -> None:
         roles = await self.services.people.active_roles(person_id)
         if not any(role.role == RoleKind.STAFF for role in roles):
-            raise BroadcastError(
-                "Рассылки могут создавать только подтверждённые сотрудники школы."
-            )
+            raise BroadcastError("Рассылки могут создавать только подтверждённые сотрудники школы.")
 
     def preview(self, spec: BroadcastSpec, values: dict[str, str]) -> str:
         return Renderer(spec.template, spec.values).preview(values)
@@ -141,8 +146,13 @@ class BroadcastEngine:
         await self.check_author(spec.author_person_id)
         renderer = Renderer(spec.template, spec.values)  # raises TemplateError on bad syntax
         sample = renderer.preview(
-            {"first_name": "Александра", "last_name": "Константинопольская", "role": "student",
-             "class_name": "11А", "child_name": "Александра"}
+            {
+                "first_name": "Александра",
+                "last_name": "Константинопольская",
+                "role": "student",
+                "class_name": "11А",
+                "child_name": "Александра",
+            }
         )
         if not sample:
             raise BroadcastError("Текст рассылки пуст.")
@@ -153,24 +163,35 @@ class BroadcastEngine:
         recurring = isinstance(schedule, Trigger)
         run_at = schedule if isinstance(schedule, datetime) else now
         broadcast_id = await self.db.execute(
-            "INSERT INTO broadcasts (author_person_id, group_id, audience, template, title, buttons, "
+            "INSERT INTO broadcasts (author_person_id, group_id, audience, template, title, "
+            "buttons, "
             "keyboard, schedule, quiet_mode, vals, source, status, run_at, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                spec.author_person_id, spec.group_id, json.dumps(spec.audience.to_json()),
-                spec.template, spec.title,
+                spec.author_person_id,
+                spec.group_id,
+                json.dumps(spec.audience.to_json()),
+                spec.template,
+                spec.title,
                 json.dumps([[b.label, b.url] for b in spec.buttons], ensure_ascii=False),
                 spec.keyboard,
                 json.dumps(schedule.to_json()) if isinstance(schedule, Trigger) else None,
-                spec.quiet_mode.value, json.dumps(spec.values, ensure_ascii=False), spec.source,
-                "scheduled" if recurring else "pending", None if recurring else _utc(run_at),
+                spec.quiet_mode.value,
+                json.dumps(spec.values, ensure_ascii=False),
+                spec.source,
+                "scheduled" if recurring else "pending",
+                None if recurring else _utc(run_at),
                 _utc(now),
             ),
         )
         if isinstance(schedule, Trigger):
-            await self.services.jobs.schedule(FIRE, schedule, {"id": broadcast_id}, job_id=f"broadcast:{broadcast_id}")
+            await self.services.jobs.schedule(
+                FIRE, schedule, {"id": broadcast_id}, job_id=f"broadcast:{broadcast_id}"
+            )
         else:
-            await self.services.jobs.schedule(RUN, Once(run_at), {"id": broadcast_id}, job_id=f"broadcast:{broadcast_id}")
+            await self.services.jobs.schedule(
+                RUN, Once(run_at), {"id": broadcast_id}, job_id=f"broadcast:{broadcast_id}"
+            )
         return broadcast_id
 
     async def _fire_job(self, job: Job) -> None:
@@ -191,56 +212,58 @@ class BroadcastEngine:
         await self.run(int(job.data["id"]))
 
     # --- preparing ------------------------------------------------------------------------------
-    async def _prepare(self, row: dict[str, Any]) -> None:
-        """Write one delivery row per recipient: pending, deferred (not_before) or skipped."""
+    async def _prepare(self, row: dict[str, Any], ready: asyncio.Queue[bool]) -> None:
+        """Write one delivery row per recipient (pending, deferred by not_before, or skipped), in
+        chunks: each committed chunk can be sent while the next is evaluated. Re-running after an
+        interruption is safe: existing rows are kept (INSERT OR IGNORE)."""
         broadcast_id = row["id"]
         author = row["author_person_id"]
         audience = Audience.from_json(json.loads(row["audience"]))
         person_ids = [pid for pid in await resolve(self.db, audience) if pid != author]
-        decisions = await self.services.policy.outcomes(author, person_ids)
-        facts = await self.services.policy.facts(person_ids)
-        vk_ids = {
-            r["id"]: r["vk_user_id"]
-            for r in await self.db.fetchall(
-                "SELECT id, vk_user_id FROM persons WHERE id IN (SELECT value FROM json_each(?))",
-                (json.dumps(person_ids),),
-            )
-        }
+        sender_view = await self.services.policy.sender_view(author)
         orgs = {o.id: o for o in await self.services.people.organisations(OrgKind.SCHOOL)}
         now = self.clock.now()
         mode = QuietMode(row["quiet_mode"])
         random_id = random_id_for(broadcast_id)
-        rows: list[tuple[Any, ...]] = []
-        for pid in person_ids:
-            decision = decisions[pid]
-            roles, org_ids, _ = facts.get(pid, (set(), set(), False))
-            peer = vk_ids.get(pid)
-            state, reason, not_before = "pending", None, None
-            if decision.outcome != Outcome.ALLOW:
-                state, reason = "skipped", f"policy:{decision.outcome.value}:{decision.rule.id}"
-            elif peer is None:
-                state, reason = "skipped", "no_vk_account"
-            else:
-                org = next((orgs[o] for o in sorted(org_ids) if o in orgs), None)
-                deliver_at = self._quiet_hours(org, roles, now, mode)
-                if deliver_at is not None and deliver_at > now:
-                    not_before = _utc(deliver_at)
-                    reason = "quiet_hours"
-            rows.append((broadcast_id, pid, peer, random_id, state, reason, not_before))
-        async with self.db.transaction() as tx:
-            await tx.executemany(
-                "INSERT OR IGNORE INTO broadcast_deliveries (broadcast_id, person_id, peer_id, "
-                "random_id, state, reason, not_before) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                rows,
+        for start in range(0, max(len(person_ids), 1), PREPARE_CHUNK):
+            chunk = person_ids[start : start + PREPARE_CHUNK]
+            decisions, facts = await self.services.policy.evaluate(
+                author, chunk, sender=sender_view
             )
-            await tx.execute(
-                "UPDATE broadcasts SET status = 'sending', started_at = ? WHERE id = ? "
-                "AND status = 'pending'",
-                (_utc(now), broadcast_id),
-            )
+            rows: list[tuple[Any, ...]] = []
+            for pid in chunk:
+                decision = decisions[pid]
+                fact = facts.get(pid, NO_FACTS)
+                state, reason, not_before = "pending", None, None
+                if decision.outcome != Outcome.ALLOW:
+                    state, reason = "skipped", f"policy:{decision.outcome.value}:{decision.rule.id}"
+                elif fact.vk_user_id is None:
+                    state, reason = "skipped", "no_vk_account"
+                else:
+                    org = next((orgs[o] for o in sorted(fact.orgs) if o in orgs), None)
+                    deliver_at = self._quiet_hours(org, fact.roles, now, mode)
+                    if deliver_at is not None and deliver_at > now:
+                        not_before, reason = _utc(deliver_at), "quiet_hours"
+                rows.append(
+                    (broadcast_id, pid, fact.vk_user_id, random_id, state, reason, not_before)
+                )
+            last = start + PREPARE_CHUNK >= len(person_ids)
+            async with self.db.transaction() as tx:
+                await tx.executemany(
+                    "INSERT OR IGNORE INTO broadcast_deliveries (broadcast_id, person_id, peer_id, "
+                    "random_id, state, reason, not_before) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
+                await tx.execute(
+                    "UPDATE broadcasts SET status = 'sending', "
+                    "started_at = coalesce(started_at, ?), "
+                    "prepared = ? WHERE id = ? AND status IN ('pending', 'sending')",
+                    (_utc(now), int(last), broadcast_id),
+                )
+            ready.put_nowait(True)
 
     def _quiet_hours(
-        self, org: Organisation | None, roles: set[str], now: datetime, mode: QuietMode
+        self, org: Organisation | None, roles: frozenset[str], now: datetime, mode: QuietMode
     ) -> datetime | None:
         if org is None:
             return None
@@ -255,61 +278,115 @@ class BroadcastEngine:
 
     # --- sending --------------------------------------------------------------------------------
     async def run(self, broadcast_id: int, progress: Progress | None = None) -> BroadcastStatus:
-        """Prepare if needed, then send every due pending recipient; safe to call again after a crash."""
+        """Prepare if needed, then send every due pending recipient.
+
+        Safe to call again after a crash: it resumes from the delivery log."""
         row = await self.db.fetchone("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,))
         if row is None:
             raise BroadcastError(f"рассылка {broadcast_id} не найдена")
         if row["status"] in ("cancelled", "done", "scheduled"):
             return await self.status(broadcast_id)
-        if row["status"] == "pending":
-            await self._prepare(row)
         sender = self.sender(row["group_id"])
         renderer = Renderer(row["template"], json.loads(row["vals"]))
         keyboard = row["keyboard"] or link_keyboard(
             tuple(LinkButton(label, url) for label, url in json.loads(row["buttons"]))
         )
-        round_size = PEERS_PER_CALL * 25 * self.concurrency
-        while True:
-            if await self._cancelled(broadcast_id):
-                break
-            due = await self.db.fetchall(
-                "SELECT person_id, peer_id, random_id FROM broadcast_deliveries "
-                "WHERE broadcast_id = ? AND state = 'pending' AND (not_before IS NULL OR not_before <= ?) "
-                "LIMIT ?",
-                (broadcast_id, _utc(self.clock.now()), round_size),
-            )
-            if not due:
-                break
-            await self._send_round(broadcast_id, due, renderer, keyboard, sender)
-            if progress is not None:
-                result = progress(await self.status(broadcast_id))
-                if asyncio.iscoroutine(result):
-                    await result
+        ready: asyncio.Queue[bool] = asyncio.Queue()
+        preparing: asyncio.Task[None] | None = None
+        if not row["prepared"]:
+            preparing = asyncio.create_task(self._prepare(row, ready))
+            preparing.add_done_callback(lambda _: ready.put_nowait(False))
+        prepared = preparing is None
+        try:
+            while not await self._cancelled(broadcast_id):
+                due = await self.db.fetchrows(
+                    "SELECT person_id, peer_id, random_id FROM broadcast_deliveries "
+                    "WHERE broadcast_id = ? AND state = 'pending' "
+                    "AND (not_before IS NULL OR not_before <= ?) LIMIT ?",
+                    (broadcast_id, _utc(self.clock.now()), MAX_ROUND),
+                )
+                if due and await self._send_round(
+                    broadcast_id, due, renderer, keyboard, sender, progress, final=prepared
+                ):
+                    continue
+                if prepared:
+                    break
+                # Nothing due yet: wait for the next prepared chunk (False: preparation ended).
+                prepared = not await ready.get()
+            if preparing is not None:
+                await preparing  # surface a preparation error
+        finally:
+            if preparing is not None and not preparing.done():
+                preparing.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await preparing
         return await self._settle(broadcast_id)
 
     async def _send_round(
-        self, broadcast_id: int, due: list[dict[str, Any]], renderer: Renderer,
-        keyboard: str | None, sender: BatchSender,
-    ) -> None:
-        recipients = await load_recipients(self.db, [r["person_id"] for r in due], renderer.used)
+        self,
+        broadcast_id: int,
+        due: list[tuple[Any, ...]],
+        renderer: Renderer,
+        keyboard: str | None,
+        sender: BatchSender,
+        progress: Progress | None,
+        *,
+        final: bool,
+    ) -> bool:
+        """Group every due recipient by text (across the whole due set, so personalised texts
+        still fill peer_ids batches), then send the execute calls with bounded concurrency.
+
+        While preparation is still adding recipients (``final`` false), only full batches in full
+        execute calls go out; the remainders wait for more recipients of the same text, so a
+        chunked preparation costs no extra calls. Returns whether anything was sent. Cancellation
+        is checked before each call: a cancel stops the broadcast within one batch."""
+        recipients = await load_recipients(self.db, [row[0] for row in due], renderer.used)
         by_text: dict[str, list[int]] = defaultdict(list)
         person_of_peer: dict[int, int] = {}
-        random_id = due[0]["random_id"]
-        for row in due:
-            text = renderer.render(recipients[row["person_id"]])
-            by_text[text].append(row["peer_id"])
-            person_of_peer[row["peer_id"]] = row["person_id"]
+        random_id = due[0][2]
+        for person_id, peer_id, _ in due:
+            by_text[renderer.render(recipients[person_id])].append(peer_id)
+            person_of_peer[peer_id] = person_id
         batches = [
             Batch(tuple(peers[i : i + PEERS_PER_CALL]), text, random_id, keyboard)
             for text, peers in by_text.items()
             for i in range(0, len(peers), PEERS_PER_CALL)
+            if final or i + PEERS_PER_CALL <= len(peers)
         ]
-        await asyncio.gather(
-            *(self._send_execute(broadcast_id, chunk, sender, person_of_peer) for chunk in pack(batches))
-        )
+        chunks = pack(batches)
+        if not final:
+            chunks = [chunk for chunk in chunks if len(chunk) == CALLS_PER_EXECUTE]
+        if not chunks:
+            return False
+        gate = asyncio.Semaphore(self.concurrency)
+        loop = asyncio.get_running_loop()
+        last_report = loop.time()
+
+        async def one(chunk: list[Batch]) -> None:
+            nonlocal last_report
+            async with gate:
+                if await self._cancelled(broadcast_id):
+                    return
+                await self._send_execute(broadcast_id, chunk, sender, person_of_peer)
+            if progress is not None and loop.time() - last_report >= PROGRESS_EVERY_S:
+                last_report = loop.time()
+                result = progress(await self.status(broadcast_id))
+                if asyncio.iscoroutine(result):
+                    await result
+
+        await asyncio.gather(*(one(chunk) for chunk in chunks))
+        if progress is not None:
+            result = progress(await self.status(broadcast_id))
+            if asyncio.iscoroutine(result):
+                await result
+        return True
 
     async def _send_execute(
-        self, broadcast_id: int, chunk: list[Batch], sender: BatchSender, person_of_peer: dict[int, int]
+        self,
+        broadcast_id: int,
+        chunk: list[Batch],
+        sender: BatchSender,
+        person_of_peer: dict[int, int],
     ) -> None:
         try:
             results = await sender.send_execute(chunk)
@@ -317,13 +394,19 @@ class BroadcastEngine:
             # Still failing after retries: the rows stay pending for the next round or a resume.
             log.warning("broadcast %s: execute failed after retries: %s", broadcast_id, exc)
             results = [PeerResult(p, error_code=exc.code) for b in chunk for p in b.peer_ids]
-            await self._record(broadcast_id, results, person_of_peer, give_up=not exc.retryable and exc.code > 0)
+            await self._record(
+                broadcast_id, results, person_of_peer, give_up=not exc.retryable and exc.code > 0
+            )
             return
         await self._record(broadcast_id, results, person_of_peer)
 
     async def _record(
-        self, broadcast_id: int, results: list[PeerResult], person_of_peer: dict[int, int],
-        *, give_up: bool = False,
+        self,
+        broadcast_id: int,
+        results: list[PeerResult],
+        person_of_peer: dict[int, int],
+        *,
+        give_up: bool = False,
     ) -> None:
         sent, failed, retry = [], [], []
         for result in results:
@@ -331,18 +414,22 @@ class BroadcastEngine:
             if result.ok:
                 sent.append((result.message_id, broadcast_id, person))
             elif result.error_code in PERMANENT_REASONS or give_up:
-                reason = PERMANENT_REASONS.get(result.error_code or 0, f"vk_error_{result.error_code}")
+                reason = PERMANENT_REASONS.get(
+                    result.error_code or 0, f"vk_error_{result.error_code}"
+                )
                 failed.append((reason, broadcast_id, person))
             else:
                 retry.append((broadcast_id, person))
         async with self.db.transaction() as tx:
             await tx.executemany(
-                "UPDATE broadcast_deliveries SET state = 'sent', message_id = ?, attempts = attempts + 1 "
+                "UPDATE broadcast_deliveries SET state = 'sent', message_id = ?, "
+                "attempts = attempts + 1 "
                 "WHERE broadcast_id = ? AND person_id = ? AND state = 'pending'",
                 sent,
             )
             await tx.executemany(
-                "UPDATE broadcast_deliveries SET state = 'failed', reason = ?, attempts = attempts + 1 "
+                "UPDATE broadcast_deliveries SET state = 'failed', reason = ?, "
+                "attempts = attempts + 1 "
                 "WHERE broadcast_id = ? AND person_id = ? AND state = 'pending'",
                 failed,
             )
@@ -359,15 +446,18 @@ class BroadcastEngine:
             )
 
     async def _cancelled(self, broadcast_id: int) -> bool:
-        status = await self.db.fetchval("SELECT status FROM broadcasts WHERE id = ?", (broadcast_id,))
-        return status == "cancelled"
+        status = await self.db.fetchval(
+            "SELECT status FROM broadcasts WHERE id = ?", (broadcast_id,)
+        )
+        return bool(status == "cancelled")
 
     async def _settle(self, broadcast_id: int) -> BroadcastStatus:
         """Done when nothing is pending; otherwise continue at the earliest deferred time."""
         status = await self.status(broadcast_id)
         if status.status == "sending" and status.pending == 0:
             await self.db.execute(
-                "UPDATE broadcasts SET status = 'done', finished_at = ? WHERE id = ? AND status = 'sending'",
+                "UPDATE broadcasts SET status = 'done', finished_at = ? "
+                "WHERE id = ? AND status = 'sending'",
                 (_utc(self.clock.now()), broadcast_id),
             )
             status.status = "done"
@@ -379,7 +469,9 @@ class BroadcastEngine:
             )
             when = datetime.fromisoformat(later) if later else self.clock.now()
             await self.services.jobs.schedule(
-                RUN, Once(max(when, self.clock.now())), {"id": broadcast_id},
+                RUN,
+                Once(max(when, self.clock.now())),
+                {"id": broadcast_id},
                 job_id=f"broadcast:{broadcast_id}",
             )
         return status
@@ -387,24 +479,33 @@ class BroadcastEngine:
     async def resume(self) -> list[int]:
         """At start: continue broadcasts a crash interrupted (their one-shot job already fired)."""
         rows = await self.db.fetchall(
-            "SELECT b.id FROM broadcasts b LEFT JOIN scheduled_jobs j ON j.id = 'broadcast:' || b.id "
+            "SELECT b.id FROM broadcasts b LEFT JOIN scheduled_jobs j "
+            "ON j.id = 'broadcast:' || b.id "
             "AND j.status = 'active' WHERE b.status IN ('pending', 'sending') AND j.id IS NULL"
         )
         ids = [int(r["id"]) for r in rows]
         for broadcast_id in ids:
             await self.services.jobs.schedule(
-                RUN, Once(self.clock.now()), {"id": broadcast_id}, job_id=f"broadcast:{broadcast_id}"
+                RUN,
+                Once(self.clock.now()),
+                {"id": broadcast_id},
+                job_id=f"broadcast:{broadcast_id}",
             )
         return ids
 
     # --- control and reports --------------------------------------------------------------------
     async def cancel(self, broadcast_id: int, by_person_id: int) -> bool:
-        row = await self.db.fetchone("SELECT author_person_id, status FROM broadcasts WHERE id = ?", (broadcast_id,))
+        row = await self.db.fetchone(
+            "SELECT author_person_id, status FROM broadcasts WHERE id = ?", (broadcast_id,)
+        )
         if row is None:
             return False
         if row["author_person_id"] != by_person_id:
             roles = await self.services.people.active_roles(by_person_id)
-            if not any(r.role == RoleKind.STAFF and r.position and r.position.value == "admin" for r in roles):
+            if not any(
+                r.role == RoleKind.STAFF and r.position and r.position.value == "admin"
+                for r in roles
+            ):
                 raise BroadcastError("Отменить рассылку может её автор или администратор школы.")
         changed = await self.db.execute(
             "UPDATE broadcasts SET status = 'cancelled', cancelled_at = ? WHERE id = ? "
@@ -419,18 +520,25 @@ class BroadcastEngine:
         if row is None:
             raise BroadcastError(f"рассылка {broadcast_id} не найдена")
         status = BroadcastStatus(
-            id=row["id"], title=row["title"], status=row["status"], source=row["source"],
-            author_person_id=row["author_person_id"], run_at=row["run_at"],
+            id=row["id"],
+            title=row["title"],
+            status=row["status"],
+            source=row["source"],
+            author_person_id=row["author_person_id"],
+            run_at=row["run_at"],
             recurring=row["schedule"] is not None,
         )
         now = _utc(self.clock.now())
         ids = [broadcast_id]
         if status.recurring:
-            runs = await self.db.fetchall("SELECT id FROM broadcasts WHERE parent_id = ?", (broadcast_id,))
+            runs = await self.db.fetchall(
+                "SELECT id FROM broadcasts WHERE parent_id = ?", (broadcast_id,)
+            )
             ids = [r["id"] for r in runs]
             status.runs = len(ids)
         for r in await self.db.fetchall(
-            "SELECT state, reason, not_before > ? AS later, count(*) AS n FROM broadcast_deliveries "
+            "SELECT state, reason, not_before > ? AS later, count(*) AS n "
+            "FROM broadcast_deliveries "
             "WHERE broadcast_id IN (SELECT value FROM json_each(?)) GROUP BY state, reason, later",
             (now, json.dumps(ids)),
         ):
@@ -451,10 +559,13 @@ class BroadcastEngine:
                 status.reasons[key] = status.reasons.get(key, 0) + n
         return status
 
-    async def list(self, author_person_id: int | None = None, limit: int = 20) -> list[BroadcastStatus]:
+    async def recent(
+        self, author_person_id: int | None = None, limit: int = 20
+    ) -> list[BroadcastStatus]:
         if author_person_id is None:
             rows = await self.db.fetchall(
-                "SELECT id FROM broadcasts WHERE parent_id IS NULL ORDER BY id DESC LIMIT ?", (limit,)
+                "SELECT id FROM broadcasts WHERE parent_id IS NULL ORDER BY id DESC LIMIT ?",
+                (limit,),
             )
         else:
             rows = await self.db.fetchall(

@@ -50,16 +50,26 @@ async def load_recipients(
     """Names and VK ids always; class and children only when the template uses them."""
     ids = json.dumps(list(person_ids))
     result: dict[int, Recipient] = {}
-    for row in await db.fetchall(
-        "SELECT p.id, p.vk_user_id, p.first_name, p.last_name, "
-        "(SELECT min(role) FROM roles r WHERE r.person_id = p.id AND r.revoked_at IS NULL) AS role "
+    role_sql = (
+        "(SELECT min(role) FROM roles r WHERE r.person_id = p.id AND r.revoked_at IS NULL)"
+        if "role" in used
+        else "NULL"
+    )
+    for person_id, vk_user_id, first, last, role in await db.fetchrows(
+        f"SELECT p.id, p.vk_user_id, p.first_name, p.last_name, {role_sql} "
         "FROM persons p WHERE p.id IN (SELECT value FROM json_each(?))",
         (ids,),
     ):
-        result[row["id"]] = Recipient(
-            row["id"], row["vk_user_id"],
-            {"first_name": row["first_name"], "last_name": row["last_name"],
-             "role": row["role"] or "none", "class_name": "", "child_name": ""},
+        result[person_id] = Recipient(
+            person_id,
+            vk_user_id,
+            {
+                "first_name": first,
+                "last_name": last,
+                "role": role or "none",
+                "class_name": "",
+                "child_name": "",
+            },
         )
     if "class_name" in used:
         for row in await db.fetchall(

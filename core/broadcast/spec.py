@@ -59,14 +59,18 @@ class Audience:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "kind": self.kind.value, "org_id": self.org_id, "group_ids": list(self.group_ids),
+            "kind": self.kind.value,
+            "org_id": self.org_id,
+            "group_ids": list(self.group_ids),
             "person_ids": list(self.person_ids),
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Audience:
         return cls(
-            AudienceKind(data["kind"]), data.get("org_id"), tuple(data.get("group_ids", ())),
+            AudienceKind(data["kind"]),
+            data.get("org_id"),
+            tuple(data.get("group_ids", ())),
             tuple(data.get("person_ids", ())),
         )
 

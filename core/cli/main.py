@@ -20,6 +20,11 @@ COMMANDS: tuple[str, ...] = (
     "core.cli.run_cmd",
     "core.cli.data_cmd",
     "core.cli.policy_cmd",
+    "core.cli.broadcast_cmd",
+    "core.cli.sandbox_cmd",
+    "bots.exam_trainer.cli",
+    "bots.pushkin_card.cli",
+    "bots.rosobrnadzor_helper.cli",
 )
 
 Handler = Callable[[argparse.Namespace], int]

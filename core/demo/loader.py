@@ -105,8 +105,11 @@ async def load_demo(people: PeopleRepository, district: District | None = None) 
                 # Her role is in the e-journal; Sferum confirms it when she sends her code.
                 verification = Verification(people.db, people.clock, people)
                 await verification.issue_code(
-                    person_ids[parent], RoleKind.PARENT, student_school[child],
-                    code=DEMO_JOURNAL_CODE, ttl=timedelta(days=3650),
+                    person_ids[parent],
+                    RoleKind.PARENT,
+                    student_school[child],
+                    code=DEMO_JOURNAL_CODE,
+                    ttl=timedelta(days=3650),
                 )
                 continue
             await people.grant_role(

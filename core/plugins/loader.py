@@ -15,7 +15,9 @@ from core.texts import Texts
 from .spec import NAME, Plugin
 
 GROUP = "sferum.bots"
-_CREATE = re.compile(r"CREATE\s+(?:TABLE|INDEX|VIRTUAL\s+TABLE)\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", re.I)
+_CREATE = re.compile(
+    r"CREATE\s+(?:TABLE|INDEX|VIRTUAL\s+TABLE)\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", re.I
+)
 
 
 class PluginLoadError(Exception):
@@ -38,15 +40,21 @@ def plugin_migrations(plugin: Plugin) -> list[Migration]:
 
 def validate(plugin: object, source: str) -> Plugin:
     if not isinstance(plugin, Plugin):
-        raise PluginLoadError(source, f"entry point must name a core.plugins.Plugin, got {type(plugin).__name__}")
+        raise PluginLoadError(
+            source, f"entry point must name a core.plugins.Plugin, got {type(plugin).__name__}"
+        )
     if not NAME.match(plugin.name):
         raise PluginLoadError(source, f"name {plugin.name!r} must match {NAME.pattern}")
     if not plugin.title.strip():
         raise PluginLoadError(plugin.name, "title is empty")
     if not plugin.labelers or not all(isinstance(lab, BotLabeler) for lab in plugin.labelers):
-        raise PluginLoadError(plugin.name, "labelers must be a non-empty list of vkbottle BotLabeler")
+        raise PluginLoadError(
+            plugin.name, "labelers must be a non-empty list of vkbottle BotLabeler"
+        )
     if not isinstance(plugin.texts, Texts) or not plugin.texts.folder.is_dir():
-        raise PluginLoadError(plugin.name, "texts must be a core.texts.Texts over an existing folder")
+        raise PluginLoadError(
+            plugin.name, "texts must be a core.texts.Texts over an existing folder"
+        )
     if plugin.settings_model is not None and not issubclass(plugin.settings_model, BaseModel):
         raise PluginLoadError(plugin.name, "settings_model must be a pydantic BaseModel")
     seen_jobs: set[str] = set()
@@ -73,7 +81,9 @@ def _load(entry: EntryPoint) -> Plugin:
         raise PluginLoadError(entry.name, f"cannot import {entry.value}: {exc}") from exc
     plugin = validate(obj, entry.name)
     if plugin.name != entry.name:
-        raise PluginLoadError(entry.name, f"entry point name differs from plugin name {plugin.name!r}")
+        raise PluginLoadError(
+            entry.name, f"entry point name differs from plugin name {plugin.name!r}"
+        )
     return plugin
 
 
@@ -83,5 +93,7 @@ def discover(names: Iterable[str] | None = None) -> list[Plugin]:
     wanted = sorted(found) if names is None else list(names)
     missing = [name for name in wanted if name not in found]
     if missing:
-        raise PluginLoadError(missing[0], f"not installed (known: {', '.join(sorted(found)) or 'none'})")
+        raise PluginLoadError(
+            missing[0], f"not installed (known: {', '.join(sorted(found)) or 'none'})"
+        )
     return [_load(found[name]) for name in wanted]

@@ -31,6 +31,19 @@ class SenderView:
     children: frozenset[int]
 
 
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What storage says about one person, as the rules and the broadcast engine need it."""
+
+    roles: frozenset[str]
+    orgs: frozenset[int]
+    adult: bool
+    vk_user_id: int | None
+
+
+NO_FACTS = Facts(frozenset(), frozenset(), False, None)
+
+
 def _adult_cutoff(today: date) -> str:
     """Born on or before this ISO date means 18 or older today."""
     try:
@@ -39,7 +52,7 @@ def _adult_cutoff(today: date) -> str:
         return today.replace(year=today.year - 18, day=28).isoformat()
 
 
-def _pick(held: set[str], order: Sequence[RoleKind]) -> str:
+def _pick(held: frozenset[str], order: Sequence[RoleKind]) -> str:
     return next((kind.value for kind in order if kind.value in held), "none")
 
 
@@ -49,43 +62,42 @@ class PolicyService:
         self.clock = clock
 
     async def _ids(self, sql: str, params: Sequence[object]) -> frozenset[int]:
-        return frozenset(int(next(iter(r.values()))) for r in await self.db.fetchall(sql, params))
+        return frozenset(int(r[0]) for r in await self.db.fetchrows(sql, params))
 
-    async def facts(self, person_ids: Iterable[int]) -> dict[int, tuple[set[str], set[int], bool]]:
-        """Roles, organisations and adulthood of each person, in one grouped query.
+    async def facts(self, person_ids: Iterable[int]) -> dict[int, Facts]:
+        """Roles, organisations, adulthood and VK id of each person, in one grouped query.
 
         Rows repeat the same few role/organisation strings, so each distinct string is parsed once.
         """
         cutoff = _adult_cutoff(self.clock.now().date())
-        rows = await self.db.fetchall(
-            "SELECT p.id, (CASE WHEN p.birth_date IS NOT NULL THEN p.birth_date <= ? "
-            "ELSE coalesce(p.is_adult, 0) END) AS adult, group_concat(r.role) AS roles, "
-            "group_concat(r.org_id) AS orgs FROM persons p LEFT JOIN roles r "
-            "ON r.person_id = p.id AND r.revoked_at IS NULL "
+        rows = await self.db.fetchrows(
+            "SELECT p.id, p.vk_user_id AS vk, (CASE WHEN p.birth_date IS NOT NULL "
+            "THEN p.birth_date <= ? ELSE coalesce(p.is_adult, 0) END) AS adult, "
+            "group_concat(r.role) AS roles, group_concat(r.org_id) AS orgs FROM persons p "
+            "LEFT JOIN roles r ON r.person_id = p.id AND r.revoked_at IS NULL "
             "WHERE p.id IN (SELECT value FROM json_each(?)) GROUP BY p.id",
             (cutoff, json.dumps(list(person_ids))),
         )
-        role_sets: dict[str | None, set[str]] = {None: set()}
-        org_sets: dict[str | None, set[int]] = {None: set()}
-        facts: dict[int, tuple[set[str], set[int], bool]] = {}
-        for row in rows:
-            roles, orgs = row["roles"], row["orgs"]
+        role_sets: dict[str | None, frozenset[str]] = {None: frozenset()}
+        org_sets: dict[str | None, frozenset[int]] = {None: frozenset()}
+        facts: dict[int, Facts] = {}
+        for person_id, vk_user_id, adult, roles, orgs in rows:
             if roles not in role_sets:
-                role_sets[roles] = set(roles.split(","))
+                role_sets[roles] = frozenset(roles.split(","))
             if orgs not in org_sets:
-                org_sets[orgs] = {int(o) for o in orgs.split(",")}
-            facts[row["id"]] = (role_sets[roles], org_sets[orgs], bool(row["adult"]))
+                org_sets[orgs] = frozenset(int(o) for o in orgs.split(","))
+            facts[person_id] = Facts(role_sets[roles], org_sets[orgs], bool(adult), vk_user_id)
         return facts
 
     async def sender_view(self, person_id: int) -> SenderView:
         facts = await self.facts([person_id])
         if person_id not in facts:
             raise KeyError(f"no person {person_id}")
-        roles, orgs, adult = facts[person_id]
+        mine = facts[person_id]
         return SenderView(
             person_id=person_id,
-            party=Party.of(_pick(roles, SENDER_PRECEDENCE), adult),
-            orgs=frozenset(orgs),
+            party=Party.of(_pick(mine.roles, SENDER_PRECEDENCE), mine.adult),
+            orgs=mine.orgs,
             trusted=await self._ids(
                 "SELECT contact_id FROM contacts WHERE owner_id = ? "
                 "INTERSECT SELECT owner_id FROM contacts WHERE contact_id = ?",
@@ -107,32 +119,37 @@ class PolicyService:
             ),
         )
 
-    async def outcomes(
-        self, sender_id: int, recipient_ids: Sequence[int], via: Via = "id"
-    ) -> dict[int, Decision]:
-        """The decision for every recipient, as the sender (bots sending on a person's behalf).
+    async def evaluate(
+        self,
+        sender_id: int,
+        recipient_ids: Sequence[int],
+        via: Via = "id",
+        sender: SenderView | None = None,
+    ) -> tuple[dict[int, Decision], dict[int, Facts]]:
+        """Decisions for every recipient as the sender, with the facts they were made from.
 
         Inputs take few distinct values, so decisions are memoised by their input key and the loop
         is set look-ups only (100,000 recipients in well under a second).
         """
-        sender = await self.sender_view(sender_id)
+        sender = sender or await self.sender_view(sender_id)
         facts = await self.facts(recipient_ids)
-        parties: dict[tuple[int, bool], Party] = {}
+        parties: dict[tuple[frozenset[str], bool], Party] = {}
         memo: dict[tuple[Party, bool, bool, bool, bool, bool], Decision] = {}
-        no_facts: tuple[set[str], set[int], bool] = (set(), set(), False)
         result: dict[int, Decision] = {}
         for rid in recipient_ids:
-            roles, orgs, adult = facts.get(rid, no_facts)
-            party_key = (id(roles), adult)
+            fact = facts.get(rid, NO_FACTS)
+            party_key = (fact.roles, fact.adult)
             party = parties.get(party_key)
             if party is None:
-                party = parties[party_key] = Party.of(_pick(roles, RECIPIENT_PRECEDENCE), adult)
+                party = parties[party_key] = Party.of(
+                    _pick(fact.roles, RECIPIENT_PRECEDENCE), fact.adult
+                )
             key = (
                 party,
                 rid in sender.trusted,
                 rid in sender.chat_mates and rid != sender_id,
                 rid in sender.group_mates,
-                not sender.orgs.isdisjoint(orgs),
+                not sender.orgs.isdisjoint(fact.orgs),
                 rid in sender.children,
             )
             decision = memo.get(key)
@@ -141,7 +158,13 @@ class PolicyService:
                     Inputs(sender.party, party, via, key[1], key[2], key[3], key[4], key[5])
                 )
             result[rid] = decision
-        return result
+        return result, facts
+
+    async def outcomes(
+        self, sender_id: int, recipient_ids: Sequence[int], via: Via = "id"
+    ) -> dict[int, Decision]:
+        """The decision for every recipient, as the sender (bots sending on a person's behalf)."""
+        return (await self.evaluate(sender_id, recipient_ids, via))[0]
 
     async def decide_pair(self, sender_id: int, recipient_id: int, via: Via = "id") -> Decision:
         return (await self.outcomes(sender_id, [recipient_id], via))[recipient_id]

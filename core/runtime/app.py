@@ -1,28 +1,238 @@
-"""``sferum run``: start what the configuration asks for and print where to go."""
+"""``sferum run``: the embedded default (sandbox + SQLite + all bots + mini-app) or real VK.
+
+With no token: start the sandbox in this process, create one community per bot, seed the demo
+people, run every plugin against its community over HTTP exactly as against VK, start the mini-app,
+and print the URLs. With a token: run the configured community with all plugins, by long poll or by
+the Callback API on the mini-app's server.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from core.clock import SystemClock
+from aiohttp import web
+
 from core.config import Settings
-from core.demo.loader import load_demo
-from core.people import PeopleRepository
-from core.storage import open_core_database
+from core.demo.district import build
+from core.demo.loader import DEMO_JOURNAL_CODE, load_demo
+from core.plugins.loader import discover
+from core.plugins.spec import Plugin
+from core.verification.handlers import labeler as verification_labeler
+from core.vk.batch_sender import BatchSender
+
+from .callback import add_callback_routes
+from .community import Community, CommunityConfig
+from .services import Services
 
 log = logging.getLogger("sferum")
 
 
-async def serve(settings: Settings) -> None:
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(message)s")
-    db = await open_core_database(settings.db_path)
+@dataclass
+class Running:
+    services: Services
+    communities: list[Community]
+    tasks: list[asyncio.Task[None]]
+    runners: list[web.AppRunner]
+    urls: dict[str, str]
+
+    async def stop(self) -> None:
+        for community in self.communities:
+            community.stop()
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        for community in self.communities:
+            await community.close()
+        for runner in self.runners:
+            await runner.cleanup()
+        await self.services.close()
+
+
+async def _serve_app(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, str]:
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    bound = runner.addresses[0][1]
+    return runner, f"http://{host}:{bound}"
+
+
+def _attach(services: Services, plugins: Sequence[Plugin], config: CommunityConfig) -> Community:
+    community = Community(services, config, plugins, core_labelers=[verification_labeler])
+    services.broadcasts.register_sender(
+        config.group_id,
+        BatchSender(
+            config.token,
+            config.api_url,
+            services.settings.rate_limit,
+            timeout_s=services.settings.vk_timeout_s,
+        ),
+    )
+    return community
+
+
+async def start(settings: Settings, *, plugins: Sequence[Plugin] | None = None) -> Running:
+    chosen = list(plugins) if plugins is not None else discover(settings.bots)
+    services = await Services.open(settings, plugins=chosen)
+    for plugin in chosen:
+        if plugin.on_startup is not None:
+            await plugin.on_startup(services)
+    running = Running(services, [], [], [], {})
+    if await services.db.fetchval("SELECT count(*) FROM persons") == 0 and settings.uses_sandbox:
+        await load_demo(services.people)
+    if settings.uses_sandbox:
+        await _start_embedded(running, chosen)
+    else:
+        await _start_real_vk(running, chosen)
+    await _start_miniapp(running)
+    await services.broadcasts.resume()
+    running.tasks.append(asyncio.create_task(services.jobs.run()))
+    running.tasks.append(asyncio.create_task(_flush_activity(services)))
+    return running
+
+
+async def _flush_activity(services: Services) -> None:
+    while True:
+        await asyncio.sleep(5)
+        await services.activity.flush()
+
+
+async def _start_embedded(running: Running, plugins: Sequence[Plugin]) -> None:
+    from sandbox.app import create_app
+    from sandbox.config import SandboxConfig
+    from sandbox.runtime import RUNTIME
+    from sandbox.seed import seed_communities, seed_demo
+
+    settings = running.services.settings
+    db_file = settings.db_file
+    sandbox_db = ":memory:" if db_file is None else str(db_file.with_name("sandbox.db"))
+    app = create_app(SandboxConfig(db=sandbox_db, rate_limit=settings.rate_limit))
+    runner, url = await _serve_app(app, settings.sandbox_host, settings.sandbox_port)
+    running.runners.append(runner)
+    running.urls["sandbox"] = url
+    state = app[RUNTIME].state
+    seed_demo(state)
+    communities = seed_communities(state, [p.title for p in plugins])
+    _join_demo_chats(state, plugins, communities)
+    for plugin, sandbox_community in zip(plugins, communities, strict=True):
+        config = CommunityConfig(
+            sandbox_community.id, sandbox_community.access_token, f"{url}/method/", (plugin.name,)
+        )
+        community = _attach(running.services, [plugin], config)
+        running.communities.append(community)
+        running.tasks.append(asyncio.create_task(community.run_longpoll()))
+        running.urls[plugin.title] = f"{url}/?peer={-sandbox_community.id}"
+
+
+def _join_demo_chats(state: Any, plugins: Sequence[Plugin], communities: Sequence[Any]) -> None:
+    """Bots join the demo chats as a school would add them: the first bot joins every chat (so
+    activity in group chats is recorded once), a plugin that names a chat (``extras["chats"]``,
+    external ids of the demo district) joins that one too."""
+    from core.demo.loader import CHAT_PEER_BASE
+
+    district = build()
+    peers = {
+        f"demo:{key}": CHAT_PEER_BASE + i for i, (key, *_rest) in enumerate(district.chats, start=1)
+    }
+    for index, (plugin, community) in enumerate(zip(plugins, communities, strict=True)):
+        wanted = set(peers) if index == 0 else set(plugin.extras.get("chats", ()))
+        for external_id in sorted(wanted & set(peers)):
+            chat = state.chats.get(peers[external_id])
+            if chat is not None and community.id not in chat.communities:
+                state.add_chat_members(chat, [], [community.id])
+
+
+async def _start_real_vk(running: Running, plugins: Sequence[Plugin]) -> None:
+    settings = running.services.settings
+    if settings.vk_group_id is None or settings.vk_token is None:
+        raise SystemExit("Ошибка настройки: для реального VK нужны vk_token и vk_group_id")
+    config = CommunityConfig(
+        settings.vk_group_id,
+        settings.vk_token,
+        settings.vk_api_url,
+        tuple(p.name for p in plugins),
+        settings.callback_secret,
+        settings.callback_confirmation,
+    )
+    community = _attach(running.services, plugins, config)
+    running.communities.append(community)
+    if settings.transport == "longpoll":
+        running.tasks.append(asyncio.create_task(community.run_longpoll()))
+
+
+async def _start_miniapp(running: Running) -> None:
+    settings = running.services.settings
+    callbacks = (
+        {c.group_id: c for c in running.communities} if settings.transport == "callback" else {}
+    )
     try:
-        if await db.fetchval("SELECT count(*) FROM persons") == 0:
-            summary = await load_demo(PeopleRepository(db, SystemClock()))
-            print(f"Загружен демо-округ: {summary.persons} человек, {summary.groups} классов.")
-        print(f"База данных: {settings.db_path}")
-        print("Работает. Остановить: Ctrl+C.")
+        from miniapp.app import create_app as create_miniapp
+    except ImportError:
+        app = web.Application()
+    else:
+        app = create_miniapp(running.services)  # type: ignore[call-arg]
+    if callbacks:
+        add_callback_routes(app, callbacks)
+    runner, url = await _serve_app(app, settings.miniapp_host, settings.miniapp_port)
+    running.runners.append(runner)
+    running.urls["miniapp"] = url
+    if settings.uses_sandbox and "sandbox" in running.urls:
+        await _register_miniapp(running.urls["sandbox"], url, settings)
+
+
+async def _register_miniapp(sandbox_url: str, miniapp_url: str, settings: Settings) -> None:
+    import aiohttp
+
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(
+            f"{sandbox_url}/sandbox/api/apps",
+            json={
+                "app_id": settings.vk_app_id,
+                "url": f"{miniapp_url}/",
+                "secret": settings.vk_app_secret,
+            },
+        ) as response,
+    ):
+        if response.status >= 400:
+            log.warning("the sandbox refused the mini-app registration: %s", await response.text())
+
+
+def describe(running: Running) -> str:
+    lines = ["", "Сферум запущен."]
+    if "sandbox" in running.urls:
+        lines.append(f"  Веб-чат песочницы VK:  {running.urls['sandbox']}/")
+        lines.append(
+            f"  API песочницы:         {running.urls['sandbox']}/method/  "
+            "(управление: /sandbox/api/)"
+        )
+    for name, url in running.urls.items():
+        if name not in ("sandbox", "miniapp"):
+            lines.append(f"  Бот «{name}»: {url}")
+    lines.append(f"  Мини-приложение:       {running.urls.get('miniapp', '-')}/")
+    if "sandbox" in running.urls:
+        teacher = build().vk_ids()["smirnova"]
+        lines.append(
+            f"  Войдите в веб-чат как демо-учитель (VK id {teacher}) или другой демо-человек; "
+            f"код журнала для подтверждения роли родителя: {DEMO_JOURNAL_CODE}"
+        )
+    lines.append("Остановить: Ctrl+C.")
+    return "\n".join(lines)
+
+
+async def serve(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    running = await start(settings)
+    print(describe(running), flush=True)
+    try:
         await asyncio.Event().wait()
     finally:
-        await db.close()
+        with contextlib.suppress(Exception):
+            await running.stop()

@@ -1,4 +1,6 @@
-"""``ctx``: what a handler gets beside the event. Handlers declare ``cx: Ctx`` to receive it (vkbottle reserves ``ctx``)."""
+"""What a handler gets beside the event.
+
+Handlers declare ``cx: Ctx`` to receive it: vkbottle reserves the name ``ctx`` for its own dict."""
 
 from __future__ import annotations
 

@@ -25,6 +25,8 @@ class ReplyingErrorHandler(ErrorHandler):
         log.error("handler failed on %r: %s", type(event).__name__, error, exc_info=error)
         text = self.texts.render("error.j2")
         try:
+            if event is None:
+                return None
             if hasattr(event, "show_snackbar"):  # a callback button press
                 await event.show_snackbar(self.texts.label("error_snackbar"))
             elif hasattr(event, "answer"):

@@ -65,7 +65,11 @@ def message_middleware(community: Community) -> type[BaseMiddleware[MessageMin]]
             self.send(
                 {
                     "cx": Ctx(
-                        services, community.group_id, community.api, identity, dialog,
+                        services,
+                        community.group_id,
+                        community.api,
+                        identity,
+                        dialog,
                         message.peer_id,
                     )
                 }
@@ -87,15 +91,21 @@ def event_middleware(community: Community) -> type[BaseMiddleware[dict[str, Any]
                 self.stop("event without a user")
             identity = await services.identities.get(user_id)
             await services.activity.record(
-                user_id, ActivityKind.BUTTON,
+                user_id,
+                ActivityKind.BUTTON,
                 person_id=identity.person.id if identity.person else None,
-                peer_id=obj.get("peer_id"), group_id=community.group_id,
+                peer_id=obj.get("peer_id"),
+                group_id=community.group_id,
             )
             dialog = await services.dialogs.load(community.group_id, user_id)
             self.send(
                 {
                     "cx": Ctx(
-                        services, community.group_id, community.api, identity, dialog,
+                        services,
+                        community.group_id,
+                        community.api,
+                        identity,
+                        dialog,
                         int(obj.get("peer_id") or user_id),
                     )
                 }

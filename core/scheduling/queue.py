@@ -13,6 +13,7 @@ broadcast engine) keep their own delivery log.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import secrets
@@ -69,8 +70,13 @@ class JobQueue:
         self._error_handler = handler
 
     async def schedule(
-        self, kind: str, trigger: Trigger, data: dict[str, Any] | None = None, *,
-        job_id: str | None = None, replace: bool = True,
+        self,
+        kind: str,
+        trigger: Trigger,
+        data: dict[str, Any] | None = None,
+        *,
+        job_id: str | None = None,
+        replace: bool = True,
     ) -> str:
         if kind not in self._callbacks:
             raise UnknownJobKind(f"no callback registered for job kind {kind!r}")
@@ -79,14 +85,20 @@ class JobQueue:
         job_id = job_id or f"{kind}:{secrets.token_hex(6)}"
         conflict = (
             "ON CONFLICT (id) DO UPDATE SET trigger = excluded.trigger, data = excluded.data, "
-            "next_run = excluded.next_run, status = 'active'" if replace else "ON CONFLICT DO NOTHING"
+            "next_run = excluded.next_run, status = 'active'"
+            if replace
+            else "ON CONFLICT DO NOTHING"
         )
         await self.db.execute(
             "INSERT INTO scheduled_jobs (id, kind, trigger, data, next_run, status, created_at) "
             f"VALUES (?, ?, ?, ?, ?, ?, ?) {conflict}",
             (
-                job_id, kind, json.dumps(trigger.to_json()), json.dumps(data or {}, ensure_ascii=False),
-                _utc(first), "active" if first else "done",
+                job_id,
+                kind,
+                json.dumps(trigger.to_json()),
+                json.dumps(data or {}, ensure_ascii=False),
+                _utc(first),
+                "active" if first else "done",
                 _utc(now),
             ),
         )
@@ -134,12 +146,21 @@ class JobQueue:
                     "UPDATE scheduled_jobs SET next_run = ?, last_run = ?, runs = runs + 1, "
                     "status = ? WHERE id = ?",
                     (
-                        _utc(following), _utc(now),
-                        "active" if following else "done", row["id"],
+                        _utc(following),
+                        _utc(now),
+                        "active" if following else "done",
+                        row["id"],
                     ),
                 )
                 claimed.append(
-                    Job(row["id"], row["kind"], trigger, json.loads(row["data"]), due, row["runs"] + 1)
+                    Job(
+                        row["id"],
+                        row["kind"],
+                        trigger,
+                        json.loads(row["data"]),
+                        due,
+                        row["runs"] + 1,
+                    )
                 )
         return claimed
 
@@ -154,7 +175,8 @@ class JobQueue:
                 await callback(job)
             except Exception as exc:
                 await self.db.execute(
-                    "UPDATE scheduled_jobs SET last_error = ? WHERE id = ?", (repr(exc)[:500], job.id)
+                    "UPDATE scheduled_jobs SET last_error = ? WHERE id = ?",
+                    (repr(exc)[:500], job.id),
                 )
                 if self._error_handler is not None:
                     await self._error_handler(job, exc)
@@ -167,7 +189,5 @@ class JobQueue:
         while True:
             await self.run_due()
             self._wake.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), idle.total_seconds())
-            except TimeoutError:
-                pass

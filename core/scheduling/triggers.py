@@ -53,7 +53,9 @@ class Once(Trigger):
         return {"kind": "once", "at": self.at.isoformat()}
 
 
-def _fire(trigger: CronTrigger | DateTrigger, previous: datetime | None, now: datetime) -> datetime | None:
+def _fire(
+    trigger: CronTrigger | DateTrigger, previous: datetime | None, now: datetime
+) -> datetime | None:
     result: datetime | None = trigger.get_next_fire_time(previous, now)
     return result
 
@@ -82,7 +84,9 @@ class Weekly(Trigger):
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "kind": "weekly", "days": list(self.days), "time": self.at.strftime("%H:%M"),
+            "kind": "weekly",
+            "days": list(self.days),
+            "time": self.at.strftime("%H:%M"),
             "tz": self.tz,
         }
 

@@ -31,6 +31,10 @@ class Queries(abc.ABC):
     @abc.abstractmethod
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
 
+    @abc.abstractmethod
+    async def fetchrows(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
+        """Plain tuples, for bulk reads where building a dict per row costs more than the query."""
+
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)
         return None if row is None else next(iter(row.values()))

@@ -35,7 +35,10 @@ def split_statements(script: str) -> list[str]:
             if text and text != ";":
                 statements.append(text)
             buffer = ""
-    if buffer.strip():
+    leftover = "\n".join(
+        line for line in buffer.splitlines() if line.strip() and not line.strip().startswith("--")
+    )
+    if leftover:
         raise ValueError(f"incomplete SQL statement at the end of script: {buffer.strip()[:80]}")
     return statements
 
@@ -71,6 +74,12 @@ class _SqliteQueries:
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         async with self._conn.execute(sql, params) as cursor:
+            rows = await cursor.fetchall()
+        return rows  # type: ignore[return-value]
+
+    async def fetchrows(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
+        async with self._conn.execute(sql, params) as cursor:
+            cursor.row_factory = None  # applied at fetch time: tuples for this cursor only
             rows = await cursor.fetchall()
         return rows  # type: ignore[return-value]
 
@@ -161,6 +170,9 @@ class SqliteDatabase(Database):
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         return await self._reads().fetchall(sql, params)
+
+    async def fetchrows(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
+        return await self._reads().fetchrows(sql, params)
 
     async def iterate(self, sql: str, params: Params = (), batch: int = 1000) -> AsyncIterator[Row]:
         reader = self._require(self._reader)

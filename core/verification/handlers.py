@@ -57,8 +57,11 @@ async def redeem_code(message: MessageMin, cx: Ctx) -> None:
         org_name = org.name if org else ""
     await message.answer(
         T.render(
-            "code_result.j2", status=result.status.value,
-            role=result.role.value if result.role else "", children=children, org=org_name,
+            "code_result.j2",
+            status=result.status.value,
+            role=result.role.value if result.role else "",
+            children=children,
+            org=org_name,
         )
     )
 
@@ -70,8 +73,10 @@ async def accept_invite(message: MessageMin, cx: Ctx, token: str) -> None:
     group = await cx.services.people.group(result.group_id or 0)
     await message.answer(
         T.render(
-            "invite_result.j2", status=result.status.value,
-            role=result.role.value if result.role else "", org=org.name if org else "",
+            "invite_result.j2",
+            status=result.status.value,
+            role=result.role.value if result.role else "",
+            org=org.name if org else "",
             group=group.name if group else "",
         )
     )
@@ -207,8 +212,12 @@ async def wrote_comment(message: MessageMin, cx: Ctx) -> None:
     ]
     await message.answer(
         T.render(
-            "join.j2", step="confirm", org=org.name if org else "",
-            role_title=ROLE_TITLES[data["role"]], group=group.name if group else "", comment=text,
+            "join.j2",
+            step="confirm",
+            org=org.name if org else "",
+            role_title=ROLE_TITLES[data["role"]],
+            group=group.name if group else "",
+            comment=text,
         ),
         keyboard=keyboards.build(rows),
     )
@@ -231,12 +240,14 @@ async def confirm_join(message: MessageMin, cx: Ctx, payload: dict[str, Any]) ->
     person_id = cx.person_id
     if person_id is None:
         names = await cx.api.users.get(user_ids=[message.from_id])
-        first, last = (names[0].first_name, names[0].last_name) if names else ("", "")
+        first, last = (names[0].first_name or "", names[0].last_name or "") if names else ("", "")
         person_id = await services.people.ensure_vk_person(message.from_id, first, last)
         services.identities.invalidate(message.from_id)
     data = cx.dialog.data
     request_id = await services.verification.request_to_join(
-        person_id, int(data["org"]), RoleKind(data["role"]),
+        person_id,
+        int(data["org"]),
+        RoleKind(data["role"]),
         group_id=data.get("group"),
         position=Position.TEACHER if data["role"] == "staff" else None,
         comment=data.get("comment", ""),
@@ -289,8 +300,13 @@ async def _notify_admins(cx: Ctx, request: JoinRequest) -> None:
     org = await cx.services.people.organisation(request.org_id)
     details = await _describe(cx, request)
     text = T.render(
-        "join_admin.j2", kind="new", r=request, org=org.name if org else "",
-        person=details["person"], role_title=details["role_title"], group=details["group"],
+        "join_admin.j2",
+        kind="new",
+        r=request,
+        org=org.name if org else "",
+        person=details["person"],
+        role_title=details["role_title"],
+        group=details["group"],
     )
     for admin in await _admins_of(cx, request.org_id):
         try:
@@ -301,7 +317,9 @@ async def _notify_admins(cx: Ctx, request: JoinRequest) -> None:
             log.info("could not notify admin %s about request %s: %s", admin, request.id, exc)
 
 
-@labeler.message(PrivateChat() & HasRole(RoleKind.STAFF, Position.ADMIN) & Command("requests", "заявки"))
+@labeler.message(
+    PrivateChat() & HasRole(RoleKind.STAFF, Position.ADMIN) & Command("requests", "заявки")
+)
 async def list_requests(message: MessageMin, cx: Ctx) -> None:
     orgs = {r.org_id for r in cx.identity.roles if r.position == Position.ADMIN}
     pending = await cx.services.verification.pending_requests(orgs)
@@ -311,16 +329,29 @@ async def list_requests(message: MessageMin, cx: Ctx) -> None:
         await message.answer(f"№ {request.id}", keyboard=_decision_keyboard(request.id))
 
 
-@labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent)
-async def decide_request(event: MessageEvent, cx: Ctx) -> None:
-    payload = event.payload or {}
-    if not isinstance(payload, dict) or payload.get("core") != "join_decide":
-        return
+class CorePress(ABCRule[MessageEvent]):
+    """A callback press of core's own buttons; every other press goes on to the plugins."""
+
+    def __init__(self, action: str) -> None:
+        self.action = action
+
+    async def check(self, event: MessageEvent) -> bool | dict[str, Any]:
+        payload = event.payload
+        if isinstance(payload, dict) and payload.get("core") == self.action:
+            return {"payload": payload}
+        return False
+
+
+@labeler.raw_event(GroupEventType.MESSAGE_EVENT, MessageEvent, CorePress("join_decide"))
+async def decide_request(event: MessageEvent, cx: Ctx, payload: dict[str, Any]) -> None:
     services = cx.services
     request = await services.verification.join_request(int(payload.get("id", 0)))
-    if request is None or not cx.identity.has(RoleKind.STAFF, Position.ADMIN) or request.org_id not in {
-        r.org_id for r in cx.identity.roles if r.position == Position.ADMIN
-    }:
+    if (
+        request is None
+        or not cx.identity.has(RoleKind.STAFF, Position.ADMIN)
+        or request.org_id
+        not in {r.org_id for r in cx.identity.roles if r.position == Position.ADMIN}
+    ):
         await event.show_snackbar(T.label("not_admin_snackbar"))
         return
     if request.status != "pending":
@@ -330,7 +361,8 @@ async def decide_request(event: MessageEvent, cx: Ctx) -> None:
     decided = await services.verification.decide(request.id, cx.person_id or 0, approved)
     await event.show_snackbar(T.label("decided_snackbar"))
     await cx.api.messages.send(
-        peer_id=event.peer_id, random_id=0,
+        peer_id=event.peer_id,
+        random_id=0,
         message=T.render("join_admin.j2", kind="decided", r=decided, approved=approved),
     )
     person = await services.people.person(decided.person_id)
@@ -338,11 +370,17 @@ async def decide_request(event: MessageEvent, cx: Ctx) -> None:
     if person is not None and person.vk_user_id is not None:
         try:
             await cx.api.messages.send(
-                peer_id=person.vk_user_id, random_id=0,
+                peer_id=person.vk_user_id,
+                random_id=0,
                 message=T.render(
-                    "join_person.j2", approved=approved, r=decided,
-                    role_title=ROLE_TITLES[decided.role.value], org=org.name if org else "",
+                    "join_person.j2",
+                    approved=approved,
+                    r=decided,
+                    role_title=ROLE_TITLES[decided.role.value],
+                    org=org.name if org else "",
                 ),
             )
         except Exception as exc:
-            log.warning("could not tell %s about request %s: %s", person.vk_user_id, decided.id, exc)
+            log.warning(
+                "could not tell %s about request %s: %s", person.vk_user_id, decided.id, exc
+            )

@@ -53,8 +53,14 @@ class JoinRequest:
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> JoinRequest:
         return cls(
-            row["id"], row["person_id"], row["org_id"], RoleKind(row["role"]), row["group_id"],
-            row["position"], row["comment"], row["status"],
+            row["id"],
+            row["person_id"],
+            row["org_id"],
+            RoleKind(row["role"]),
+            row["group_id"],
+            row["position"],
+            row["comment"],
+            row["status"],
         )
 
 
@@ -96,8 +102,12 @@ class Verification:
             "INSERT INTO journal_codes (code_hash, person_id, role, org_id, position, created_at, "
             "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code_hash) DO NOTHING",
             (
-                code_hash(plain), person_id, role.value, org_id,
-                position.value if position else None, now.isoformat(),
+                code_hash(plain),
+                person_id,
+                role.value,
+                org_id,
+                position.value if position else None,
+                now.isoformat(),
                 (now + (ttl or self.code_ttl)).isoformat(),
             ),
         )
@@ -153,7 +163,10 @@ class Verification:
         await self.people.bind_vk_account(row["person_id"], vk_user_id)
         role = RoleKind(row["role"])
         await self.people.grant_role(
-            row["person_id"], role, row["org_id"], method="journal_code",
+            row["person_id"],
+            role,
+            row["org_id"],
+            method="journal_code",
             position=Position(row["position"]) if row["position"] else None,
             details={"journal_code_id": row["id"]},
         )
@@ -183,8 +196,13 @@ class Verification:
             "INSERT INTO join_requests (person_id, org_id, role, group_id, position, comment, "
             "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
-                person_id, org_id, role.value, group_id, position.value if position else None,
-                comment[:500], self.clock.now().isoformat(),
+                person_id,
+                org_id,
+                role.value,
+                group_id,
+                position.value if position else None,
+                comment[:500],
+                self.clock.now().isoformat(),
             ),
         )
 
@@ -207,8 +225,10 @@ class Verification:
                 "UPDATE join_requests SET status = ?, decided_by = ?, decided_at = ? "
                 "WHERE id = ? AND status = 'pending'",
                 (
-                    "approved" if approve else "rejected", admin_person_id,
-                    self.clock.now().isoformat(), request_id,
+                    "approved" if approve else "rejected",
+                    admin_person_id,
+                    self.clock.now().isoformat(),
+                    request_id,
                 ),
             )
         request = await self.join_request(request_id)
@@ -216,9 +236,13 @@ class Verification:
             raise KeyError(f"no join request {request_id}")
         if changed and approve:
             await self.people.grant_role(
-                request.person_id, request.role, request.org_id, method="join_request",
+                request.person_id,
+                request.role,
+                request.org_id,
+                method="join_request",
                 position=Position(request.position) if request.position else None,
-                by_person_id=admin_person_id, details={"join_request_id": request_id},
+                by_person_id=admin_person_id,
+                details={"join_request_id": request_id},
             )
             if request.role == RoleKind.STUDENT and request.group_id is not None:
                 await self.people.add_student_to_group(request.person_id, request.group_id)
@@ -245,8 +269,15 @@ class Verification:
             "INSERT INTO invites (token, org_id, role, group_id, position, created_by, "
             "created_at, expires_at, max_uses) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                token, org_id, role.value, group_id, position.value if position else None,
-                created_by, now.isoformat(), (now + ttl).isoformat(), max_uses,
+                token,
+                org_id,
+                role.value,
+                group_id,
+                position.value if position else None,
+                created_by,
+                now.isoformat(),
+                (now + ttl).isoformat(),
+                max_uses,
             ),
         )
         return token
@@ -267,9 +298,13 @@ class Verification:
         person_id = await self.people.ensure_vk_person(vk_user_id, first_name, last_name)
         role = RoleKind(row["role"])
         await self.people.grant_role(
-            person_id, role, row["org_id"], method="invite",
+            person_id,
+            role,
+            row["org_id"],
+            method="invite",
             position=Position(row["position"]) if row["position"] else None,
-            by_person_id=row["created_by"], details={"invite_id": row["id"]},
+            by_person_id=row["created_by"],
+            details={"invite_id": row["id"]},
         )
         if role == RoleKind.STUDENT and row["group_id"] is not None:
             await self.people.add_student_to_group(person_id, row["group_id"])

@@ -25,7 +25,11 @@ PEERS_PER_CALL = 100
 CALLS_PER_EXECUTE = 25
 RETRYABLE = frozenset({6, 9, 10})
 PERMANENT_REASONS = {
-    900: "blacklisted", 901: "not_allowed", 902: "privacy", 914: "too_long", 911: "bad_keyboard",
+    900: "blacklisted",
+    901: "not_allowed",
+    902: "privacy",
+    914: "too_long",
+    911: "bad_keyboard",
 }
 
 
@@ -81,10 +85,14 @@ class SenderStats:
     api_calls: int = 0
     retries: int = 0
     errors_by_code: dict[int, int] = field(default_factory=dict)
+    first_call_at: float | None = None  # event-loop time, for throughput reports
+    last_answer_at: float | None = None
 
 
 def pack(batches: Sequence[Batch]) -> list[list[Batch]]:
-    return [list(batches[i : i + CALLS_PER_EXECUTE]) for i in range(0, len(batches), CALLS_PER_EXECUTE)]
+    return [
+        list(batches[i : i + CALLS_PER_EXECUTE]) for i in range(0, len(batches), CALLS_PER_EXECUTE)
+    ]
 
 
 def execute_code(batches: Sequence[Batch]) -> str:
@@ -131,6 +139,9 @@ class BatchSender:
     async def _call_once(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         await self.limiter.acquire()
         self.stats.api_calls += 1
+        loop = asyncio.get_running_loop()
+        if self.stats.first_call_at is None:
+            self.stats.first_call_at = loop.time()
         session = await self._http()
         async with session.post(
             self.base_url + method,
@@ -138,6 +149,7 @@ class BatchSender:
             data={k: str(v) for k, v in params.items()},
         ) as response:
             body: dict[str, Any] = await response.json(content_type=None)
+        self.stats.last_answer_at = loop.time()
         if "error" in body:
             error = body["error"]
             raise VkCallError(int(error.get("error_code", 0)), str(error.get("error_msg", "")))
@@ -172,7 +184,9 @@ class BatchSender:
             answers = [answers] if len(batches) == 1 else [False] * len(batches)
         for batch, answer in zip(batches, answers, strict=False):
             if isinstance(answer, list):
-                by_peer = {int(item.get("peer_id", 0)): item for item in answer if isinstance(item, dict)}
+                by_peer = {
+                    int(item.get("peer_id", 0)): item for item in answer if isinstance(item, dict)
+                }
                 for peer in batch.peer_ids:
                     item = by_peer.get(peer)
                     if item is None:
@@ -193,7 +207,9 @@ class BatchSender:
                 results.extend(PeerResult(peer, error_code=code) for peer in batch.peer_ids)
         return results
 
-    async def send_one(self, peer_id: int, message: str, random_id: int, keyboard: str | None = None) -> PeerResult:
+    async def send_one(
+        self, peer_id: int, message: str, random_id: int, keyboard: str | None = None
+    ) -> PeerResult:
         """The naive way, one messages.send per recipient (for comparison and single replies)."""
         params: dict[str, Any] = {"peer_id": peer_id, "random_id": random_id, "message": message}
         if keyboard:

@@ -1,7 +1,13 @@
 from datetime import UTC, datetime
 
-from core.people import OrgKind, Organisation, Person
-from core.quiet_hours import QuietMode, WorkingHours, plan_for_staff, plan_for_student, student_night
+from core.people import Organisation, OrgKind, Person
+from core.quiet_hours import (
+    QuietMode,
+    WorkingHours,
+    plan_for_staff,
+    plan_for_student,
+    student_night,
+)
 
 ORG = Organisation(1, OrgKind.SCHOOL, "СОШ", None, "54", "Asia/Novosibirsk")
 

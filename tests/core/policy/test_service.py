@@ -34,7 +34,9 @@ async def test_outcomes_from_storage(people: PeopleRepository) -> None:
 
     # Classmates allowed; another school's student by request.
     student = class_5a[0]
-    mates = await policy.outcomes(ids[student], [ids[class_5a[1]], ids[district.classes[4].students[0]]])
+    mates = await policy.outcomes(
+        ids[student], [ids[class_5a[1]], ids[district.classes[4].students[0]]]
+    )
     assert [d.outcome for d in mates.values()] == [Outcome.ALLOW, Outcome.REQUEST]
 
     # No-role adult to a student in a shared chat: confirm_role; trusted one-sided is not trusted.

@@ -3,7 +3,9 @@ from core.runtime.dialogs import DialogStore
 from core.storage import Database
 
 
-async def test_dialog_survives_a_restart_and_is_per_person(db: Database, clock: ManualClock) -> None:
+async def test_dialog_survives_a_restart_and_is_per_person(
+    db: Database, clock: ManualClock
+) -> None:
     store = DialogStore(db, clock)
     alice = await store.load(1, 100)
     await store.save(alice, "broadcast.text", audience=[1, 2])

@@ -1,4 +1,4 @@
-"""End to end through the sandbox: verification by journal code, changes visible in storage and policy."""
+"""End to end through the sandbox: verification by journal code, visible in storage and policy."""
 
 from pathlib import Path
 

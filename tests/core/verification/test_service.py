@@ -47,7 +47,9 @@ async def test_journal_code_binds_account_and_grants_role(
     assert (await verification.redeem_code(556, code)).status == Status.USED
 
 
-async def test_codes_expire_and_guessing_locks(people: PeopleRepository, clock: ManualClock) -> None:
+async def test_codes_expire_and_guessing_locks(
+    people: PeopleRepository, clock: ManualClock
+) -> None:
     school, _, mother = await _world(people)
     verification = Verification(people.db, clock, people, max_failures=3)
     code = await verification.issue_code(mother, RoleKind.PARENT, school, ttl=timedelta(hours=1))

@@ -1,0 +1,41 @@
+"""Помощник по вопросам Рособрнадзора: a teacher asks in their own words and gets the best entries
+of a knowledge base with the legal source of each; when nothing fits, an appeal goes to the
+operators, with the deadlines of 59-ФЗ and reminders before them.
+
+Modules: ``analysis`` (stemming, synonyms, typos), ``kb`` (SQLite FTS5 + bm25), ``kb_import``
+(YAML/CSV files), ``appeals`` (the appeal lifecycle; ``list_queue``/``get_appeal`` for the
+mini-app), ``desk`` (messages and jobs around appeals), ``questions``, ``appeal_dialog``,
+``operators`` and ``gate`` (handlers), ``cli`` (``sferum kb``).
+"""
+
+from __future__ import annotations
+
+from core.plugins.spec import Plugin
+from core.runtime.services import Services
+
+from . import appeal_dialog, gate, operators, questions  # noqa: F401 - they register handlers
+from .desk import NAME, desk_of
+from .ui import LABELERS, T
+
+
+async def on_startup(services: Services) -> None:
+    desk = desk_of(services, T)
+    desk.register_jobs()
+    # The shipped knowledge base goes in on first start; later imports come from `sferum kb import`.
+    await desk.kb.ensure_ready()
+
+
+plugin = Plugin(
+    name=NAME,
+    title="Помощник Рособрнадзора",
+    labelers=list(LABELERS),
+    texts=T,
+    migrations_package=__name__,
+    on_startup=on_startup,
+    description="Ответы учителям по базе знаний с источниками; обращения к операторам по 59-ФЗ.",
+    extras={
+        "kb": "bots.rosobrnadzor_helper.kb",
+        "appeals": "bots.rosobrnadzor_helper.appeals",
+        "chats": ("demo:chat-operators",),  # the embedded sandbox adds the bot to this chat
+    },
+)

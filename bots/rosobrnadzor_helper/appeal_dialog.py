@@ -1,0 +1,269 @@
+"""A teacher's appeal: category → text → links → confirm; the teacher's list and the rating.
+
+The appeal is always filed as the person who writes (their verified staff identity from the
+context), never as anyone a payload names.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from vkbottle.tools.mini_types.bot import MessageMin
+
+from core.keyboards import Button, chunk
+from core.rules import Command, InDialog, PayloadHas, PrivateChat
+from core.runtime.context import Ctx
+
+from .appeals import (
+    ANSWER_DAYS,
+    CATEGORIES,
+    MAX_LINKS,
+    MAX_TEXT,
+    MIN_TEXT,
+    AppealError,
+    extract_links,
+    is_operator,
+)
+from .desk import NAME
+from .ui import (
+    APPEAL,
+    APPEAL_WORDS,
+    LAST_QUESTION,
+    MINE_WORDS,
+    PlainText,
+    Staff,
+    T,
+    actions,
+    desk,
+    inline,
+    int_arg,
+    leave_dialog,
+    menu_keyboard,
+    nav,
+    steps,
+)
+
+
+async def _last_question(cx: Ctx) -> str:
+    if cx.person_id is None:
+        return ""
+    value = await cx.services.storage(NAME).get(LAST_QUESTION.format(cx.person_id), "")
+    return value if isinstance(value, str) else ""
+
+
+# --- the steps, each with Back and Cancel --------------------------------------------------------
+async def start_appeal(message: MessageMin, cx: Ctx) -> None:
+    await cx.finish()
+    await cx.goto(APPEAL + "category", links=[])
+    buttons: list[Button] = [(T.label(f"cat_{c}"), {"rb": "cat", "c": c}) for c in CATEGORIES]
+    await message.answer(
+        T.render("appeal_category.j2"),
+        keyboard=inline([*chunk(buttons, 2), nav({"rb": "menu"})]),
+    )
+
+
+async def ask_text(message: MessageMin, cx: Ctx, problem: str = "") -> None:
+    await cx.goto(APPEAL + "text")
+    question = await _last_question(cx)
+    usable = MIN_TEXT <= len(question) <= MAX_TEXT
+    rows: list[list[Button]] = []
+    if usable:
+        rows.append([(T.label("use_question"), {"rb": "useq"})])
+    rows.append(nav())
+    await message.answer(
+        T.render("appeal_text.j2", question=question if usable else "", problem=problem),
+        keyboard=inline(rows),
+    )
+
+
+async def ask_links(
+    message: MessageMin, cx: Ctx, *, added: bool = False, nothing: bool = False
+) -> None:
+    await cx.goto(APPEAL + "links")
+    links = list(cx.dialog.data.get("links") or [])
+    done = T.label("links_more_done" if links else "links_done")
+    await message.answer(
+        T.render("appeal_links.j2", links=links, limit=MAX_LINKS, added=added, nothing=nothing),
+        keyboard=inline([[(done, {"rb": "links_done"}, "primary")], nav()]),
+    )
+
+
+async def ask_confirm(message: MessageMin, cx: Ctx) -> None:
+    await cx.goto(APPEAL + "confirm")
+    data = cx.dialog.data
+    zone = cx.services.settings.timezone
+    for role in cx.identity.roles:
+        org = await cx.services.people.organisation(role.org_id)
+        if org is not None:
+            zone = org.timezone
+            break
+    due = (cx.services.clock.now() + timedelta(days=ANSWER_DAYS)).astimezone(ZoneInfo(zone))
+    await message.answer(
+        T.render(
+            "appeal_confirm.j2",
+            category=T.label(f"cat_{data.get('category', 'other')}"),
+            text=data.get("text", ""),
+            links=data.get("links") or [],
+            due=due.strftime("%d.%m.%Y"),
+        ),
+        keyboard=inline([[(T.label("send"), {"rb": "send"}, "positive")], nav()]),
+    )
+
+
+@actions.message(
+    PrivateChat() & Staff & (PayloadHas(rb="appeal") | Command("rb_appeal", *APPEAL_WORDS))
+)
+async def begin(message: MessageMin, cx: Ctx) -> None:
+    await start_appeal(message, cx)
+
+
+@steps.message(InDialog(prefix=APPEAL) & PayloadHas(rb="cancel"))
+async def cancel(message: MessageMin, cx: Ctx) -> None:
+    await cx.finish()
+    await message.answer(
+        T.render("appeal_cancelled.j2"), keyboard=menu_keyboard(is_operator(cx.identity))
+    )
+
+
+@steps.message(InDialog(prefix=APPEAL) & PayloadHas(rb="back"))
+async def back(message: MessageMin, cx: Ctx) -> None:
+    step = (cx.dialog.step or "").removeprefix(APPEAL)
+    if step == "text":
+        await start_appeal(message, cx)
+    elif step == "links":
+        await ask_text(message, cx)
+    elif step == "confirm":
+        await ask_links(message, cx)
+    else:
+        await cancel(message, cx)
+
+
+@steps.message(InDialog(APPEAL + "category") & PayloadHas(rb="cat"))
+async def chose_category(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    category = str(payload.get("c"))
+    await cx.goto(APPEAL + "category", category=category if category in CATEGORIES else "other")
+    await ask_text(message, cx)
+
+
+@steps.message(InDialog(APPEAL + "category"))
+async def category_typed(message: MessageMin, cx: Ctx) -> None:
+    await start_appeal(message, cx)
+
+
+@steps.message(InDialog(APPEAL + "text") & PayloadHas(rb="useq"))
+async def use_question(message: MessageMin, cx: Ctx) -> None:
+    await wrote_text_value(message, cx, await _last_question(cx))
+
+
+@steps.message(InDialog(APPEAL + "text") & PlainText())
+async def wrote_text(message: MessageMin, cx: Ctx) -> None:
+    await wrote_text_value(message, cx, message.text or "")
+
+
+async def wrote_text_value(message: MessageMin, cx: Ctx, text: str) -> None:
+    text = text.strip()
+    if not MIN_TEXT <= len(text) <= MAX_TEXT:
+        await ask_text(message, cx, problem=T.label("err_bad_text"))
+        return
+    # Links in the text itself count as attachments too.
+    await cx.goto(APPEAL + "text", text=text, links=extract_links(text)[:MAX_LINKS])
+    await ask_links(message, cx)
+
+
+@steps.message(InDialog(APPEAL + "text"))
+async def text_other(message: MessageMin, cx: Ctx) -> None:
+    await ask_text(message, cx)
+
+
+@steps.message(InDialog(APPEAL + "links") & PayloadHas(rb="links_done"))
+async def links_done(message: MessageMin, cx: Ctx) -> None:
+    await ask_confirm(message, cx)
+
+
+@steps.message(InDialog(APPEAL + "links"))
+async def wrote_links(message: MessageMin, cx: Ctx) -> None:
+    links = list(cx.dialog.data.get("links") or [])
+    found = [link for link in extract_links(message.text or "") if link not in links]
+    if not found:
+        await ask_links(message, cx, nothing=True)
+        return
+    links = (links + found)[:MAX_LINKS]
+    await cx.goto(APPEAL + "links", links=links)
+    await ask_links(message, cx, added=True)
+
+
+@steps.message(InDialog(APPEAL + "confirm") & PayloadHas(rb="send"))
+async def send(message: MessageMin, cx: Ctx) -> None:
+    data = dict(cx.dialog.data)
+    helper = desk(cx)
+    try:
+        appeal, _posted = await helper.file(
+            cx.identity,
+            group_id=cx.group_id,
+            category=str(data.get("category", "other")),
+            text=str(data.get("text", "")),
+            links=[str(link) for link in data.get("links") or []],
+        )
+    except AppealError as exc:
+        await cx.finish()
+        await message.answer(T.label(f"err_{exc.reason}"))
+        return
+    await cx.finish()
+    await message.answer(
+        T.render("appeal_filed.j2", **await helper.describe(appeal)),
+        keyboard=menu_keyboard(is_operator(cx.identity)),
+    )
+
+
+@steps.message(InDialog(APPEAL + "confirm"))
+async def confirm_other(message: MessageMin, cx: Ctx) -> None:
+    await ask_confirm(message, cx)
+
+
+# --- the teacher's appeals -------------------------------------------------------------------
+@actions.message(PrivateChat() & Staff & (PayloadHas(rb="mine") | Command("rb_mine", *MINE_WORDS)))
+async def mine(message: MessageMin, cx: Ctx) -> None:
+    await leave_dialog(cx)
+    helper = desk(cx)
+    appeals = await helper.mine(cx.person_id or 0)
+    items = [await helper.describe(a) for a in appeals[:10]]
+    buttons: list[Button] = [
+        (T.label("open_number", number=a.number), {"rb": "show", "a": a.id}) for a in appeals[:8]
+    ]
+    ask: Button = (T.label("ask_specialist"), {"rb": "appeal"}, "primary")
+    rows = [*chunk(buttons, 2), [ask]]
+    await message.answer(T.render("my_appeals.j2", items=items), keyboard=inline(rows))
+
+
+@actions.message(PrivateChat() & Staff & PayloadHas(rb="show"))
+async def show(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    await leave_dialog(cx)
+    helper = desk(cx)
+    appeal = await helper.store.get(int_arg(payload, "a"))
+    if appeal is None or appeal.person_id != cx.person_id:
+        await message.answer(T.label("err_not_found"))
+        return
+    rows: list[list[Button]] = []
+    if appeal.answer and appeal.rating is None:
+        rows.append(
+            [(T.label("rate", n=n), {"rb": "rate", "a": appeal.id, "r": n}) for n in range(1, 6)]
+        )
+    rows.append([(T.label("my_appeals"), {"rb": "mine"})])
+    await message.answer(
+        T.render("appeal_card.j2", author_view=True, **await helper.describe(appeal)),
+        keyboard=inline(rows),
+    )
+
+
+@actions.message(PrivateChat() & Staff & PayloadHas(rb="rate"))
+async def rate(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    await leave_dialog(cx)
+    helper = desk(cx)
+    try:
+        appeal = await helper.store.rate(int_arg(payload, "a"), cx.identity, int_arg(payload, "r"))
+    except AppealError as exc:
+        await message.answer(T.label(f"err_{exc.reason}"))
+        return
+    await message.answer(T.render("rated.j2", a=appeal))

@@ -1,0 +1,268 @@
+"""Operators: the queue, taking an appeal (a button under it in the operators' chat, or in the
+queue in the private chat), answering it in a dialog with the bot, extending the deadline, giving
+it back.
+
+Every action checks the identity of whoever presses: only staff with the operator position.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vkbottle.tools.mini_types.bot import MessageMin
+
+from core.keyboards import Button, chunk
+from core.rules import Command, InDialog, PayloadHas, PrivateChat
+from core.runtime.context import Ctx
+
+from .appeals import MAX_EXTENSION_DAYS, Appeal, AppealError, Status
+from .desk import Desk
+from .ui import (
+    OPERATOR,
+    QUEUE_WORDS,
+    Operator,
+    PlainText,
+    T,
+    actions,
+    desk,
+    inline,
+    int_arg,
+    leave_dialog,
+    nav,
+    steps,
+)
+
+EXTEND_CHOICES = (10, 20, MAX_EXTENSION_DAYS)
+
+
+def card_keyboard(appeal: Appeal) -> str:
+    rows: list[list[Button]] = []
+    if appeal.status == Status.NEW:
+        rows.append([(T.label("take"), {"rb": "op_take", "a": appeal.id}, "positive")])
+    if appeal.is_open:
+        rows.append([(T.label("op_answer"), {"rb": "op_answer", "a": appeal.id}, "primary")])
+        if not appeal.extended_days:
+            rows.append([(T.label("op_extend"), {"rb": "op_extend", "a": appeal.id})])
+    if appeal.status == Status.IN_PROGRESS:
+        rows.append([(T.label("op_release"), {"rb": "op_release", "a": appeal.id})])
+    rows.append([(T.label("queue"), {"rb": "queue"})])
+    return inline(rows)
+
+
+async def card_text(helper: Desk, appeal: Appeal) -> str:
+    return T.render("operator_card.j2", **await helper.describe(appeal))
+
+
+async def announce_taken(cx: Ctx, appeal: Appeal) -> None:
+    """Tell the operators' chat who took the appeal, so nobody else starts on it."""
+    helper = desk(cx)
+    peer = await helper.operators_peer()
+    if peer is not None:
+        await helper.send(
+            cx.group_id,
+            peer,
+            T.render("taken_in_chat.j2", **await helper.describe(appeal)),
+            None,
+            f"taken:{appeal.id}:{appeal.operator_id}:{appeal.taken_at}",
+        )
+
+
+# --- the queue and the card (private chat or the operators' chat) ---------------------------
+@actions.message(Operator & (PayloadHas(rb="queue") | Command("rb_queue", *QUEUE_WORDS)))
+async def queue(message: MessageMin, cx: Ctx) -> None:
+    await leave_dialog(cx)
+    helper = desk(cx)
+    appeals = await helper.queue_for(cx.identity)
+    buttons: list[Button] = []
+    for appeal in appeals[:8]:
+        if appeal.status == Status.NEW:
+            buttons.append(
+                (T.label("take_number", number=appeal.number), {"rb": "op_take", "a": appeal.id})
+            )
+        elif not cx.in_group_chat:  # a card is opened in the private chat only
+            buttons.append(
+                (T.label("open_number", number=appeal.number), {"rb": "op_card", "a": appeal.id})
+            )
+    items = [await helper.describe(a) for a in appeals[:20]]
+    await message.answer(
+        T.render("queue.j2", items=items), keyboard=inline(chunk(buttons, 2)) if buttons else None
+    )
+
+
+@actions.message(PrivateChat() & Operator & PayloadHas(rb="op_card"))
+async def card(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    await leave_dialog(cx)
+    helper = desk(cx)
+    appeal = await helper.store.get(int_arg(payload, "a"))
+    if appeal is None:
+        await message.answer(T.label("err_not_found"))
+        return
+    await message.answer(await card_text(helper, appeal), keyboard=card_keyboard(appeal))
+
+
+@actions.message(Operator & PayloadHas(rb="op_take"))
+async def take(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    """«Взять в работу»: under a new appeal in the operators' chat, or in the queue in private."""
+    helper = desk(cx)
+    try:
+        appeal = await helper.store.take(int_arg(payload, "a"), cx.identity)
+    except AppealError as exc:
+        await message.answer(T.label(f"err_{exc.reason}"))
+        return
+    text, keyboard = await card_text(helper, appeal), card_keyboard(appeal)
+    if cx.in_group_chat:
+        # The card goes to the operator's private chat: the answer is written there.
+        await helper.send(
+            cx.group_id, message.from_id, text, keyboard, f"card:{appeal.id}:{appeal.taken_at}"
+        )
+    else:
+        await leave_dialog(cx)
+        await message.answer(text, keyboard=keyboard)
+    await announce_taken(cx, appeal)
+
+
+@actions.message(PrivateChat() & Operator & PayloadHas(rb="op_release"))
+async def release(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    await leave_dialog(cx)
+    helper = desk(cx)
+    try:
+        appeal = await helper.store.release(int_arg(payload, "a"), cx.identity)
+    except AppealError as exc:
+        await message.answer(T.label(f"err_{exc.reason}"))
+        return
+    await message.answer(
+        T.render("op_released.j2", a=appeal),
+        keyboard=inline([[(T.label("queue"), {"rb": "queue"})]]),
+    )
+    await helper.post_to_operators(appeal)
+
+
+# --- answering: the text, a preview, then send ---------------------------------------------
+@actions.message(PrivateChat() & Operator & PayloadHas(rb="op_answer"))
+async def start_answer(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    helper = desk(cx)
+    appeal = await helper.store.get(int_arg(payload, "a"))
+    if appeal is None or not appeal.is_open:
+        await message.answer(T.label("err_not_open" if appeal else "err_not_found"))
+        return
+    if appeal.status == Status.IN_PROGRESS and appeal.operator_id != cx.person_id:
+        await message.answer(T.label("err_taken"))
+        return
+    await leave_dialog(cx)
+    await cx.goto(OPERATOR + "answer", appeal_id=appeal.id)
+    await message.answer(
+        T.render("op_answer_prompt.j2", a=appeal),
+        keyboard=inline([nav({"rb": "op_card", "a": appeal.id})]),
+    )
+
+
+@steps.message(InDialog(prefix=OPERATOR) & PayloadHas(rb="cancel"))
+async def cancel(message: MessageMin, cx: Ctx) -> None:
+    appeal_id = int(cx.dialog.data.get("appeal_id", 0))
+    await cx.finish()
+    helper = desk(cx)
+    appeal = await helper.store.get(appeal_id)
+    if appeal is None:
+        await message.answer(T.label("err_not_found"))
+        return
+    await message.answer(await card_text(helper, appeal), keyboard=card_keyboard(appeal))
+
+
+@steps.message(InDialog(OPERATOR + "answer") & PlainText())
+async def wrote_answer(message: MessageMin, cx: Ctx) -> None:
+    text = (message.text or "").strip()
+    appeal_id = int(cx.dialog.data.get("appeal_id", 0))
+    appeal = await desk(cx).store.get(appeal_id)
+    if appeal is None:
+        await cx.finish()
+        await message.answer(T.label("err_not_found"))
+        return
+    await cx.goto(OPERATOR + "confirm", answer=text)
+    await message.answer(
+        T.render("op_answer_confirm.j2", number=appeal.number, answer=text),
+        keyboard=inline([[(T.label("send"), {"rb": "op_send"}, "positive")], nav()]),
+    )
+
+
+@steps.message(InDialog(OPERATOR + "confirm") & PayloadHas(rb="back"))
+async def answer_again(message: MessageMin, cx: Ctx) -> None:
+    appeal_id = int(cx.dialog.data.get("appeal_id", 0))
+    await cx.goto(OPERATOR + "answer")
+    appeal = await desk(cx).store.get(appeal_id)
+    if appeal is not None:
+        await message.answer(
+            T.render("op_answer_prompt.j2", a=appeal),
+            keyboard=inline([nav({"rb": "op_card", "a": appeal.id})]),
+        )
+
+
+@steps.message(InDialog(OPERATOR + "confirm") & PayloadHas(rb="op_send"))
+async def send_answer(message: MessageMin, cx: Ctx) -> None:
+    data = dict(cx.dialog.data)
+    await cx.finish()
+    helper = desk(cx)
+    try:
+        appeal, relay = await helper.answer(
+            int(data.get("appeal_id", 0)), cx.identity, str(data.get("answer", ""))
+        )
+    except AppealError as exc:
+        await message.answer(T.label(f"err_{exc.reason}"))
+        return
+    await message.answer(
+        T.render("op_answer_sent.j2", relay=relay, **await helper.describe(appeal)),
+        keyboard=inline([[(T.label("queue"), {"rb": "queue"})]]),
+    )
+
+
+@steps.message(InDialog(OPERATOR + "answer") | InDialog(OPERATOR + "confirm"))
+async def answer_other(message: MessageMin, cx: Ctx) -> None:
+    """A button of something else while answering: say what is expected, keep the dialog."""
+    appeal = await desk(cx).store.get(int(cx.dialog.data.get("appeal_id", 0)))
+    if appeal is None:
+        await cx.finish()
+        return
+    await message.answer(
+        T.render("op_answer_prompt.j2", a=appeal),
+        keyboard=inline([nav({"rb": "op_card", "a": appeal.id})]),
+    )
+
+
+# --- extending the deadline ------------------------------------------------------------------
+@actions.message(PrivateChat() & Operator & PayloadHas(rb="op_extend"))
+async def start_extend(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    helper = desk(cx)
+    appeal = await helper.store.get(int_arg(payload, "a"))
+    if appeal is None or not appeal.is_open:
+        await message.answer(T.label("err_not_open" if appeal else "err_not_found"))
+        return
+    await leave_dialog(cx)
+    await cx.goto(OPERATOR + "extend", appeal_id=appeal.id)
+    buttons: list[Button] = [
+        (T.label("extend_days", days=days), {"rb": "op_days", "d": days}) for days in EXTEND_CHOICES
+    ]
+    await message.answer(
+        T.render("op_extend.j2", **await helper.describe(appeal)),
+        keyboard=inline([buttons, nav({"rb": "op_card", "a": appeal.id})]),
+    )
+
+
+@steps.message(InDialog(OPERATOR + "extend") & PayloadHas(rb="op_days"))
+async def extend(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    appeal_id = int(cx.dialog.data.get("appeal_id", 0))
+    await cx.finish()
+    helper = desk(cx)
+    try:
+        appeal, told = await helper.extend(appeal_id, cx.identity, int_arg(payload, "d"))
+    except AppealError as exc:
+        await message.answer(T.label(f"err_{exc.reason}"))
+        return
+    await message.answer(
+        T.render("op_extended.j2", told=told, **await helper.describe(appeal)),
+        keyboard=card_keyboard(appeal),
+    )
+
+
+@steps.message(InDialog(OPERATOR + "extend"))
+async def extend_other(message: MessageMin, cx: Ctx) -> None:
+    appeal_id = int(cx.dialog.data.get("appeal_id", 0))
+    await start_extend(message, cx, {"a": appeal_id})

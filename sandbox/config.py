@@ -1,0 +1,91 @@
+"""What a sandbox instance is configured with: limits, long poll, Callback API, faults, seeding."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class FaultConfig:
+    """Fault injection, off by default. Shares are probabilities in [0, 1] per API call.
+
+    Benchmarks and reliability tests turn these on to see that clients retry correctly.
+    """
+
+    error10_share: float = 0.0
+    error6_share: float = 0.0
+    hang_share: float = 0.0
+    # A hanging call answers error 10 after this long, which is past any sane client timeout.
+    hang_seconds: float = 30.0
+    longpoll_failed_share: float = 0.0
+    longpoll_failed_codes: tuple[int, ...] = (1, 2, 3)
+    seed: int | None = None
+
+    def validate(self) -> None:
+        for name in ("error10_share", "error6_share", "hang_share", "longpoll_failed_share"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1, got {value}")
+        if self.error10_share + self.error6_share + self.hang_share > 1.0:
+            raise ValueError("error10_share + error6_share + hang_share must not exceed 1")
+        if self.hang_seconds < 0:
+            raise ValueError("hang_seconds must not be negative")
+        if not self.longpoll_failed_codes or any(
+            code not in (1, 2, 3) for code in self.longpoll_failed_codes
+        ):
+            raise ValueError("longpoll_failed_codes must be a non-empty subset of 1, 2, 3")
+
+
+@dataclass(slots=True)
+class SandboxConfig:
+    # ":memory:" keeps everything in memory and persists nothing.
+    db: str = ":memory:"
+    # VK answers error 6 beyond this many requests per second per token; None disables the limit.
+    rate_limit: float | None = 20.0
+    # Address clients use to reach us; defaults to the origin of each request.
+    public_url: str | None = None
+    # Times in the web chat are shown in this zone.
+    timezone: str = "Europe/Moscow"
+
+    # Bots Long Poll.
+    longpoll_history: int = 10_000
+    longpoll_max_batch: int = 1_000
+    longpoll_max_wait_s: int = 90
+    # VK keys expire after a few hours; the client then gets failed=2 and asks for a new one.
+    longpoll_key_ttl_s: float = 3 * 3600
+
+    # VK remembers random_id for an hour, per sender and peer.
+    dedupe_window_s: float = 3600
+    # A callback button's event may be answered for a minute.
+    event_answer_ttl_s: float = 60
+
+    # Callback API: VK's retry schedule after an answer other than "ok".
+    callback_retry_delays_s: tuple[float, ...] = (10, 180, 600, 1800, 3600)
+    callback_timeout_s: float = 5.0
+    callback_max_retry_after_s: float = 3600
+
+    # Persistence: write-behind every flush_interval_s and at shutdown.
+    flush_interval_s: float = 1.0
+    # Background tasks (callback delivery, flushing, pruning). Tests with a ManualClock turn them
+    # off and call SandboxRuntime.tick() themselves so nothing happens behind their back.
+    background_tasks: bool = True
+    tick_interval_s: float = 0.25
+
+    # Seeding at start-up (idempotent: existing communities and users are kept).
+    seed_demo: bool = False
+    communities: tuple[str, ...] = ()
+    # Created when there is no community at all after loading and seeding (the CLI sets it).
+    default_community: str | None = None
+
+    faults: FaultConfig = field(default_factory=FaultConfig)
+
+    def validate(self) -> None:
+        if self.rate_limit is not None and self.rate_limit <= 0:
+            raise ValueError("rate_limit must be positive (or None for no limit)")
+        if self.longpoll_history < 1 or self.longpoll_max_batch < 1:
+            raise ValueError("longpoll_history and longpoll_max_batch must be positive")
+        if not 1 <= self.longpoll_max_wait_s <= 90:
+            raise ValueError("longpoll_max_wait_s must be between 1 and 90")
+        if not self.callback_retry_delays_s:
+            raise ValueError("callback_retry_delays_s must not be empty")
+        self.faults.validate()

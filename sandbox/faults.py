@@ -1,0 +1,66 @@
+"""Fault injection: a share of API calls fail or hang, and long poll can answer failed."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import asdict, replace
+from typing import Any
+
+from .config import FaultConfig
+
+
+class FaultInjector:
+    NONE = 0
+    ERROR_10 = 10
+    ERROR_6 = 6
+    HANG = -1
+
+    def __init__(self, config: FaultConfig) -> None:
+        config.validate()
+        self.config = config
+        self._random = random.Random(config.seed)
+
+    @property
+    def active(self) -> bool:
+        c = self.config
+        return bool(c.error10_share or c.error6_share or c.hang_share)
+
+    def update(self, changes: dict[str, Any]) -> FaultConfig:
+        if "longpoll_failed_codes" in changes:
+            changes["longpoll_failed_codes"] = tuple(
+                int(c) for c in changes["longpoll_failed_codes"]
+            )
+        updated = replace(self.config, **changes)
+        updated.validate()
+        self.config = updated
+        if "seed" in changes:
+            self._random = random.Random(updated.seed)
+        return updated
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self.config)
+        data["longpoll_failed_codes"] = list(self.config.longpoll_failed_codes)
+        return data
+
+    def for_call(self) -> int:
+        """Which fault, if any, this API call suffers."""
+        c = self.config
+        if not (c.error10_share or c.error6_share or c.hang_share):
+            return self.NONE
+        roll = self._random.random()
+        if roll < c.error10_share:
+            return self.ERROR_10
+        roll -= c.error10_share
+        if roll < c.error6_share:
+            return self.ERROR_6
+        roll -= c.error6_share
+        if roll < c.hang_share:
+            return self.HANG
+        return self.NONE
+
+    def longpoll_failure(self) -> int:
+        """0, or the failed code this long poll request answers."""
+        c = self.config
+        if not c.longpoll_failed_share or self._random.random() >= c.longpoll_failed_share:
+            return 0
+        return self._random.choice(c.longpoll_failed_codes)

@@ -1,0 +1,42 @@
+"""What a method handler receives: the caller, the sandbox's services, and the request's origin."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..errors import VkError
+from ..messaging import Messenger
+from ..params import Params
+from ..records import Community, User
+from ..state import SandboxState
+
+if TYPE_CHECKING:
+    from ..callback_api import CallbackDelivery
+
+
+@dataclass(slots=True)
+class CallContext:
+    state: SandboxState
+    messenger: Messenger
+    callback: CallbackDelivery
+    actor: Community | User
+    base_url: str  # where clients reach us, for the long poll server address
+
+    def community(self) -> Community:
+        if not isinstance(self.actor, Community):
+            raise VkError(15, "this method is available only with a community access token")
+        return self.actor
+
+    def own_group(self, params: Params) -> Community:
+        """The caller's community; a group_id naming another one is refused as VK does."""
+        community = self.community()
+        group_id = params.integer("group_id")
+        if group_id is not None and group_id != community.id:
+            raise VkError(15, "no access to this group")
+        return community
+
+
+# A handler returns the "response" value; VK errors are raised as VkError.
+Method = Callable[[CallContext, Params], Any | Awaitable[Any]]

@@ -1,0 +1,287 @@
+"""The sandbox's in-memory records: compact, slotted, shared between the API, events and web chat.
+
+Owner ids follow VK: a user is its positive id, a community is minus its group id, and a chat is
+seen by everyone as peer 2000000000 + chat_id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from .events import EventLog
+
+CHAT_PEER_BASE = 2_000_000_000
+
+
+def is_chat_peer(peer_id: int) -> bool:
+    return peer_id > CHAT_PEER_BASE
+
+
+@dataclass(slots=True)
+class Profile:
+    """A person's Sferum profile: what the communication policy needs to judge a first message."""
+
+    roles: tuple[str, ...] = ()  # "staff" | "parent" | "student"; empty means no confirmed role
+    birth_date: date | None = None
+    is_adult: bool | None = None
+    phone: str | None = None
+    org_ids: set[str] = field(default_factory=set)
+    group_ids: set[str] = field(default_factory=set)
+    contacts: set[int] = field(default_factory=set)  # users whose number this person saved
+    children: set[int] = field(default_factory=set)
+    title: str = ""  # e.g. "учитель · МБОУ СОШ № 112", shown in the web chat
+
+    def adult_on(self, today: date) -> bool:
+        """18 or older; an unknown age counts as a minor (the protective default of core.people)."""
+        if self.birth_date is not None:
+            born = self.birth_date
+            years = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+            return years >= 18
+        return bool(self.is_adult)
+
+
+class User:
+    __slots__ = (
+        "access_token",
+        "chat_peers",
+        "conversations",
+        "first_name",
+        "id",
+        "last_name",
+        "profile",
+        "version",
+    )
+
+    def __init__(
+        self,
+        user_id: int,
+        first_name: str,
+        last_name: str,
+        profile: Profile | None = None,
+        access_token: str | None = None,
+    ) -> None:
+        self.id = user_id
+        self.first_name = first_name
+        self.last_name = last_name
+        self.profile = profile
+        self.access_token = access_token
+        # Created lazily: a bulk-created audience of 100,000 should cost little until it chats.
+        self.conversations: dict[int, Conversation] | None = None
+        self.chat_peers: set[int] | None = None
+        # Bumped whenever something this person sees changes; the web chat waits on it.
+        self.version = 0
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Community:
+    __slots__ = (
+        "access_token",
+        "allowed",
+        "confirmation_code",
+        "event_types",
+        "events",
+        "id",
+        "longpoll_enabled",
+        "name",
+    )
+
+    def __init__(
+        self,
+        group_id: int,
+        name: str,
+        access_token: str,
+        confirmation_code: str,
+        events: EventLog,
+        event_types: set[str],
+    ) -> None:
+        self.id = group_id
+        self.name = name
+        self.access_token = access_token
+        self.confirmation_code = confirmation_code
+        # Users who wrote to the community or allowed its messages (and did not deny since).
+        self.allowed: set[int] = set()
+        self.events = events
+        self.event_types = event_types
+        self.longpoll_enabled = True
+
+    @property
+    def owner_id(self) -> int:
+        return -self.id
+
+
+class Message:
+    """One message, stored once and rendered for whoever looks at it."""
+
+    __slots__ = (
+        "attachments",
+        "cmid",
+        "conv",
+        "date",
+        "from_id",
+        "id",
+        "keyboard",
+        "mentions",
+        "payload",
+        "random_id",
+        "text",
+        "update_time",
+        "version",
+    )
+
+    def __init__(
+        self,
+        message_id: int,
+        cmid: int,
+        date: int,
+        from_id: int,
+        conv: Conversation,
+        text: str,
+        payload: str | None = None,
+        keyboard: dict[str, Any] | None = None,
+        attachments: list[dict[str, Any]] | None = None,
+        random_id: int = 0,
+        mentions: tuple[int, ...] = (),
+    ) -> None:
+        self.id = message_id
+        self.cmid = cmid
+        self.date = date
+        self.from_id = from_id
+        self.conv = conv
+        self.text = text
+        self.payload = payload
+        self.keyboard = keyboard
+        self.attachments = attachments
+        self.random_id = random_id
+        self.mentions = mentions
+        self.update_time = 0
+        self.version = message_id
+
+
+class Conversation:
+    """A dialog between two owners (a, b with a < b) or the conversation of one chat."""
+
+    __slots__ = ("a", "b", "chat", "keyboard", "messages")
+
+    def __init__(self, a: int, b: int, chat: Chat | None = None) -> None:
+        self.a = a
+        self.b = b
+        self.chat = chat
+        self.messages: list[Message] = []
+        # The persistent (non-inline) keyboard a community left here, shown above the input box.
+        self.keyboard: dict[str, Any] | None = None
+
+    @property
+    def next_cmid(self) -> int:
+        # Messages are never deleted, so conversation_message_id is the 1-based position.
+        return len(self.messages) + 1
+
+    def by_cmid(self, cmid: int) -> Message | None:
+        if 1 <= cmid <= len(self.messages):
+            return self.messages[cmid - 1]
+        return None
+
+    def peer_for(self, viewer: int) -> int:
+        """The peer_id of this conversation as the viewer (an owner id) sees it."""
+        if self.chat is not None:
+            return self.chat.peer_id
+        return self.b if viewer == self.a else self.a
+
+    def has(self, owner_id: int) -> bool:
+        if self.chat is not None:
+            return self.chat.has(owner_id)
+        return owner_id in (self.a, self.b)
+
+
+class Chat:
+    __slots__ = ("admin_id", "communities", "conv", "joined", "members", "peer_id", "title")
+
+    def __init__(self, peer_id: int, title: str, admin_id: int) -> None:
+        self.peer_id = peer_id
+        self.title = title
+        self.admin_id = admin_id
+        self.members: set[int] = set()
+        self.communities: set[int] = set()
+        self.joined: dict[int, int] = {}  # owner id -> unix time of joining
+        self.conv = Conversation(peer_id, peer_id, self)
+
+    @property
+    def chat_id(self) -> int:
+        return self.peer_id - CHAT_PEER_BASE
+
+    def has(self, owner_id: int) -> bool:
+        return owner_id in self.members if owner_id > 0 else -owner_id in self.communities
+
+
+@dataclass(slots=True)
+class PendingText:
+    text: str
+    payload: str | None
+    date: int
+
+
+@dataclass(slots=True)
+class MessageRequest:
+    """A communication request: first messages wait here until the recipient accepts."""
+
+    sender_id: int
+    recipient_id: int
+    created: int
+    status: str = "pending"  # pending | accepted | declined
+    messages: list[PendingText] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ButtonEvent:
+    """A callback button press, answerable by messages.sendMessageEventAnswer for a minute."""
+
+    event_id: str
+    group_id: int
+    user_id: int
+    peer_id: int  # as the community sees it
+    cmid: int
+    payload: Any
+    created: datetime
+    answer: dict[str, Any] | None = None
+    answered: bool = False
+
+
+@dataclass(slots=True)
+class MiniApp:
+    app_id: int
+    url: str
+    secret: str
+    title: str = ""
+
+
+@dataclass(slots=True)
+class Stats:
+    api_calls: int = 0
+    messages_delivered: int = 0
+    duplicates_suppressed: int = 0
+    rate_limited: int = 0
+    longpoll_requests: int = 0
+    events_published: int = 0
+    callback_attempts: int = 0
+    callback_delivered: int = 0
+    errors_by_code: dict[int, int] = field(default_factory=dict)
+
+    def error(self, code: int, count: int = 1) -> None:
+        self.errors_by_code[code] = self.errors_by_code.get(code, 0) + count
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "api_calls": self.api_calls,
+            "messages_delivered": self.messages_delivered,
+            "duplicates_suppressed": self.duplicates_suppressed,
+            "rate_limited": self.rate_limited,
+            "longpoll_requests": self.longpoll_requests,
+            "events_published": self.events_published,
+            "callback_attempts": self.callback_attempts,
+            "callback_delivered": self.callback_delivered,
+            "errors_by_code": {str(code): n for code, n in sorted(self.errors_by_code.items())},
+        }

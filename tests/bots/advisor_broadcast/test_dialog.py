@@ -1,0 +1,79 @@
+"""The counsellor's dialog through the sandbox, pressing the buttons a person would press."""
+
+from pathlib import Path
+
+from bots.advisor_broadcast import plugin
+from core.testing import bot_harness
+
+
+async def test_counsellor_composes_previews_and_sends_to_a_class(tmp_path: Path) -> None:
+    async with bot_harness([plugin], tmp_path) as h:
+        volkova = h.vk("volkova")
+        await h.say(volkova, "меню")
+        assert "Анна, здравствуйте" in h.last_reply(volkova)["text"]
+        await h.tap(volkova, "Новая рассылка")
+        assert "Кому отправить" in h.last_reply(volkova)["text"]
+        await h.tap(volkova, "Ученики классов")
+        await h.tap(volkova, "7Б")
+        assert "выбрано: 7Б" in h.last_reply(volkova)["text"]
+        await h.tap(volkova, "Готово")
+        assert "Напишите текст" in h.last_reply(volkova)["text"]
+        await h.tap(volkova, "Назад")  # Back returns to the class list, selection kept
+        assert "выбрано: 7Б" in h.last_reply(volkova)["text"]
+        await h.tap(volkova, "Готово")
+        await h.say(volkova, "{{ first_name }}, в пятницу экскурсия в музей, {{ class_name }}!")
+        preview = h.last_reply(volkova)["text"]
+        assert "Так рассылку увидит получатель" in preview and ", 7Б!" in preview
+        await h.tap(volkova, "Добавить кнопку-ссылку")
+        await h.say(volkova, "Программа — https://school.example/museum")
+        assert "«Программа» → https://school.example/museum" in h.last_reply(volkova)["text"]
+        await h.tap(volkova, "Дальше")
+        await h.tap(volkova, "Отправить сейчас")
+        confirm = h.last_reply(volkova)["text"]
+        assert "Получат: 4 человека" in confirm
+        await h.tap(volkova, "Подтвердить")
+        assert "Рассылка №" in h.last_reply(volkova)["text"]
+        await h.run_due()
+        student = h.conversation(h.vk("st04"))[-1]
+        assert student["text"].endswith("в пятницу экскурсия в музей, 7Б!")
+        assert "school.example/museum" in str(student["keyboard"])
+        await h.tap(volkova, "Отчёты")
+        assert "Доставлено 4 из 4" in h.last_reply(volkova)["text"]
+
+
+async def test_weekly_schedule_and_cancel_from_the_list(tmp_path: Path) -> None:
+    async with bot_harness([plugin], tmp_path) as h:
+        volkova = h.vk("volkova")
+        await h.say(volkova, "меню")
+        await h.tap(volkova, "Новая рассылка")
+        await h.tap(volkova, "Все родители")
+        await h.say(volkova, "Родительское собрание в четверг в 18:00")
+        await h.tap(volkova, "Дальше")
+        await h.tap(volkova, "Каждую неделю")
+        await h.tap(volkova, "Пн")
+        await h.tap(volkova, "Чт")
+        await h.say(volkova, "25:00")
+        assert "хотя бы один день" in h.last_reply(volkova)["text"]
+        await h.say(volkova, "17:30")
+        assert "Пн, Чт в 17:30" in h.last_reply(volkova)["text"]
+        await h.tap(volkova, "Подтвердить")
+        assert "запланирована" in h.last_reply(volkova)["text"]
+        await h.tap(volkova, "Запланированные")
+        assert "повторяющаяся" in h.last_reply(volkova)["text"]
+        await h.tap(volkova, "Отменить №")
+        assert "Запланированных рассылок нет" in h.last_reply(volkova)["text"]
+
+
+async def test_cancel_at_any_step_and_refusal_for_non_staff(tmp_path: Path) -> None:
+    async with bot_harness([plugin], tmp_path) as h:
+        volkova, student = h.vk("volkova"), h.vk("st00")
+        await h.say(volkova, "меню")
+        await h.tap(volkova, "Новая рассылка")
+        await h.tap(volkova, "Вся школа")
+        await h.tap(volkova, "Отмена")
+        assert "отменено" in h.last_reply(volkova)["text"]
+        assert (await h.services.dialogs.load(h.group_id, volkova)).step is None
+        await h.say(student, "меню")
+        assert "только подтверждённые сотрудники" in h.last_reply(student)["text"]
+        await h.say(volkova, "{% if %}")  # outside a dialog nothing breaks
+        assert await h.services.db.fetchval("SELECT count(*) FROM broadcasts") == 0

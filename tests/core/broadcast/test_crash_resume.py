@@ -1,0 +1,123 @@
+"""A broadcast survives SIGKILL of the sending process: after a restart every recipient has
+exactly one message, counted on the sandbox side; also with 5% injected errors and timeouts."""
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from core.broadcast import Audience, BroadcastSpec
+from core.config import Settings
+from core.runtime.services import Services
+from core.testing import populate_school
+from sandbox.app import RunningSandbox, start_sandbox
+from sandbox.config import FaultConfig, SandboxConfig
+
+RECIPIENTS = 20_000
+
+
+async def _send_process(env: dict[str, str], broadcast_id: int) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "core.cli.main",
+        "broadcast",
+        "send",
+        str(broadcast_id),
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+def _messages_per_user(
+    sandbox: RunningSandbox, group_id: int, first: int, last: int
+) -> dict[int, int]:
+    state = sandbox.runtime.state
+    counts: dict[int, int] = {}
+    for user_id in range(first, last + 1):
+        conv = state.conversation_for(user_id, -group_id)
+        counts[user_id] = (
+            0 if conv is None else sum(1 for m in conv.messages if m.from_id == -group_id)
+        )
+    return counts
+
+
+@pytest.mark.parametrize("faults", [False, True], ids=["clean", "faults-5pct"])
+async def test_sigkill_mid_broadcast_then_resume_delivers_exactly_once(
+    tmp_path: Path, faults: bool
+) -> None:
+    fault_config = (
+        FaultConfig(error10_share=0.025, hang_share=0.025, hang_seconds=1.5, seed=7)
+        if faults
+        else FaultConfig()
+    )
+    sandbox = await start_sandbox(
+        SandboxConfig(background_tasks=False, rate_limit=None, faults=fault_config)
+    )
+    try:
+        community = sandbox.runtime.state.create_community("Школа")
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(
+                f"{sandbox.url}/sandbox/api/users/bulk",
+                json={"count": RECIPIENTS, "allow_group_id": community.id},
+            ) as response,
+        ):
+            ids = await response.json()
+        first, last = int(ids["first_user_id"]), int(ids["last_user_id"])
+        db_path = str(tmp_path / "sferum.db")
+        settings = Settings(db_path=db_path)
+        services = await Services.open(settings)
+        author, org = await populate_school(services, range(first, last + 1))
+        broadcast_id = await services.broadcasts.create(
+            BroadcastSpec(
+                author, community.id, Audience.parents(org), "Собрание в четверг, {{ first_name }}"
+            )
+        )
+        env = {
+            **os.environ,
+            "SFERUM_DB_PATH": db_path,
+            "SFERUM_VK_TOKEN": community.access_token,
+            "SFERUM_VK_GROUP_ID": str(community.id),
+            "SFERUM_VK_API_URL": sandbox.api_url,
+            # Slow enough to be killed mid-way: 8 execute calls of 2,500 at 4 calls/s.
+            "SFERUM_RATE_LIMIT": "4",
+            "SFERUM_VK_TIMEOUT_S": "1",
+        }
+        process = await _send_process(env, broadcast_id)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 60
+        while True:  # wait until some, not all, recipients are recorded as sent
+            sent = await services.db.fetchval(
+                "SELECT count(*) FROM broadcast_deliveries "
+                "WHERE broadcast_id = ? AND state = 'sent'",
+                (broadcast_id,),
+            )
+            if 0 < sent < RECIPIENTS or loop.time() > deadline:
+                break
+            await asyncio.sleep(0.02)
+        assert 0 < sent < RECIPIENTS, "the sender finished before it could be killed"
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+        delivered_at_kill = sandbox.runtime.state.stats.messages_delivered
+        assert delivered_at_kill < RECIPIENTS
+
+        restarted = await _send_process({**env, "SFERUM_RATE_LIMIT": "50"}, broadcast_id)
+        _, stderr = await asyncio.wait_for(restarted.communicate(), 120)
+        assert restarted.returncode == 0, stderr.decode()
+
+        status = await services.broadcasts.status(broadcast_id)
+        assert status.status == "done"
+        assert status.sent == RECIPIENTS and status.failed == 0
+        counts = _messages_per_user(sandbox, community.id, first, last)
+        assert set(counts.values()) == {1}, {
+            n: sum(1 for c in counts.values() if c == n) for n in set(counts.values())
+        }
+        await services.close()
+    finally:
+        await sandbox.stop()

@@ -1,0 +1,68 @@
+"""SQLite persistence: write-behind, and everything people see survives a restart."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from core.clock import ManualClock
+from sandbox.app import start_sandbox
+from sandbox.config import SandboxConfig
+
+KEYBOARD = json.dumps({"buttons": [[{"action": {"type": "text", "label": "Меню"}}]]})
+
+
+async def test_state_survives_a_restart(tmp_path: Path, clock: ManualClock) -> None:
+    db = str(tmp_path / "sandbox.db")
+    config = SandboxConfig(
+        db=db, background_tasks=False, seed_demo=True, communities=("Помощник",), rate_limit=None
+    )
+    first = await start_sandbox(config, clock=clock)
+    runtime = first.runtime
+    community = runtime.created[0]
+    state = runtime.state
+    person = state.create_user("Вера", "Новая", profile=None)
+    runtime.messenger.send_from_user(person, -community.id, "Привет")
+    content = runtime.messenger.content(community.owner_id, "Здравствуйте", keyboard=KEYBOARD)
+    runtime.messenger.send_from_community(community, person.id, content, 0)
+    first_bulk, last_bulk = state.create_users_bulk(50, "Ученик", "Тестовый", community.id)
+    chat = state.create_chat("Новый чат", person.id)
+    state.add_chat_members(chat, [person.id], [community.id])
+    # Write-behind: nothing is on disk until a flush.
+    assert await runtime.flush() > 0
+    assert await runtime.flush() == 0
+    token = community.access_token
+    await first.stop()
+
+    second = await start_sandbox(config, clock=clock)
+    try:
+        again = second.runtime
+        assert again.created == []  # nothing new: the community came back from the file
+        restored = again.state.communities[community.id]
+        assert restored.access_token == token
+        assert again.state.actor_for_token(token) is restored
+        assert person.id in restored.allowed and last_bulk in restored.allowed
+        conv = again.state.find_dialog(-community.id, person.id)
+        assert conv is not None
+        assert [m.text for m in conv.messages] == ["Привет", "Здравствуйте"]
+        assert (
+            conv.keyboard is not None
+            and conv.keyboard["buttons"][0][0]["action"]["label"] == "Меню"
+        )
+        assert again.state.users[first_bulk].first_name == "Ученик"
+        assert again.state.chats[chat.peer_id].communities == {community.id}
+        assert again.state.users[100_001].profile is not None
+        # New messages continue the numbering.
+        reply = again.messenger.send_from_user(again.state.users[person.id], -community.id, "Ещё")
+        assert reply.id == max(m.id for m in conv.messages[:-1]) + 1 and reply.cmid == 3
+    finally:
+        await second.stop()
+
+
+async def test_memory_mode_has_no_journal(clock: ManualClock) -> None:
+    running = await start_sandbox(SandboxConfig(background_tasks=False), clock=clock)
+    try:
+        assert running.runtime.state.journal is None
+        assert await running.runtime.flush() == 0
+    finally:
+        await running.stop()

@@ -1,0 +1,232 @@
+"""The web chat in a real headless Chromium, talking to a plain vkbottle bot.
+
+Done when a message typed in the web chat reaches the bot and its reply, keyboards and button
+answers appear there. Needs Debian's chromium (`apt-get install -y chromium`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from aiohttp import web
+from vkbottle import API, Bot, Callback, Keyboard, KeyboardButtonColor, OpenLink, Text, VKApps
+from vkbottle.bot import Message, MessageEvent
+from vkbottle_types.events import GroupEventType
+
+from core.clock import ManualClock
+from core.demo.district import build
+from core.vk.launch_params import verify_launch_params
+from sandbox.app import RunningSandbox
+from sandbox.config import SandboxConfig
+from sandbox.records import Community
+
+from .conftest import Control
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+APP_ID = 51000001
+APP_SECRET = "sandbox-app-secret"
+ME = build().vk_ids()["smirnova"]
+
+pytestmark = [
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is absent: apt-get install -y chromium"
+    ),
+    pytest.mark.parametrize(
+        "config",
+        [
+            SandboxConfig(
+                background_tasks=False,
+                seed_demo=True,
+                communities=("Школьный помощник",),
+                rate_limit=None,
+            )
+        ],
+    ),
+]
+
+
+def plain_vkbottle_bot(api_url: str, token: str, app_url: str) -> Bot:
+    """A bot written with vkbottle alone, as a developer would before asking for a token."""
+    api = API(token)
+    api.API_URL = api_url
+    bot = Bot(api=api)
+
+    @bot.on.message(payload={"cmd": "grades"})
+    async def grades(message: Message) -> None:
+        await message.answer("Оценки: 5, 5, 4")
+
+    @bot.on.message()
+    async def greet(message: Message) -> None:
+        user = (await bot.api.users.get(user_ids=[message.from_id]))[0]
+        inline = (
+            Keyboard(inline=True)
+            .add(
+                Callback("Расписание", payload={"cmd": "schedule"}),
+                color=KeyboardButtonColor.PRIMARY,
+            )
+            .add(Text("Оценки", payload={"cmd": "grades"}))
+            .row()
+            .add(OpenLink(f"{app_url}/link", "Сайт школы"))
+            .add(
+                VKApps(
+                    app_id=APP_ID,
+                    owner_id=-message.group_id,
+                    hash="journal",
+                    label="Электронный журнал",
+                )
+            )
+            .get_json()
+        )
+        await message.answer(
+            f"Здравствуйте, {user.first_name}! Вы написали: {message.text}", keyboard=inline
+        )
+
+    @bot.on.raw_event(GroupEventType.MESSAGE_EVENT, dataclass=MessageEvent)
+    async def pressed(event: MessageEvent) -> None:
+        await bot.api.messages.send_message_event_answer(
+            event_id=event.event_id,
+            user_id=event.user_id,
+            peer_id=event.peer_id,
+            event_data=json.dumps({"type": "show_snackbar", "text": "Уроки начинаются в 8:30"}),
+        )
+
+    return bot
+
+
+@pytest.fixture
+async def miniapp() -> AsyncIterator[str]:
+    """A stand-in mini-app (and link target) on a free port."""
+
+    async def app_page(request: web.Request) -> web.Response:
+        return web.Response(text="<h1>Электронный журнал</h1>", content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/app", app_page)
+    app.router.add_get("/link", app_page)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+    finally:
+        await runner.cleanup()
+
+
+@pytest.fixture
+async def bot(
+    sandbox: RunningSandbox,
+    control: Control,
+    community: Community,
+    miniapp: str,
+) -> AsyncIterator[Bot]:
+    running = plain_vkbottle_bot(sandbox.api_url, community.access_token, miniapp)
+    task = asyncio.create_task(running.run_polling())
+    for _ in range(500):
+        if (await control.get("/stats"))["longpoll_requests"]:
+            break
+        await asyncio.sleep(0.01)
+    try:
+        yield running
+    finally:
+        running.polling.stop()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_a_person_talks_to_a_vkbottle_bot_in_the_browser(
+    sandbox: RunningSandbox,
+    control: Control,
+    community: Community,
+    bot: Bot,
+    miniapp: str,
+    clock: ManualClock,
+    tmp_path: Path,
+) -> None:
+    from playwright.async_api import async_playwright
+
+    await control.post(
+        "/apps", {"app_id": APP_ID, "url": f"{miniapp}/app", "secret": APP_SECRET}, 201
+    )
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = await browser.new_context(
+                viewport={"width": 1280, "height": 860}, locale="ru-RU"
+            )
+            page = await context.new_page()
+            page.set_default_timeout(10_000)
+
+            # Pick who you are, then open the community.
+            await page.goto(f"{sandbox.url}/?peer={-community.id}")
+            await page.click(f'a.person[data-user="{ME}"]')
+            await page.wait_for_url(f"**/chat/{ME}?peer={-community.id}")
+            assert await page.inner_text(".conv-name") == "Школьный помощник"
+
+            # Type a message; the bot's reply appears live.
+            await page.fill("#text", "Добрый день!")
+            await page.press("#text", "Enter")
+            reply = page.locator(".msg.in .text", has_text="Здравствуйте, Ирина!")
+            await reply.wait_for()
+            assert "Вы написали: Добрый день!" in await reply.inner_text()
+            assert await page.locator(".msg.out .text").first.inner_text() == "Добрый день!"
+
+            # A callback button: the bot's snackbar answer is shown.
+            await page.click("button.kb-btn[data-kind=callback] >> text=Расписание")
+            toast = page.locator("#toast")
+            await toast.wait_for(state="visible")
+            assert await toast.inner_text() == "Уроки начинаются в 8:30"
+
+            # A text button sends its label with its payload; the bot routes by payload.
+            await page.click("button.kb-btn[data-kind=text] >> text=Оценки")
+            await page.locator(".msg.in .text", has_text="Оценки: 5, 5, 4").wait_for()
+            assert await page.locator(".msg.out .text").last.inner_text() == "Оценки"
+
+            # open_link opens the link in a new tab.
+            link = page.locator("a.kb-btn[data-kind=open_link]").first
+            assert await link.get_attribute("target") == "_blank"
+            async with context.expect_page() as opened:
+                await link.click()
+            tab = await opened.value
+            await tab.wait_for_load_state()
+            assert tab.url == f"{miniapp}/link"
+            await tab.close()
+
+            # open_app opens the registered mini-app with correctly signed launch parameters.
+            async with context.expect_page() as opened:
+                await page.locator("a.kb-btn[data-kind=open_app]").first.click()
+            app_tab = await opened.value
+            await app_tab.wait_for_load_state()
+            assert await app_tab.inner_text("h1") == "Электронный журнал"
+            parts = urlsplit(app_tab.url)
+            assert parts.path == "/app" and parts.fragment == "journal"
+            launch = verify_launch_params(
+                dict(parse_qsl(parts.query, keep_blank_values=True)), APP_SECRET, 3600, clock.now()
+            )
+            assert (launch.user_id, launch.app_id, launch.group_id) == (ME, APP_ID, community.id)
+
+            await page.screenshot(path=str(tmp_path / "webchat.png"))
+        finally:
+            await browser.close()
+
+    # The same conversation through the control API.
+    seen = await control.messages(ME, -community.id)
+    assert [m["text"] for m in seen["items"]][:2] == [
+        "Добрый день!",
+        "Здравствуйте, Ирина! Вы написали: Добрый день!",
+    ]
