@@ -55,9 +55,9 @@ class Settings(BaseModel):
     max_concurrent_conversations: int = Field(64, ge=1, le=10_000)
 
     sandbox_host: str = "127.0.0.1"
-    sandbox_port: int = Field(8081, ge=1, le=65535)
+    sandbox_port: int = Field(8081, ge=0, le=65535, description="0 picks a free port")
     miniapp_host: str = "127.0.0.1"
-    miniapp_port: int = Field(8082, ge=1, le=65535)
+    miniapp_port: int = Field(8082, ge=0, le=65535, description="0 picks a free port")
     vk_app_id: int = Field(51_000_001, ge=1)
     vk_app_secret: str = Field("sandbox-app-secret", min_length=8)
     launch_max_age_s: int = Field(3600, ge=1, le=86_400 * 7)

@@ -43,6 +43,9 @@ class Texts:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=False,
+            # Templates ship with the code; checking files for changes on every render costs a
+            # stat() per message.
+            auto_reload=False,
         )
         self.env.filters.update(_FILTERS)
 

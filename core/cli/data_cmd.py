@@ -9,7 +9,8 @@ from core.clock import SystemClock
 from core.config import load_settings
 from core.demo.loader import load_demo
 from core.people import PeopleRepository
-from core.storage import open_core_database
+from core.plugins.loader import discover, plugin_migrations
+from core.storage import migrate, open_core_database
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -22,12 +23,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run_migrate(args: argparse.Namespace) -> int:
     settings = load_settings()
 
-    async def go() -> None:
+    async def go() -> list[str]:
+        plugins = discover(settings.bots)
         db = await open_core_database(settings.db_path)
-        await db.close()
+        try:
+            for plugin in plugins:
+                await migrate(db, plugin_migrations(plugin))
+        finally:
+            await db.close()
+        return [plugin.name for plugin in plugins]
 
-    asyncio.run(go())
-    print(f"База данных {settings.db_path} в актуальном состоянии.")
+    names = asyncio.run(go())
+    print(
+        f"База данных {settings.db_path} в актуальном состоянии (ядро и боты: {', '.join(names)})."
+    )
     return 0
 
 

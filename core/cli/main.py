@@ -21,10 +21,12 @@ COMMANDS: tuple[str, ...] = (
     "core.cli.data_cmd",
     "core.cli.policy_cmd",
     "core.cli.broadcast_cmd",
+    "core.cli.scaffold_cmd",
     "core.cli.sandbox_cmd",
     "bots.exam_trainer.cli",
     "bots.pushkin_card.cli",
     "bots.rosobrnadzor_helper.cli",
+    "miniapp.cli",
 )
 
 Handler = Callable[[argparse.Namespace], int]

@@ -1,0 +1,41 @@
+"""Exam trainer: students train for ОГЭ/ЕГЭ task by task with spaced repetition (FSRS); teachers
+assign sets of tasks to a class and see the results.
+
+Public for other parts: ``progress(db, person_id)`` (per task number: attempts, accuracy, streak)
+and ``topic_progress`` — the mini-app charts them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from core.plugins.spec import Plugin
+
+from . import fallbacks, reminders, student_pages, teaching, training
+from .importer import ensure_tasks
+from .progress import ProgressRow, progress, topic_progress
+from .ui import TEXTS
+
+if TYPE_CHECKING:
+    from core.runtime.services import Services
+
+
+async def _startup(services: Services) -> None:
+    reminders.register(services)
+    await ensure_tasks(services.db, services.clock.now())
+
+
+plugin = Plugin(
+    name="exam_trainer",
+    title="Тренажёр ОГЭ и ЕГЭ",
+    # Order matters: specific handlers first, the catch-alls of this bot's dialog last.
+    labelers=[training.labeler, student_pages.labeler, teaching.labeler, fallbacks.labeler],
+    texts=TEXTS,
+    migrations_package="bots.exam_trainer",
+    on_startup=_startup,
+    description="Задания как на экзамене, проверка с разбором, интервальные повторения, "
+    "задания классу от учителя.",
+    extras={"progress": progress, "topic_progress": topic_progress},
+)
+
+__all__ = ["ProgressRow", "plugin", "progress", "topic_progress"]

@@ -1,0 +1,450 @@
+"""The teacher's side: assign a set of tasks to a class, and see who did what.
+
+The assignment reaches the students through the broadcast engine (policy as the teacher, quiet
+hours for students); its button opens the set in the trainer.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from vkbottle.framework.labeler import BotLabeler
+from vkbottle.tools.mini_types.bot import MessageMin
+
+from core import keyboards
+from core.broadcast import Audience, BroadcastError, BroadcastSpec
+from core.broadcast.render import TemplateError
+from core.people import Group, Position, RoleKind
+from core.rules import HasRole, InDialog, PrivateChat
+from core.runtime.context import Ctx
+
+from . import assignments, tasks, ui
+from .training import show_menu
+from .ui import TEXTS, Ours
+
+log = logging.getLogger("sferum.exam_trainer")
+labeler = BotLabeler()
+
+TEACHER = HasRole(RoleKind.STAFF, Position.TEACHER) | HasRole(
+    RoleKind.STAFF, Position.CLASS_TEACHER
+)
+CLASS, EXAM, SUBJECT, NUMBERS, COUNT, DUE, CONFIRM = (
+    ui.ASSIGN + step for step in ("class", "exam", "subject", "numbers", "count", "due", "confirm")
+)
+MAX_CLASS_BUTTONS = 32
+
+
+async def _classes(cx: Ctx) -> list[Group]:
+    found: list[Group] = []
+    for org_id in sorted(cx.identity.org_ids(RoleKind.STAFF)):
+        found.extend(await cx.services.people.groups_of_org(org_id))
+    return found
+
+
+async def _group(cx: Ctx) -> Group | None:
+    """The class chosen in this dialog, if it is still one of the teacher's school's classes."""
+    group_id = ui.as_int(cx.dialog.data.get("g"))
+    if group_id is None:
+        return None
+    group = await cx.services.people.group(group_id)
+    if group is None or group.org_id not in cx.identity.org_ids(RoleKind.STAFF):
+        return None
+    return group
+
+
+async def _keep(cx: Ctx, step: str, keys: tuple[str, ...], **data: Any) -> None:
+    """Go to ``step`` keeping only the answers of the steps before it (Back forgets later ones)."""
+    kept = {key: cx.dialog.data[key] for key in keys if key in cx.dialog.data}
+    cx.dialog.data.clear()
+    await cx.goto(step, **kept, **data)
+
+
+# --- the steps -----------------------------------------------------------------------------------
+async def ask_class(message: MessageMin, cx: Ctx) -> None:
+    classes = await _classes(cx)
+    if not classes:
+        await message.answer(TEXTS.render("assign.j2", step="no_classes"))
+        await show_menu(message, cx)
+        return
+    await _keep(cx, CLASS, ())
+    buttons: list[keyboards.Button] = [
+        (group.name, ui.act("acls", g=group.id)) for group in classes[:MAX_CLASS_BUTTONS]
+    ]
+    rows: list[list[keyboards.Button]] = [*keyboards.chunk(buttons, 4), ui.nav(ui.back_to(ui.MENU))]
+    await message.answer(TEXTS.render("assign.j2", step="class"), keyboard=ui.keyboard(rows))
+
+
+async def ask_exam(message: MessageMin, cx: Ctx) -> None:
+    group = await _group(cx)
+    exams = await tasks.exams(cx.services.db)
+    if group is None or not exams:
+        await ask_class(message, cx)
+        return
+    await _keep(cx, EXAM, ("g",))
+    rows: list[list[keyboards.Button]] = [
+        [(exam, ui.act("aexam", v=exam)) for exam in exams],
+        ui.nav(ui.back_to(CLASS)),
+    ]
+    await message.answer(
+        TEXTS.render("assign.j2", step="exam", group=group.name), keyboard=ui.keyboard(rows)
+    )
+
+
+async def ask_subject(message: MessageMin, cx: Ctx) -> None:
+    group = await _group(cx)
+    exam = cx.dialog.data.get("exam")
+    subjects = await tasks.subjects(cx.services.db, str(exam)) if exam else []
+    if group is None or not subjects:
+        await ask_exam(message, cx)
+        return
+    await _keep(cx, SUBJECT, ("g", "exam"))
+    buttons: list[keyboards.Button] = [(s.title, ui.act("asubj", v=s.subject)) for s in subjects]
+    rows: list[list[keyboards.Button]] = [
+        *keyboards.chunk(buttons[:16], 2),
+        ui.nav(ui.back_to(EXAM)),
+    ]
+    await message.answer(
+        TEXTS.render("assign.j2", step="subject", group=group.name, exam=exam),
+        keyboard=ui.keyboard(rows),
+    )
+
+
+async def _chosen(cx: Ctx) -> tuple[Group, str, str, str] | None:
+    """Class, exam, subject and its title chosen so far, or None when something is missing."""
+    group = await _group(cx)
+    exam, subject = cx.dialog.data.get("exam"), cx.dialog.data.get("subject")
+    if group is None or not exam or not subject:
+        return None
+    title = await tasks.subject_title(cx.services.db, str(exam), str(subject))
+    return None if title is None else (group, str(exam), str(subject), title)
+
+
+async def ask_numbers(message: MessageMin, cx: Ctx) -> None:
+    chosen = await _chosen(cx)
+    if chosen is None:
+        await ask_subject(message, cx)
+        return
+    group, exam, subject, title = chosen
+    available = await tasks.numbers(cx.services.db, exam, subject)
+    picked = sorted(n for n in cx.dialog.data.get("nums") or [] if n in available)
+    await _keep(cx, NUMBERS, ("g", "exam", "subject"), nums=picked)
+    buttons: list[keyboards.Button] = [
+        (ui.label("number_on", n=n), ui.act("anum", v=n), "positive")
+        if n in picked
+        else (ui.label("number", n=n), ui.act("anum", v=n))
+        for n in available[:35]
+    ]
+    rows: list[list[keyboards.Button]] = [
+        *keyboards.chunk(buttons, 5),
+        [(ui.label("numbers_done"), ui.act("anums"), "primary")],
+        ui.nav(ui.back_to(SUBJECT)),
+    ]
+    await message.answer(
+        TEXTS.render(
+            "assign.j2", step="numbers", group=group.name, exam=exam, subject=title, numbers=picked
+        ),
+        keyboard=ui.keyboard(rows),
+    )
+
+
+async def ask_count(message: MessageMin, cx: Ctx) -> None:
+    chosen = await _chosen(cx)
+    picked = list(cx.dialog.data.get("nums") or [])
+    if chosen is None or not picked:
+        await ask_numbers(message, cx)
+        return
+    _, exam, subject, _ = chosen
+    available = await tasks.count_in(cx.services.db, exam, subject, picked)
+    counts = [n for n in assignments.COUNT_CHOICES if n <= available] or [available]
+    await _keep(cx, COUNT, ("g", "exam", "subject", "nums"))
+    rows: list[list[keyboards.Button]] = [
+        [(ui.label("count", n=n), ui.act("acnt", v=n)) for n in counts],
+        ui.nav(ui.back_to(NUMBERS)),
+    ]
+    await message.answer(
+        TEXTS.render("assign.j2", step="count", numbers=picked, available=available),
+        keyboard=ui.keyboard(rows),
+    )
+
+
+async def ask_due(message: MessageMin, cx: Ctx) -> None:
+    if await _chosen(cx) is None or not ui.as_int(cx.dialog.data.get("cnt")):
+        await ask_count(message, cx)
+        return
+    await _keep(cx, DUE, ("g", "exam", "subject", "nums", "cnt"))
+    rows: list[list[keyboards.Button]] = [
+        [(ui.label("due", days=d), ui.act("adue", v=d)) for d in assignments.DUE_CHOICES],
+        ui.nav(ui.back_to(COUNT)),
+    ]
+    await message.answer(TEXTS.render("assign.j2", step="due"), keyboard=ui.keyboard(rows))
+
+
+async def _due_at(cx: Ctx, group: Group, days: int) -> datetime:
+    """The due date is the school's evening, in the school's zone."""
+    org = await cx.services.people.organisation(group.org_id)
+    zone = org.zone if org else ZoneInfo(cx.services.settings.timezone)
+    return assignments.due_after(days, cx.services.clock.now(), zone)
+
+
+async def ask_confirm(message: MessageMin, cx: Ctx) -> None:
+    chosen = await _chosen(cx)
+    days = ui.as_int(cx.dialog.data.get("days"))
+    if chosen is None or days not in assignments.DUE_CHOICES:
+        await ask_due(message, cx)
+        return
+    group, exam, _, title = chosen
+    await _keep(cx, CONFIRM, ("g", "exam", "subject", "nums", "cnt", "days"))
+    rows: list[list[keyboards.Button]] = [
+        [(ui.label("confirm"), ui.act("aok"), "positive")],
+        ui.nav(ui.back_to(DUE)),
+    ]
+    await message.answer(
+        TEXTS.render(
+            "assign.j2",
+            step="confirm",
+            group=group.name,
+            exam=exam,
+            subject=title,
+            numbers=cx.dialog.data["nums"],
+            count=cx.dialog.data["cnt"],
+            due=ui.day_month(await _due_at(cx, group, int(days or 0))),
+        ),
+        keyboard=ui.keyboard(rows),
+    )
+
+
+ui.BACK.update(
+    {
+        CLASS: ask_class,
+        EXAM: ask_exam,
+        SUBJECT: ask_subject,
+        NUMBERS: ask_numbers,
+        COUNT: ask_count,
+        DUE: ask_due,
+    }
+)
+
+
+# --- the buttons ---------------------------------------------------------------------------------
+@labeler.message(PrivateChat() & TEACHER & Ours("assign"))
+async def start_assignment(message: MessageMin, cx: Ctx) -> None:
+    await ask_class(message, cx)
+
+
+@labeler.message(PrivateChat() & TEACHER & InDialog(CLASS) & Ours("acls"))
+async def chose_class(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    await cx.goto(CLASS, g=ui.as_int(payload.get("g")))
+    await ask_exam(message, cx)  # a class not of this school falls back to asking again
+
+
+@labeler.message(PrivateChat() & TEACHER & InDialog(EXAM) & Ours("aexam"))
+async def chose_exam(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    await cx.goto(EXAM, exam=str(payload.get("v")))
+    await ask_subject(message, cx)
+
+
+@labeler.message(PrivateChat() & TEACHER & InDialog(SUBJECT) & Ours("asubj"))
+async def chose_subject(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    await cx.goto(SUBJECT, subject=str(payload.get("v")), nums=[])
+    await ask_numbers(message, cx)
+
+
+@labeler.message(PrivateChat() & TEACHER & InDialog(NUMBERS) & Ours("anum"))
+async def toggle_number(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    number = ui.as_int(payload.get("v"))
+    picked = set(cx.dialog.data.get("nums") or [])
+    if number is not None:
+        picked ^= {number}
+    await cx.goto(NUMBERS, nums=sorted(picked))
+    await ask_numbers(message, cx)
+
+
+@labeler.message(PrivateChat() & TEACHER & InDialog(NUMBERS) & Ours("anums"))
+async def numbers_done(message: MessageMin, cx: Ctx) -> None:
+    if not cx.dialog.data.get("nums"):
+        await message.answer(TEXTS.render("assign.j2", step="need_numbers"))
+        await ask_numbers(message, cx)
+        return
+    await ask_count(message, cx)
+
+
+@labeler.message(PrivateChat() & TEACHER & InDialog(COUNT) & Ours("acnt"))
+async def chose_count(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    count = ui.as_int(payload.get("v"))
+    if count is None or not 1 <= count <= assignments.MAX_TASKS:
+        await ask_count(message, cx)
+        return
+    await cx.goto(COUNT, cnt=count)
+    await ask_due(message, cx)
+
+
+@labeler.message(PrivateChat() & TEACHER & InDialog(DUE) & Ours("adue"))
+async def chose_due(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    await cx.goto(DUE, days=ui.as_int(payload.get("v")))
+    await ask_confirm(message, cx)
+
+
+@labeler.message(PrivateChat() & TEACHER & InDialog(CONFIRM) & Ours("aok"))
+async def confirm(message: MessageMin, cx: Ctx) -> None:
+    chosen = await _chosen(cx)
+    data = cx.dialog.data
+    days = ui.as_int(data.get("days"))
+    count = ui.as_int(data.get("cnt"))
+    if chosen is None or cx.person_id is None or days is None or count is None:
+        await ask_confirm(message, cx)
+        return
+    group, exam, subject, title = chosen
+    due_at = await _due_at(cx, group, days)
+    try:
+        assignment = await assignments.create(
+            cx.services.db,
+            author_person_id=cx.person_id,
+            org_id=group.org_id,
+            group_id=group.id,
+            exam=exam,
+            subject=subject,
+            numbers=[int(n) for n in data.get("nums") or []],
+            count=count,
+            due_at=due_at,
+            now=cx.services.clock.now(),
+        )
+    except assignments.AssignmentError:
+        await message.answer(TEXTS.render("assign.j2", step="failed"))
+        await ask_numbers(message, cx)
+        return
+    due = ui.day_month(due_at)
+    problem = await _announce(cx, assignment, group, title, due)
+    await message.answer(
+        TEXTS.render(
+            "assign.j2",
+            step="created" if problem is None else "not_sent",
+            group=group.name,
+            count=assignment.task_count,
+            due=due,
+            reason=problem or "",
+        )
+    )
+    await show_menu(message, cx)
+
+
+async def _announce(
+    cx: Ctx, assignment: assignments.Assignment, group: Group, subject_title: str, due: str
+) -> str | None:
+    """Send the assignment to the class through the broadcast engine; the problem, if any."""
+    identity = cx.identity
+    teacher = identity.person.full_name if identity.person else ""
+    source, _, _ = TEXTS.env.loader.get_source(TEXTS.env, "assignment_broadcast.j2")  # type: ignore[union-attr]
+    button = ui.label("open")
+    spec = BroadcastSpec(
+        author_person_id=assignment.author_person_id,
+        group_id=cx.group_id,
+        audience=Audience.groups(group.id),
+        template=source,
+        title=ui.label(
+            "result_item", group=group.name, exam=assignment.exam, subject=subject_title, due=due
+        ),
+        keyboard=ui.keyboard([[(button, ui.act("open", a=assignment.id), "primary")]], inline=True),
+        values={
+            "teacher": teacher,
+            "exam": assignment.exam,
+            "subject": subject_title,
+            "count_phrase": ui.label("count", n=assignment.task_count),
+            "due": due,
+            "button": button,
+        },
+        source="exam_trainer",
+    )
+    try:
+        broadcast_id = await cx.services.broadcasts.create(spec)
+    except (BroadcastError, TemplateError) as exc:
+        log.warning("assignment %s not announced: %s", assignment.id, exc)
+        return str(exc)
+    await assignments.set_broadcast(cx.services.db, assignment.id, broadcast_id)
+    return None
+
+
+# --- results -------------------------------------------------------------------------------------
+async def list_results(message: MessageMin, cx: Ctx) -> None:
+    if cx.person_id is None:
+        await show_menu(message, cx)
+        return
+    items = await assignments.by_author(cx.services.db, cx.person_id)
+    rows: list[list[keyboards.Button]] = []
+    for item in items:
+        group = await cx.services.people.group(item.group_id)
+        title = await tasks.subject_title(cx.services.db, item.exam, item.subject)
+        org = await cx.services.people.organisation(item.org_id)
+        due = item.due_at.astimezone(org.zone) if org else item.due_at
+        rows.append(
+            [
+                (
+                    ui.label(
+                        "result_item",
+                        group=group.name if group else "?",
+                        exam=item.exam,
+                        subject=title or item.subject,
+                        due=ui.day_month(due),
+                    ),
+                    ui.act("arep", a=item.id),
+                )
+            ]
+        )
+    cx.dialog.data.clear()
+    await cx.goto(ui.RESULTS)
+    rows.append(ui.nav(ui.back_to(ui.MENU)))
+    await message.answer(
+        TEXTS.render("results.j2", step="list", items=bool(items)), keyboard=ui.keyboard(rows)
+    )
+
+
+ui.BACK[ui.RESULTS] = list_results
+
+
+@labeler.message(PrivateChat() & TEACHER & Ours("results"))
+async def results(message: MessageMin, cx: Ctx) -> None:
+    await list_results(message, cx)
+
+
+@labeler.message(PrivateChat() & TEACHER & Ours("arep"))
+async def show_report(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    ident = ui.as_int(payload.get("a"))
+    db = cx.services.db
+    assignment = await assignments.get(db, ident) if ident is not None else None
+    if assignment is None or assignment.author_person_id != cx.person_id:
+        await message.answer(TEXTS.render("results.j2", step="denied"))
+        await list_results(message, cx)
+        return
+    report = await assignments.report(db, assignment)
+    group = await cx.services.people.group(assignment.group_id)
+    org = await cx.services.people.organisation(assignment.org_id)
+    title = await tasks.subject_title(db, assignment.exam, assignment.subject)
+    delivery = None
+    if assignment.broadcast_id is not None:
+        try:
+            delivery = await cx.services.broadcasts.status(assignment.broadcast_id)
+        except BroadcastError:
+            delivery = None
+    await cx.goto(ui.REPORT, a=assignment.id)
+    rows: list[list[keyboards.Button]] = [
+        [(ui.label("refresh"), ui.act("arep", a=assignment.id))],
+        ui.nav(ui.back_to(ui.RESULTS)),
+    ]
+    await message.answer(
+        TEXTS.render(
+            "results.j2",
+            step="report",
+            group=group.name if group else "",
+            exam=assignment.exam,
+            subject=title or assignment.subject,
+            total=assignment.task_count,
+            finished=report.finished,
+            due=ui.day_month(assignment.due_at.astimezone(org.zone) if org else assignment.due_at),
+            students=report.students,
+            numbers=report.numbers,
+            delivery=delivery,
+        ),
+        keyboard=ui.keyboard(rows),
+    )

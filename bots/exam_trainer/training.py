@@ -1,0 +1,401 @@
+"""The student's side: the menu, choosing what to train, and the task–answer–check loop."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from vkbottle.framework.labeler import BotLabeler
+from vkbottle.tools.mini_types.bot import MessageMin
+
+from core import keyboards
+from core.rules import Command, InDialog, PrivateChat
+from core.runtime.context import Ctx
+
+from . import assignments, tasks, ui
+from .answering import record_answer
+from .answers import as_decimal, is_blank
+from .repetition import utc_text
+from .selection import Focus, Pick, due_count, next_assigned, next_task
+from .ui import TEXTS, Ours, Typed
+
+labeler = BotLabeler()
+
+TOPICS_PER_PAGE = 7
+MAX_NUMBER_BUTTONS = 35  # 7 rows of 5: with the topic row and Back/Close, within VK's 10 rows
+
+
+SESSION = ("n", "ok")  # answers and right answers since the trainer was opened
+
+
+async def fresh(cx: Ctx, step: str, **data: Any) -> None:
+    """Enter ``step`` forgetting what earlier steps collected (but not the session's counts)."""
+    kept = {key: cx.dialog.data[key] for key in SESSION if key in cx.dialog.data}
+    cx.dialog.data.clear()
+    await cx.goto(step, **kept, **data)
+
+
+async def require_person(message: MessageMin, cx: Ctx) -> int | None:
+    if cx.person_id is None:
+        await message.answer(TEXTS.render("need_person.j2"), keyboard=ui.no_keyboard())
+    return cx.person_id
+
+
+# --- the menu ------------------------------------------------------------------------------------
+async def show_menu(message: MessageMin, cx: Ctx, *, greeting: bool = False) -> None:
+    person_id = await require_person(message, cx)
+    if person_id is None:
+        return
+    now = cx.services.clock.now()
+    due = await due_count(cx.services.db, person_id, now)
+    homework = await assignments.open_for_student(cx.services.db, person_id, now)
+    rows: list[list[keyboards.Button]] = [[(ui.label("train"), ui.act("train"), "primary")]]
+    if due:
+        rows.append([(ui.label("review", n=due), ui.act("due"))])
+    if homework:
+        rows.append([(ui.label("homework", n=len(homework)), ui.act("homework"))])
+    rows.append(
+        [(ui.label("progress"), ui.act("progress")), (ui.label("remind"), ui.act("remind"))]
+    )
+    if ui.is_teacher(cx):
+        rows.append(
+            [(ui.label("assign"), ui.act("assign")), (ui.label("results"), ui.act("results"))]
+        )
+    rows.append(ui.nav(None))
+    await fresh(cx, ui.MENU)
+    await message.answer(
+        TEXTS.render("menu.j2", greeting=greeting, due=due, homework=len(homework)),
+        keyboard=ui.keyboard(rows),
+    )
+
+
+@labeler.message(PrivateChat() & Command("exam_trainer", "тренажёр", "тренажер", "тренировка"))
+async def open_trainer(message: MessageMin, cx: Ctx) -> None:
+    await show_menu(message, cx, greeting=True)
+
+
+@labeler.message(PrivateChat() & Ours("menu"))
+async def menu_button(message: MessageMin, cx: Ctx) -> None:
+    await show_menu(message, cx)
+
+
+@labeler.message(PrivateChat() & Ours("close"))
+async def close(message: MessageMin, cx: Ctx) -> None:
+    data = cx.dialog.data
+    answered, right = int(data.get("n") or 0), int(data.get("ok") or 0)
+    await cx.finish()
+    await message.answer(
+        TEXTS.render("closed.j2", answered=answered, right=right), keyboard=ui.no_keyboard()
+    )
+
+
+@labeler.message(PrivateChat() & Ours("back"))
+async def back(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    view = ui.BACK.get(str(payload.get("to")))
+    if view is None:
+        await show_menu(message, cx)
+        return
+    await view(message, cx)
+
+
+# --- choosing exam, subject, number or topic -----------------------------------------------------
+async def ask_exam(message: MessageMin, cx: Ctx) -> None:
+    if await require_person(message, cx) is None:
+        return
+    exams = await tasks.exams(cx.services.db)
+    if not exams:
+        await message.answer(TEXTS.render("choose.j2", step="empty"))
+        return
+    await fresh(cx, ui.EXAM)
+    rows: list[list[keyboards.Button]] = [
+        [(exam, ui.act("exam", v=exam)) for exam in exams],
+        ui.nav(ui.back_to(ui.MENU)),
+    ]
+    await message.answer(TEXTS.render("choose.j2", step="exam"), keyboard=ui.keyboard(rows))
+
+
+async def ask_subject(message: MessageMin, cx: Ctx) -> None:
+    exam = cx.dialog.data.get("exam")
+    subjects = await tasks.subjects(cx.services.db, str(exam)) if exam else []
+    if not subjects:
+        await ask_exam(message, cx)
+        return
+    await fresh(cx, ui.SUBJECT, exam=exam)
+    buttons: list[keyboards.Button] = [(s.title, ui.act("subject", v=s.subject)) for s in subjects]
+    rows: list[list[keyboards.Button]] = [
+        *keyboards.chunk(buttons[:16], 2),
+        ui.nav(ui.back_to(ui.EXAM)),
+    ]
+    await message.answer(
+        TEXTS.render("choose.j2", step="subject", exam=exam), keyboard=ui.keyboard(rows)
+    )
+
+
+async def ask_number(message: MessageMin, cx: Ctx) -> None:
+    data = cx.dialog.data
+    exam, subject = data.get("exam"), data.get("subject")
+    db = cx.services.db
+    title = await tasks.subject_title(db, str(exam), str(subject)) if exam and subject else None
+    if title is None or cx.person_id is None:
+        await ask_subject(message, cx)
+        return
+    numbers = await tasks.numbers(db, str(exam), str(subject))
+    due = await due_count(db, cx.person_id, cx.services.clock.now(), str(exam), str(subject))
+    await fresh(cx, ui.PICK, exam=exam, subject=subject)
+    buttons: list[keyboards.Button] = [
+        (ui.label("number", n=n), ui.act("num", v=n)) for n in numbers[:MAX_NUMBER_BUTTONS]
+    ]
+    extra: list[keyboards.Button] = [(ui.label("topics"), ui.act("topics", p=1))]
+    if due:
+        extra.append((ui.label("review", n=due), ui.act("review"), "primary"))
+    rows: list[list[keyboards.Button]] = [
+        *keyboards.chunk(buttons, 5),
+        extra,
+        ui.nav(ui.back_to(ui.SUBJECT)),
+    ]
+    await message.answer(
+        TEXTS.render(
+            "choose.j2", step="number", exam=exam, subject=title, has_topics=True, due=due
+        ),
+        keyboard=ui.keyboard(rows),
+    )
+
+
+async def ask_topic(message: MessageMin, cx: Ctx, page: int = 1) -> None:
+    data = cx.dialog.data
+    exam, subject = data.get("exam"), data.get("subject")
+    db = cx.services.db
+    title = await tasks.subject_title(db, str(exam), str(subject)) if exam and subject else None
+    if title is None:
+        await ask_subject(message, cx)
+        return
+    topics = await tasks.topics(db, str(exam), str(subject))
+    pages = max(1, -(-len(topics) // TOPICS_PER_PAGE))
+    page = min(max(page, 1), pages)
+    start = (page - 1) * TOPICS_PER_PAGE
+    await fresh(cx, ui.TOPIC, exam=exam, subject=subject, page=page)
+    rows: list[list[keyboards.Button]] = [
+        [(topic, ui.act("topic", i=start + index))]
+        for index, topic in enumerate(topics[start : start + TOPICS_PER_PAGE])
+    ]
+    if pages > 1:
+        rows.append([(ui.label("more"), ui.act("topics", p=page % pages + 1))])
+    rows.append(ui.nav(ui.back_to(ui.PICK)))
+    await message.answer(
+        TEXTS.render("choose.j2", step="topic", exam=exam, subject=title, page=page, pages=pages),
+        keyboard=ui.keyboard(rows),
+    )
+
+
+ui.BACK.update(
+    {ui.MENU: show_menu, ui.EXAM: ask_exam, ui.SUBJECT: ask_subject, ui.PICK: ask_number}
+)
+ui.BACK[ui.TOPIC] = ask_topic
+
+
+@labeler.message(PrivateChat() & Ours("train"))
+async def train(message: MessageMin, cx: Ctx) -> None:
+    await ask_exam(message, cx)
+
+
+@labeler.message(PrivateChat() & InDialog(ui.EXAM) & Ours("exam"))
+async def chose_exam(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    if payload.get("v") in await tasks.exams(cx.services.db):
+        await cx.goto(ui.EXAM, exam=payload["v"])
+        await ask_subject(message, cx)
+    else:
+        await ask_exam(message, cx)
+
+
+@labeler.message(PrivateChat() & InDialog(ui.SUBJECT) & Ours("subject"))
+async def chose_subject(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    await cx.goto(ui.SUBJECT, subject=str(payload.get("v")))
+    await ask_number(message, cx)  # an unknown subject falls back to asking again
+
+
+@labeler.message(PrivateChat() & InDialog(ui.PICK) & Ours("num"))
+async def chose_number(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    data = cx.dialog.data
+    number = ui.as_int(payload.get("v"))
+    known = await tasks.numbers(cx.services.db, str(data.get("exam")), str(data.get("subject")))
+    if number is None or number not in known:
+        await ask_number(message, cx)
+        return
+    await start_training(message, cx, Focus(data["exam"], data["subject"], number=number))
+
+
+@labeler.message(PrivateChat() & (InDialog(ui.PICK) | InDialog(ui.TOPIC)) & Ours("topics"))
+async def list_topics(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    await ask_topic(message, cx, ui.as_int(payload.get("p")) or 1)
+
+
+@labeler.message(PrivateChat() & InDialog(ui.TOPIC) & Ours("topic"))
+async def chose_topic(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    data = cx.dialog.data
+    topics = await tasks.topics(cx.services.db, str(data.get("exam")), str(data.get("subject")))
+    index = ui.as_int(payload.get("i"))
+    if index is None or index >= len(topics):
+        await ask_topic(message, cx, int(data.get("page") or 1))
+        return
+    await start_training(message, cx, Focus(data["exam"], data["subject"], topic=topics[index]))
+
+
+@labeler.message(PrivateChat() & InDialog(ui.PICK) & Ours("review"))
+async def chose_review(message: MessageMin, cx: Ctx) -> None:
+    data = cx.dialog.data
+    await start_training(message, cx, Focus(data["exam"], data["subject"]))
+
+
+@labeler.message(PrivateChat() & Ours("due"))
+async def review_due(message: MessageMin, cx: Ctx) -> None:
+    """The reminder's and the menu's button: reviews of the subject with the oldest due task."""
+    person_id = await require_person(message, cx)
+    if person_id is None:
+        return
+    row = await cx.services.db.fetchone(
+        "SELECT exam, subject FROM exam_trainer_cards WHERE person_id = ? AND due <= ? "
+        "ORDER BY due LIMIT 1",
+        (person_id, utc_text(cx.services.clock.now())),
+    )
+    if row is None:
+        await message.answer(TEXTS.render("nothing_left.j2", reviews_only=True))
+        await show_menu(message, cx)
+        return
+    await start_training(message, cx, Focus(row["exam"], row["subject"]))
+
+
+# --- the training loop ---------------------------------------------------------------------------
+async def start_training(
+    message: MessageMin, cx: Ctx, focus: Focus, assignment_id: int | None = None
+) -> None:
+    if await require_person(message, cx) is None:
+        return
+    await fresh(
+        cx,
+        ui.TRAIN,
+        exam=focus.exam,
+        subject=focus.subject,
+        number=focus.number,
+        topic=focus.topic,
+        a=assignment_id,
+        task=None,
+    )
+    await send_next(message, cx)
+
+
+def _focus(data: dict[str, Any]) -> Focus:
+    return Focus(str(data["exam"]), str(data["subject"]), data.get("number"), data.get("topic"))
+
+
+def _train_keyboard(assignment: bool) -> str:
+    back = ui.back_to(ui.HOMEWORK if assignment else ui.PICK)
+    return ui.keyboard([[(ui.label("idk"), ui.act("idk"))], ui.nav(back)])
+
+
+async def send_next(message: MessageMin, cx: Ctx, last: str | None = None) -> None:
+    data = cx.dialog.data
+    person_id = cx.person_id
+    if person_id is None or "exam" not in data:
+        await show_menu(message, cx)
+        return
+    db = cx.services.db
+    assignment_id = ui.as_int(data.get("a"))
+    pick: Pick | None
+    if assignment_id is not None:
+        pick = await next_assigned(db, person_id, assignment_id, last)
+    else:
+        pick = await next_task(db, person_id, _focus(data), cx.services.clock.now(), last)
+    task = await tasks.task(db, pick.task_id) if pick is not None else None
+    if pick is None or task is None:
+        await _nothing_left(message, cx, assignment_id)
+        return
+    await cx.goto(ui.TRAIN, task=task.id)
+    position = total = 0
+    if assignment_id is not None:
+        done, _ = await assignments.progress_of(db, assignment_id, person_id)
+        assignment = await assignments.get(db, assignment_id)
+        position, total = done + 1, assignment.task_count if assignment else 0
+    await message.answer(
+        TEXTS.render(
+            "task.j2",
+            exam=task.exam,
+            subject=task.subject_title,
+            number=task.number,
+            topic=task.topic,
+            text=task.text,
+            options=task.options,
+            type=task.type.value,
+            source=pick.source.value,
+            numeric=as_decimal(task.answer) is not None,
+            position=position,
+            total=total,
+        ),
+        keyboard=_train_keyboard(assignment_id is not None),
+    )
+
+
+async def _nothing_left(message: MessageMin, cx: Ctx, assignment_id: int | None) -> None:
+    data = cx.dialog.data
+    if assignment_id is not None and cx.person_id is not None:
+        assignment = await assignments.get(cx.services.db, assignment_id)
+        _, right = await assignments.progress_of(cx.services.db, assignment_id, cx.person_id)
+        await message.answer(
+            TEXTS.render(
+                "homework.j2",
+                step="done",
+                right=right,
+                total=assignment.task_count if assignment else 0,
+            )
+        )
+        await show_menu(message, cx)
+        return
+    await message.answer(TEXTS.render("nothing_left.j2", reviews_only=_focus(data).reviews_only))
+    await ask_number(message, cx)
+
+
+async def _answer(message: MessageMin, cx: Ctx, given: str, *, gave_up: bool) -> None:
+    data = cx.dialog.data
+    person_id = cx.person_id
+    task = await tasks.task(cx.services.db, str(data.get("task"))) if data.get("task") else None
+    if person_id is None or task is None:
+        await send_next(message, cx)
+        return
+    now = cx.services.clock.now()
+    assignment_id = ui.as_int(data.get("a"))
+    outcome = await record_answer(
+        cx.services.db, person_id, task, given, now, assignment_id=assignment_id, gave_up=gave_up
+    )
+    wait = outcome.due - now
+    await message.answer(
+        TEXTS.render(
+            "verdict.j2",
+            correct=outcome.correct,
+            gave_up=gave_up,
+            read_as=outcome.verdict.read_as,
+            answer=task.answer,
+            explanation=task.explanation,
+            streak=outcome.streak,
+            number=task.number,
+            assignment=assignment_id is not None,
+            minutes=max(1, round(wait / timedelta(minutes=1))),
+            days=max(1, round(wait / timedelta(days=1))),
+        )
+    )
+    await cx.goto(
+        ui.TRAIN, n=int(data.get("n") or 0) + 1, ok=int(data.get("ok") or 0) + outcome.correct
+    )
+    await send_next(message, cx, last=task.id)
+
+
+@labeler.message(PrivateChat() & InDialog(ui.TRAIN) & Ours("idk"))
+async def dont_know(message: MessageMin, cx: Ctx) -> None:
+    await _answer(message, cx, "", gave_up=True)
+
+
+@labeler.message(PrivateChat() & InDialog(ui.TRAIN) & Typed())
+async def answered(message: MessageMin, cx: Ctx) -> None:
+    given = message.text or ""
+    if is_blank(given):
+        await message.answer(TEXTS.render("blank_answer.j2"))
+        return
+    await _answer(message, cx, given, gave_up=False)

@@ -1,0 +1,1 @@
+"""``sferum new-bot``: a new plugin project whose test passes as generated."""
