@@ -19,14 +19,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager, suppress
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 
 from core.clock import ManualClock
 from core.config import Settings
@@ -289,3 +290,21 @@ async def populate_school(
             (role, org, author, min(vk_ids), max(vk_ids)),
         )
     return author, org
+
+
+BotHarnessFactory = Callable[..., AbstractAsyncContextManager[Harness]]
+
+
+@pytest.fixture
+def sandbox_bot(tmp_path: Path) -> BotHarnessFactory:
+    """The fixture for plugin authors (``pytest_plugins = ("core.testing",)`` in conftest.py)::
+
+    async def test_hello(sandbox_bot):
+        async with sandbox_bot([plugin]) as h:
+            ...
+    """
+
+    def factory(plugins: Sequence[Plugin], **options: Any) -> AbstractAsyncContextManager[Harness]:
+        return bot_harness(plugins, tmp_path, **options)
+
+    return factory

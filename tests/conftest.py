@@ -12,6 +12,9 @@ from core.clock import ManualClock
 from core.people import PeopleRepository
 from core.storage import Database, open_core_database
 
+# The same fixture plugin authors use (sandbox_bot).
+pytest_plugins = ("core.testing",)
+
 
 @pytest.fixture
 def clock() -> ManualClock:

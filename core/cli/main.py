@@ -22,6 +22,7 @@ COMMANDS: tuple[str, ...] = (
     "core.cli.policy_cmd",
     "core.cli.broadcast_cmd",
     "core.cli.scaffold_cmd",
+    "core.cli.roles_cmd",
     "core.cli.sandbox_cmd",
     "bots.exam_trainer.cli",
     "bots.pushkin_card.cli",

@@ -24,6 +24,7 @@ FILES = {
     "hello.j2.j2": "{name}/templates/hello.j2",
     "labels.j2.j2": "{name}/templates/labels.j2",
     "test_bot.py.j2": "tests/test_{name}.py",
+    "conftest.py.j2": "tests/conftest.py",
 }
 
 

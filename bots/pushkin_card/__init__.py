@@ -1,0 +1,36 @@
+"""«Пушкинская карта»: the region's events eligible for the card, soonest first, with filters,
+favourites and reminders, a weekly digest, the FAQ, and teachers' recommendations to a class."""
+
+from __future__ import annotations
+
+from core.plugins.spec import Plugin
+from core.runtime.services import Services
+
+from .demo import load_demo_events
+from .digest import DIGEST, DIGEST_ONE
+from .favourites import REMIND
+from .handlers import labeler
+from .kit import Kit
+from .settings import PushkinSettings
+from .ui import T
+
+
+async def on_startup(services: Services) -> None:
+    kit = Kit.of(services)
+    services.jobs.register(REMIND, kit.favourites.fire)
+    services.jobs.register(DIGEST, kit.digest.fire)
+    services.jobs.register(DIGEST_ONE, kit.digest.fire_one)
+    if services.settings.uses_sandbox:  # the local sandbox gets the demo afisha once
+        await load_demo_events(services.db, services.clock)
+
+
+plugin = Plugin(
+    name="pushkin_card",
+    title="Пушкинская карта",
+    labelers=[labeler],
+    texts=T,
+    migrations_package="bots.pushkin_card",
+    settings_model=PushkinSettings,
+    on_startup=on_startup,
+    description="Афиша мероприятий по Пушкинской карте, избранное, подборки и рекомендации классу.",
+)

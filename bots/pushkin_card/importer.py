@@ -1,0 +1,228 @@
+"""Import events from a source into storage: validate every record, write in one transaction.
+
+Re-importing is an update: an event is replaced with its sessions by ``_id``; an event that
+became ineligible for the card is removed. Events that ended a week ago are pruned with the
+favourites that point at them. Speed matters (50,000 events in seconds): rows are written with
+executemany inside a single transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from core.clock import Clock
+from core.storage import Database, Transaction
+
+from .records import Event, Reason, Rejected, parse_event, utc
+from .sources import EventSource
+
+KEEP_ENDED = timedelta(days=7)
+_CHUNK = 500  # ids per "DELETE … IN" statement
+_REBUILD_FROM = 20_000  # session rows: fewer are inserted with the indexes in place
+
+
+@dataclass
+class ImportReport:
+    source: str
+    imported: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    examples: dict[str, str] = field(default_factory=dict)  # reason -> first record's detail
+    dropped_seances: int = 0
+    removed: int = 0  # events no longer in the programme
+    pruned: int = 0  # events that ended long ago
+    sessions: int = 0
+    watermark_ms: int | None = None
+
+    @property
+    def skipped_total(self) -> int:
+        return sum(self.skipped.values())
+
+    def skip(self, index: int, rejected: Rejected) -> None:
+        self.skipped[rejected.reason] += 1
+        self.examples.setdefault(rejected.reason, f"#{index}: {rejected}")
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def _event_row(event: Event, now: str) -> tuple[Any, ...]:
+    return (
+        event.id,
+        event.name,
+        event.description,
+        event.category.value,
+        event.category_name,
+        event.age_limit,
+        int(event.is_free),
+        event.price,
+        event.max_price,
+        event.sale_link,
+        _iso(event.starts_at),
+        _iso(event.ends_at),
+        event.organization,
+        now,
+    )
+
+
+class _IsoTimes(dict[int, str]):
+    """Milliseconds -> UTC ISO string, remembered: a feed repeats the same few thousand
+    moments (shows at 19:00, museums opening at 10:00) across hundreds of thousands of rows."""
+
+    def __missing__(self, ms: int) -> str:
+        text = self[ms] = utc(ms).isoformat()
+        return text
+
+
+def _session_rows(event: Event, iso: _IsoTimes) -> Iterable[tuple[Any, ...]]:
+    category = event.category.value
+    for s in event.sessions:
+        yield (
+            event.id, s.place_no, s.place_name, s.address, s.city, s.region_code, s.timezone,
+            s.kind, iso[s.starts_ms], iso[s.ends_ms], category, event.age_limit,
+        )  # fmt: skip
+
+
+async def _drop_session_indexes(tx: Transaction) -> list[str]:
+    """Drop the sessions table's indexes; return their SQL (as the migration made them)."""
+    rows = await tx.fetchall(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+        "AND tbl_name = 'pushkin_card_sessions' AND sql IS NOT NULL"
+    )
+    for row in rows:
+        await tx.execute(f'DROP INDEX "{row["name"]}"')
+    return [str(row["sql"]) for row in rows]
+
+
+async def _delete_events(tx: Transaction, ids: list[int]) -> None:
+    for i in range(0, len(ids), _CHUNK):
+        chunk = json.dumps(ids[i : i + _CHUNK])
+        for table, column in (
+            ("pushkin_card_sessions", "event_id"),
+            ("pushkin_card_events", "id"),
+            ("pushkin_card_search", "rowid"),
+        ):
+            await tx.execute(
+                f"DELETE FROM {table} WHERE {column} IN (SELECT value FROM json_each(?))", (chunk,)
+            )
+
+
+class EventImporter:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    async def last_watermark(self) -> int | None:
+        value = await self.db.fetchval(
+            "SELECT max(watermark_ms) FROM pushkin_card_imports WHERE source = 'api'"
+        )
+        return None if value is None else int(value)
+
+    async def run(self, source: EventSource) -> ImportReport:
+        """Read the whole source first (a failing API must not leave half an update), then write."""
+        started = self.clock.now()
+        cutoff = started - KEEP_ENDED
+        report = ImportReport(source.name)
+        events: dict[int, Event] = {}
+        removed: list[int] = []
+        index = 0
+        async for page in source.pages():
+            for record in page:
+                try:
+                    event = parse_event(record)
+                    if event.id in events:
+                        raise Rejected(Reason.DUPLICATE_ID, str(event.id))
+                    if event.ends_at < cutoff:
+                        raise Rejected(Reason.ENDED, f"ended {event.ends_at:%Y-%m-%d}")
+                except Rejected as rejected:
+                    report.skip(index, rejected)
+                    if rejected.reason == Reason.NOT_PUSHKIN_CARD and isinstance(record, dict):
+                        raw = record.get("_id")
+                        if isinstance(raw, int) and not isinstance(raw, bool):
+                            removed.append(raw)
+                else:
+                    events[event.id] = event
+                    report.dropped_seances += event.dropped_seances
+                    start_ms = _ms(event.starts_at)
+                    if report.watermark_ms is None or start_ms > report.watermark_ms:
+                        report.watermark_ms = start_ms
+                index += 1
+        await self._write(report, list(events.values()), removed, started)
+        return report
+
+    async def _write(
+        self, report: ImportReport, events: list[Event], removed: list[int], started: datetime
+    ) -> None:
+        now = _iso(self.clock.now())
+        cutoff = _iso(self.clock.now() - KEEP_ENDED)
+        async with self.db.transaction() as tx:
+            await _delete_events(tx, [e.id for e in events] + removed)
+            await tx.executemany(
+                "INSERT INTO pushkin_card_events (id, name, description, category, category_name, "
+                "age_limit, is_free, price, max_price, sale_link, starts_at, ends_at, "
+                "organization, imported_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [_event_row(e, now) for e in events],
+            )
+            await tx.executemany(
+                "INSERT INTO pushkin_card_search (rowid, text, cities) VALUES (?, ?, ?)",
+                [(e.id, e.search_text, e.search_cities) for e in events],
+            )
+            iso = _IsoTimes()
+            rows = [row for e in events for row in _session_rows(e, iso)]
+            # A bulk load into a small table is faster with the indexes built afterwards.
+            existing = await tx.fetchval("SELECT count(*) FROM pushkin_card_sessions")
+            rebuild = len(rows) > max(existing, _REBUILD_FROM)
+            indexes = await _drop_session_indexes(tx) if rebuild else []
+            await tx.executemany(
+                "INSERT INTO pushkin_card_sessions (event_id, place_no, place_name, address, city, "
+                "region_code, timezone, kind, starts_at, ends_at, category, age_limit) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            for sql in indexes:
+                await tx.execute(sql)
+            report.sessions = len(rows)
+            report.imported = len(events)
+            gone = [
+                int(r["id"])
+                for r in await tx.fetchall(
+                    "SELECT id FROM pushkin_card_events WHERE ends_at < ?", (cutoff,)
+                )
+            ]
+            report.pruned = len(gone)
+            report.removed = len(removed)
+            await _delete_events(tx, gone)
+            await tx.execute(
+                "DELETE FROM pushkin_card_favourites WHERE event_id NOT IN "
+                "(SELECT id FROM pushkin_card_events)"
+            )
+            await tx.execute("DELETE FROM pushkin_card_cities")
+            await tx.execute(
+                "INSERT INTO pushkin_card_cities (city, region_code, timezone, events) "
+                "SELECT city, max(region_code), max(timezone), count(DISTINCT event_id) "
+                "FROM pushkin_card_sessions WHERE ends_at >= ? GROUP BY city",
+                (now,),
+            )
+            await tx.execute(
+                "INSERT INTO pushkin_card_imports (source, started_at, finished_at, imported, "
+                "skipped, reasons, watermark_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    "api" if report.source == "api" else report.source,
+                    _iso(started),
+                    now,
+                    report.imported,
+                    report.skipped_total,
+                    json.dumps(dict(report.skipped)),
+                    report.watermark_ms,
+                ),
+            )

@@ -1,0 +1,46 @@
+"""``sferum roles``: show, revoke (admins only), invite links, journal codes."""
+
+from pathlib import Path
+
+import pytest
+
+from core.cli.main import main
+from core.demo.district import build
+
+
+@pytest.fixture
+def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SFERUM_DB_PATH", str(tmp_path / "roles.db"))
+    monkeypatch.setenv("SFERUM_VK_GROUP_ID", "777")
+    monkeypatch.setenv("SFERUM_VK_TOKEN", "x" * 10)
+    assert main(["demo-data"]) == 0
+    return tmp_path
+
+
+def test_show_revoke_invite_and_code(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ids = build().vk_ids()
+    capsys.readouterr()
+    assert main(["roles", "show", str(ids["kuznetsov"])]) == 0
+    out = capsys.readouterr().out
+    assert "Олег Кузнецов" in out and "сотрудник, teacher" in out
+    role_id = int(out.split("роль № ")[1].split(":")[0])
+
+    # A teacher is not an admin: refused with a reason.
+    assert (
+        main(["roles", "revoke", str(role_id), "--by", str(ids["smirnova"]), "--reason", "x"]) == 1
+    )
+    assert "только администратор" in capsys.readouterr().err
+    assert (
+        main(["roles", "revoke", str(role_id), "--by", str(ids["orlov"]), "--reason", "увольнение"])
+        == 0
+    )
+    assert "Роль отозвана" in capsys.readouterr().out
+    assert main(["roles", "show", str(ids["kuznetsov"])]) == 0
+    out = capsys.readouterr().out
+    assert "действующих ролей нет" in out and "revoke" in out and "увольнение" in out
+
+    invite = ["roles", "invite", "--org", "4", "--role", "parent", "--days", "3", "--uses", "5"]
+    assert main([*invite, "--by", str(ids["orlov"])]) == 0
+    assert "https://vk.me/club777?ref=invite-" in capsys.readouterr().out
+    assert main(["roles", "code", "1", "--role", "parent", "--org", "4"]) == 0
+    assert "Код журнала:" in capsys.readouterr().out
