@@ -50,7 +50,9 @@ class Settings(BaseModel):
     transport: Literal["longpoll", "callback"] = "longpoll"
     callback_secret: str | None = None
     callback_confirmation: str | None = None
-    rate_limit: float = Field(20.0, gt=0, le=1000, description="VK requests per second per token")
+    rate_limit: float = Field(
+        20.0, gt=0, le=100_000, description="VK requests per second per token"
+    )
     vk_timeout_s: float = Field(10.0, gt=0, le=120, description="timeout of one VK API call")
     max_concurrent_conversations: int = Field(64, ge=1, le=10_000)
 
