@@ -8,12 +8,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 
+from core.gc_tuning import tune_gc
 from sandbox.app import start_sandbox
 from sandbox.config import SandboxConfig
 
 
 async def main(rate_limit: float | None) -> None:
     running = await start_sandbox(SandboxConfig(rate_limit=rate_limit), port=0)
+    tune_gc()
     print(running.url, flush=True)
     await asyncio.Event().wait()
 

@@ -35,8 +35,8 @@ from core.demo.district import build
 from core.demo.loader import load_demo
 from core.plugins.spec import Plugin
 from core.runtime.community import Community, CommunityConfig
+from core.runtime.core_handlers import CORE_LABELERS, setup_core_handlers
 from core.runtime.services import Services
-from core.verification.handlers import labeler as verification_labeler
 from core.vk.batch_sender import BatchSender
 from sandbox.app import RunningSandbox, start_sandbox
 from sandbox.config import SandboxConfig
@@ -219,6 +219,7 @@ async def bot_harness(
         vk_group_id=sandbox_community.id,
     )
     services = await Services.open(settings, clock, list(plugins))
+    setup_core_handlers(services)
     if demo:
         seed_demo(state)
         await load_demo(services.people)
@@ -234,7 +235,7 @@ async def bot_harness(
         sandbox.api_url,
         tuple(p.name for p in plugins),
     )
-    community = Community(services, config, plugins, core_labelers=[verification_labeler])
+    community = Community(services, config, plugins, core_labelers=CORE_LABELERS)
     services.broadcasts.register_sender(
         sandbox_community.id, BatchSender(config.token, config.api_url, rate_limit=1000)
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -16,18 +15,6 @@ from .runtime import RUNTIME, SandboxRuntime
 
 # Long polls wait up to 90 s; at shutdown we release them at once rather than wait that long.
 SHUTDOWN_TIMEOUT_S = 1.0
-
-
-def tune_gc() -> None:
-    """For a process that mainly serves the sandbox (the CLI calls it; embedders may).
-
-    A broadcast creates hundreds of thousands of small records that live long; with CPython's
-    default thresholds the cyclic collector runs every 700 allocations and rescans them, which
-    costs about 40 % of delivery time. Collect less often, and freeze what start-up created.
-    """
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(10_000, 20, 20)
 
 
 def create_app(config: SandboxConfig, clock: Clock | None = None) -> web.Application:

@@ -1,35 +1,33 @@
 """Record activity on every event without a database write per event.
 
 Rows are buffered and written in one transaction when the buffer fills or on ``flush()``
-(a timer and shutdown call it)."""
+(a timer and shutdown call it). Writing goes through ``ActivityStore.ingest``: the raw log and the
+weekly counters the monitoring reads are updated together."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import datetime
-from enum import StrEnum
 
 from core.clock import Clock
 from core.storage import Database
 
+from .kinds import KIND_CODES, ActivityKind
+from .store import ActivityStore, IngestRow
 
-class ActivityKind(StrEnum):
-    MESSAGE_TO_BOT = "message_to_bot"
-    GROUP_CHAT_MESSAGE = "group_chat_message"
-    BUTTON = "button"
-    CHAT_CREATED = "chat_created"
-    CALL = "call"
-    MINIAPP_OPEN = "miniapp_open"
+__all__ = ["ActivityKind", "ActivityRecorder", "Row"]
 
-
-Row = tuple[str, int, int | None, str, int | None, int | None, str | None]
+Row = IngestRow
 
 
 class ActivityRecorder:
-    def __init__(self, db: Database, clock: Clock, batch: int = 500) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, batch: int = 500, *, store: ActivityStore | None = None
+    ) -> None:
         self.db = db
         self.clock = clock
         self.batch = batch
+        self.store = store or ActivityStore(db)
         self._rows: list[Row] = []
         self._lock = asyncio.Lock()
 
@@ -44,8 +42,10 @@ class ActivityRecorder:
         plugin: str | None = None,
         at: datetime | None = None,
     ) -> None:
-        moment = (at or self.clock.now()).isoformat()
-        self._rows.append((moment, vk_user_id, person_id, kind.value, peer_id, group_id, plugin))
+        moment = int((at or self.clock.now()).timestamp())
+        self._rows.append(
+            (moment, vk_user_id, person_id, KIND_CODES[kind], peer_id, group_id, plugin)
+        )
         if len(self._rows) >= self.batch:
             await self.flush()
 
@@ -53,11 +53,7 @@ class ActivityRecorder:
         async with self._lock:
             rows, self._rows = self._rows, []
             if rows:
-                await self.db.executemany(
-                    "INSERT INTO activity_events (at, vk_user_id, person_id, kind, peer_id, "
-                    "group_id, plugin) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    rows,
-                )
+                await self.store.ingest(rows)
             return len(rows)
 
     @property

@@ -24,6 +24,7 @@ COMMANDS: tuple[str, ...] = (
     "core.cli.scaffold_cmd",
     "core.cli.roles_cmd",
     "core.cli.sandbox_cmd",
+    "core.cli.monitoring_cmd",
     "bots.exam_trainer.cli",
     "bots.pushkin_card.cli",
     "bots.rosobrnadzor_helper.cli",

@@ -75,7 +75,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _serve(config: SandboxConfig, host: str, port: int) -> None:
-    from sandbox.app import start_sandbox, tune_gc
+    from core.gc_tuning import tune_gc
+    from sandbox.app import start_sandbox
 
     tune_gc()
     running = await start_sandbox(config, host, port)

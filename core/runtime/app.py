@@ -20,13 +20,14 @@ from aiohttp import web
 from core.config import Settings
 from core.demo.district import build
 from core.demo.loader import DEMO_JOURNAL_CODE, load_demo
+from core.gc_tuning import tune_gc
 from core.plugins.loader import discover
 from core.plugins.spec import Plugin
-from core.verification.handlers import labeler as verification_labeler
 from core.vk.batch_sender import BatchSender
 
 from .callback import add_callback_routes
 from .community import Community, CommunityConfig
+from .core_handlers import CORE_LABELERS, setup_core_handlers
 from .services import Services
 
 log = logging.getLogger("sferum")
@@ -63,7 +64,7 @@ async def _serve_app(app: web.Application, host: str, port: int) -> tuple[web.Ap
 
 
 def _attach(services: Services, plugins: Sequence[Plugin], config: CommunityConfig) -> Community:
-    community = Community(services, config, plugins, core_labelers=[verification_labeler])
+    community = Community(services, config, plugins, core_labelers=CORE_LABELERS)
     services.broadcasts.register_sender(
         config.group_id,
         BatchSender(
@@ -79,6 +80,7 @@ def _attach(services: Services, plugins: Sequence[Plugin], config: CommunityConf
 async def start(settings: Settings, *, plugins: Sequence[Plugin] | None = None) -> Running:
     chosen = list(plugins) if plugins is not None else discover(settings.bots)
     services = await Services.open(settings, plugins=chosen)
+    setup_core_handlers(services)
     for plugin in chosen:
         if plugin.on_startup is not None:
             await plugin.on_startup(services)
@@ -170,12 +172,11 @@ async def _start_miniapp(running: Running) -> None:
     callbacks = (
         {c.group_id: c for c in running.communities} if settings.transport == "callback" else {}
     )
-    try:
-        from miniapp.app import create_app as create_miniapp
-    except ImportError:
-        app = web.Application()
-    else:
-        app = create_miniapp(running.services)  # type: ignore[call-arg]
+    # Imported here: the mini-app builds on core.runtime (a module-level import is circular).
+    from miniapp.admin import setup as admin_pages
+    from miniapp.app import create_app as create_miniapp
+
+    app = create_miniapp(running.services, extra_routes=[admin_pages])
     if callbacks:
         add_callback_routes(app, callbacks)
     runner, url = await _serve_app(app, settings.miniapp_host, settings.miniapp_port)
@@ -230,6 +231,7 @@ async def serve(settings: Settings) -> None:
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     running = await start(settings)
+    tune_gc()
     print(describe(running), flush=True)
     try:
         await asyncio.Event().wait()

@@ -153,3 +153,12 @@ async def test_long_poll_accepts_get_too(vk: Vk, community: Community) -> None:
         assert (await r.json())["updates"] == []
     async with vk.http.get(server["server"], params={"key": server["key"]}) as r:
         assert r.status == 400
+
+
+@pytest.mark.parametrize("config", [SandboxConfig(background_tasks=False, longpoll_max_wait_s=1)])
+async def test_wait_is_capped(vk: Vk, community: Community) -> None:
+    # VK caps wait at 90 s; here the cap is lowered to 1 s so the test stays fast.
+    server = await server_of(vk, community)
+    started = time.monotonic()
+    assert (await vk.poll(server, wait=50))["updates"] == []
+    assert time.monotonic() - started < 5

@@ -1,0 +1,303 @@
+"""Weekly metrics per school, computed from recorded activity and imported platform statistics.
+
+Per school and week two SQL statements (staff, students) join the roles in force at the end of
+the week with the weekly counters (``activity_weekly``, one row per active person) and the chat
+creators; the definitions are in counts.py. Municipalities and the region are sums over their
+schools.
+
+Imported statistics (``monitoring_platform_stats``) override the computed values column by column
+for the schools and weeks they cover: the platform sees all activity in Сферум, the bots only what
+passes through them. A column the file did not have keeps the computed value.
+
+A finished week is computed once and kept in ``monitoring_school_weeks`` (a snapshot: later role
+changes do not rewrite history, and a report over many weeks reads stored rows). The snapshot of a
+week is dropped when events or an import arrive for it. The current week is always computed live.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC
+from typing import Any
+
+from core.clock import Clock
+from core.people import OrgKind
+from core.storage import Database
+
+from .counts import SCHOOL_FIELDS, Counts, SchoolWeek
+from .units import OrgTree, load_tree
+from .weeks import Week
+
+
+class MonitoringError(LookupError):
+    pass
+
+
+# Staff and students are counted apart: a staff member often holds several role rows in one
+# school (teacher, class teacher, admin) and must be counted once, which costs a grouping pass;
+# students have one row per school, and a DISTINCT count is enough. Together they take about
+# half the time of one grouped pass over everybody (bench/monitoring.py).
+_STAFF = """
+WITH members AS (
+    SELECT r.org_id, r.person_id,
+           max(r.position IN ('teacher', 'class_teacher')) AS teacher,
+           max(p.vk_user_id IS NOT NULL) AS registered
+    FROM roles r JOIN persons p ON p.id = r.person_id
+    WHERE r.role = 'staff' AND r.org_id IN (SELECT value FROM json_each(?))
+      AND r.granted_at < ? AND (r.revoked_at IS NULL OR r.revoked_at >= ?)
+    GROUP BY r.org_id, r.person_id
+),
+creators AS (
+    SELECT person_id FROM activity_weekly WHERE chats_created > 0 AND week <= ?
+    UNION
+    SELECT created_by FROM chats WHERE created_by IS NOT NULL
+)
+SELECT m.org_id,
+       coalesce(sum(m.registered), 0),
+       coalesce(sum(m.teacher), 0),
+       coalesce(sum(m.teacher AND m.registered), 0),
+       coalesce(sum(m.teacher AND m.registered AND a.events > 0), 0),
+       coalesce(sum(m.teacher AND m.registered AND c.person_id IS NOT NULL), 0),
+       coalesce(sum(m.teacher AND m.registered AND a.chat_messages >= 3), 0),
+       coalesce(sum(m.teacher AND m.registered AND a.chat_messages >= 10), 0),
+       coalesce(sum(m.teacher AND m.registered AND a.calls > 0), 0)
+FROM members m
+LEFT JOIN activity_weekly a ON a.week = ? AND a.person_id = m.person_id
+LEFT JOIN creators c ON c.person_id = m.person_id
+GROUP BY m.org_id
+"""
+_STUDENTS = """
+SELECT r.org_id,
+       count(DISTINCT r.person_id),
+       count(DISTINCT CASE WHEN p.vk_user_id IS NOT NULL THEN r.person_id END),
+       count(DISTINCT CASE WHEN p.vk_user_id IS NOT NULL AND a.events > 0 THEN r.person_id END)
+FROM roles r JOIN persons p ON p.id = r.person_id
+LEFT JOIN activity_weekly a ON a.week = ? AND a.person_id = r.person_id
+WHERE r.role = 'student' AND r.org_id IN (SELECT value FROM json_each(?))
+  AND r.granted_at < ? AND (r.revoked_at IS NULL OR r.revoked_at >= ?)
+GROUP BY r.org_id
+"""
+STAFF_FIELDS = SCHOOL_FIELDS[:7]
+STUDENT_FIELDS = SCHOOL_FIELDS[7:]
+
+_SNAPSHOT_COLUMNS = (
+    "week, org_id, has_groups, staff_registered, connected, "
+    + ", ".join(SCHOOL_FIELDS)
+    + ", source, computed_at"
+)
+IMPORTED = ("connected", *SCHOOL_FIELDS)
+
+
+def _ids(values: Sequence[int]) -> str:
+    return json.dumps(list(values))
+
+
+class Monitoring:
+    """Reads the weekly metrics; ``report.py`` turns them into tables and summaries."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+        # Schools already computed by this instance, per week: a page asks for the same week
+        # more than once (its report and its table). Create one Monitoring per request.
+        self._seen: dict[str, dict[int, SchoolWeek]] = {}
+
+    async def tree(self, org_id: int) -> OrgTree:
+        tree = await load_tree(self.db, org_id)
+        if tree is None or org_id not in tree:
+            raise MonitoringError(f"no organisation {org_id}")
+        return tree
+
+    def current_week(self, tree: OrgTree, org_id: int) -> Week:
+        return Week.containing(self.clock.now(), tree.timezone(org_id))
+
+    # --- per school ---------------------------------------------------------------------------
+    async def school_weeks(self, tree: OrgTree, root_id: int, week: Week) -> dict[int, SchoolWeek]:
+        """Every school under ``root_id`` in ``week`` (snapshots for finished weeks)."""
+        schools = tree.schools(root_id)
+        if not schools:
+            return {}
+        seen = self._seen.setdefault(week.key, {})
+        if all(school in seen for school in schools):
+            return {school: seen[school] for school in schools}
+        rows = await self._school_weeks(schools, week)
+        seen.update(rows)
+        return rows
+
+    async def _school_weeks(self, schools: list[int], week: Week) -> dict[int, SchoolWeek]:
+        closed = week.closed(self.clock.now())
+        if closed:
+            stored = await self._snapshot(schools, week)
+            if len(stored) == len(schools):
+                return stored
+        rows = await self._compute(schools, week)
+        rows = await self._merge_imports(rows, week)
+        if closed:
+            await self._store(list(rows.values()))
+        return rows
+
+    async def _compute(self, schools: list[int], week: Week) -> dict[int, SchoolWeek]:
+        ids = _ids(schools)
+        end = week.end.isoformat()
+        staff = {
+            row[0]: row[1:]
+            for row in await self.db.fetchrows(_STAFF, (ids, end, end, week.key, week.key))
+        }
+        students = {
+            row[0]: row[1:] for row in await self.db.fetchrows(_STUDENTS, (week.key, ids, end, end))
+        }
+        groups = dict(
+            await self.db.fetchrows(
+                "SELECT org_id, count(*) FROM groups "
+                "WHERE org_id IN (SELECT value FROM json_each(?)) GROUP BY org_id",
+                (ids,),
+            )
+        )
+        result: dict[int, SchoolWeek] = {}
+        for org_id in schools:
+            staff_row = staff.get(org_id, (0,) * (len(STAFF_FIELDS) + 1))
+            student_row = students.get(org_id, (0,) * len(STUDENT_FIELDS))
+            registered_staff = int(staff_row[0])
+            has_groups = groups.get(org_id, 0) > 0
+            people: dict[str, Any] = {
+                **{name: int(v) for name, v in zip(STAFF_FIELDS, staff_row[1:], strict=True)},
+                **{name: int(v) for name, v in zip(STUDENT_FIELDS, student_row, strict=True)},
+            }
+            result[org_id] = SchoolWeek(
+                org_id=org_id,
+                week=week.key,
+                has_groups=has_groups,
+                staff_registered=registered_staff,
+                connected=has_groups and registered_staff > 0,
+                **people,
+            )
+        return result
+
+    async def _merge_imports(
+        self, rows: dict[int, SchoolWeek], week: Week
+    ) -> dict[int, SchoolWeek]:
+        imported = await self.db.fetchall(
+            "SELECT * FROM monitoring_platform_stats WHERE week = ? "
+            "AND org_id IN (SELECT value FROM json_each(?))",
+            (week.key, _ids(list(rows))),
+        )
+        for stats in imported:
+            own = rows[stats["org_id"]]
+            rows[own.org_id] = merge_import(own, stats)
+        return rows
+
+    async def _snapshot(self, schools: list[int], week: Week) -> dict[int, SchoolWeek]:
+        stored = await self.db.fetchall(
+            f"SELECT {_SNAPSHOT_COLUMNS} FROM monitoring_school_weeks WHERE week = ? "
+            "AND org_id IN (SELECT value FROM json_each(?))",
+            (week.key, _ids(schools)),
+        )
+        return {
+            row["org_id"]: SchoolWeek(
+                org_id=row["org_id"],
+                week=row["week"],
+                has_groups=bool(row["has_groups"]),
+                staff_registered=row["staff_registered"],
+                connected=bool(row["connected"]),
+                source=row["source"],
+                **{name: row[name] for name in SCHOOL_FIELDS},
+            )
+            for row in stored
+        }
+
+    async def _store(self, rows: list[SchoolWeek]) -> None:
+        now = self.clock.now().astimezone(UTC).isoformat()
+        marks = ", ".join("?" * (len(SCHOOL_FIELDS) + 7))
+        await self.db.executemany(
+            f"INSERT OR REPLACE INTO monitoring_school_weeks ({_SNAPSHOT_COLUMNS}) "
+            f"VALUES ({marks})",
+            [
+                (
+                    r.week,
+                    r.org_id,
+                    int(r.has_groups),
+                    r.staff_registered,
+                    int(r.connected),
+                    *(getattr(r, name) for name in SCHOOL_FIELDS),
+                    r.source,
+                    now,
+                )
+                for r in rows
+            ],
+        )
+
+    async def forget_weeks(self, weeks: Sequence[str] | None = None) -> int:
+        """Drop snapshots (all, or of these weeks): they are computed again when next asked."""
+        if weeks is None:
+            return await self.db.execute("DELETE FROM monitoring_school_weeks")
+        return await self.db.execute(
+            "DELETE FROM monitoring_school_weeks WHERE week IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(weeks)),),
+        )
+
+    # --- units --------------------------------------------------------------------------------
+    @staticmethod
+    def unit_counts(tree: OrgTree, unit_id: int, rows: dict[int, SchoolWeek]) -> Counts:
+        """A unit's counts: its schools summed, and its municipalities (a municipality counts
+        itself; one is connected when at least one of its schools is)."""
+        total = Counts()
+        for school in tree.schools(unit_id):
+            row = rows.get(school)
+            if row is not None:
+                total = total + row.counts()
+        municipalities = tree.municipalities(unit_id)
+        connected = sum(
+            1
+            for m in municipalities
+            if any(rows[s].connected for s in tree.schools(m) if s in rows)
+        )
+        return replace(
+            total, municipalities=len(municipalities), municipalities_connected=connected
+        )
+
+    async def admins(self, schools: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+        """Verified admins of these schools (who to call about an inactive school)."""
+        rows = await self.db.fetchall(
+            "SELECT r.org_id, p.id, p.first_name, p.last_name, p.vk_user_id FROM roles r "
+            "JOIN persons p ON p.id = r.person_id WHERE r.role = 'staff' "
+            "AND r.position = 'admin' AND r.revoked_at IS NULL "
+            "AND r.org_id IN (SELECT value FROM json_each(?)) ORDER BY p.last_name, p.id",
+            (_ids(list(schools)),),
+        )
+        found: dict[int, list[dict[str, Any]]] = {}
+        for row in rows:
+            found.setdefault(row["org_id"], []).append(row)
+        return found
+
+    async def admin_units(self, person_id: int) -> list[int]:
+        """Organisations this person administers, the widest first (region, municipality,
+        school)."""
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT o.id, o.kind FROM roles r JOIN organisations o ON o.id = r.org_id "
+            "WHERE r.person_id = ? AND r.role = 'staff' AND r.position = 'admin' "
+            "AND r.revoked_at IS NULL",
+            (person_id,),
+        )
+        order = {OrgKind.REGION: 0, OrgKind.MUNICIPALITY: 1, OrgKind.SCHOOL: 2}
+        rows.sort(key=lambda r: (order[OrgKind(r["kind"])], r["id"]))
+        return [int(r["id"]) for r in rows]
+
+
+def merge_import(own: SchoolWeek, stats: dict[str, Any]) -> SchoolWeek:
+    """Imported values over computed ones, column by column (NULL: not in the file)."""
+    values: dict[str, Any] = {
+        name: int(stats[name]) for name in SCHOOL_FIELDS if stats.get(name) is not None
+    }
+    ours = own.has_groups or own.staff_registered > 0 or own.teachers > 0 or own.students > 0
+    connected = stats.get("connected")
+    if connected is None:
+        # The platform counts a school as connected once its staff registered there.
+        connected = own.connected or (stats.get("teachers_registered") or 0) > 0
+    return replace(
+        own,
+        connected=bool(connected),
+        source="activity+import" if ours else "import",
+        **values,
+    )

@@ -1,0 +1,139 @@
+"""The weekly report admins subscribe to: Monday 09:00 in their organisation's zone, the week that
+has just ended.
+
+One job per subscription (kind ``monitoring.weekly``). The report is the bot answering the admin's
+own request, not a message on anyone's behalf, so the communication policy does not apply; it goes
+through the community's sender that core registers for broadcasts, with a random_id derived from
+the admin, the organisation and the week, so a job that runs twice does not deliver twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+from datetime import UTC, time
+from typing import TYPE_CHECKING
+
+from core.people import Position, RoleKind
+from core.scheduling import Job, Weekly
+
+from .keyboard import summary_keyboard
+from .metrics import MonitoringError
+from .report import Reports
+from .summary import summary_text
+from .weeks import Week
+
+if TYPE_CHECKING:
+    from core.runtime.services import Services
+
+log = logging.getLogger("sferum.monitoring")
+
+KIND = "monitoring.weekly"
+MONDAY = 1
+AT = time(9, 0)
+
+
+def job_id(person_id: int, org_id: int) -> str:
+    return f"{KIND}:{person_id}:{org_id}"
+
+
+def random_id(key: str) -> int:
+    digest = hashlib.sha256(f"monitoring:{key}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF or 1
+
+
+async def may_see(services: Services, person_id: int, org_id: int) -> bool:
+    """An admin sees the organisations they administer and everything under them."""
+    reports = Reports.over(services.db, services.clock)
+    try:
+        tree = await reports.monitoring.tree(org_id)
+    except MonitoringError:
+        return False
+    return any(
+        tree.within(org_id, unit) for unit in await reports.monitoring.admin_units(person_id)
+    )
+
+
+class WeeklyReports:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.db = services.db
+
+    async def subscribed(self, person_id: int, org_id: int) -> bool:
+        found = await self.db.fetchval(
+            "SELECT 1 FROM monitoring_subscriptions WHERE person_id = ? AND org_id = ?",
+            (person_id, org_id),
+        )
+        return found is not None
+
+    async def subscribe(self, person_id: int, org_id: int, group_id: int) -> None:
+        reports = Reports.over(self.db, self.services.clock)
+        tree = await reports.monitoring.tree(org_id)
+        await self.db.execute(
+            "INSERT INTO monitoring_subscriptions (person_id, org_id, group_id, created_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (person_id, org_id) DO UPDATE SET "
+            "group_id = excluded.group_id",
+            (person_id, org_id, group_id, self.services.clock.now().astimezone(UTC).isoformat()),
+        )
+        await self.services.jobs.schedule(
+            KIND,
+            Weekly((MONDAY,), AT, tree.timezone(org_id)),
+            {"person_id": person_id, "org_id": org_id, "group_id": group_id},
+            job_id=job_id(person_id, org_id),
+        )
+
+    async def unsubscribe(self, person_id: int, org_id: int) -> bool:
+        removed = await self.db.execute(
+            "DELETE FROM monitoring_subscriptions WHERE person_id = ? AND org_id = ?",
+            (person_id, org_id),
+        )
+        await self.services.jobs.cancel(job_id(person_id, org_id))
+        return bool(removed)
+
+    async def fire(self, job: Job) -> bool:
+        """Send one subscriber the report of the week that has just ended; True when sent."""
+        services = self.services
+        person_id, org_id = int(job.data["person_id"]), int(job.data["org_id"])
+        group_id = int(job.data["group_id"])
+        if not await self.subscribed(person_id, org_id):
+            await services.jobs.cancel(job.id)
+            return False
+        roles = await services.people.active_roles(person_id)
+        still_admin = any(
+            r.role == RoleKind.STAFF and r.position == Position.ADMIN for r in roles
+        ) and await may_see(services, person_id, org_id)
+        person = await services.people.person(person_id)
+        if not still_admin or person is None or person.vk_user_id is None:
+            log.info("monitoring report for %s: no longer an admin of %s", person_id, org_id)
+            await self.unsubscribe(person_id, org_id)
+            return False
+        reports = Reports.over(services.db, services.clock)
+        tree = await reports.monitoring.tree(org_id)
+        week = Week.containing(job.due, tree.timezone(org_id)).previous()
+        report = await reports.unit_report(org_id, week)
+        text = summary_text(report, finished=True)
+        keyboard = summary_keyboard(services.settings.vk_app_id, group_id, org_id, subscribed=True)
+        sender = services.broadcasts.sender(group_id)
+        result = await sender.send_one(
+            person.vk_user_id, text, random_id(f"{person_id}:{org_id}:{week.key}"), keyboard
+        )
+        if not result.ok:
+            log.warning(
+                "monitoring report for %s not delivered: VK error %s", person_id, result.error_code
+            )
+        return result.ok
+
+
+def setup(services: Services) -> WeeklyReports:
+    """Register the job kind (once per process; call at start, before jobs run)."""
+    weekly = WeeklyReports(services)
+
+    async def callback(job: Job) -> None:
+        await weekly.fire(job)
+
+    # Already registered when one Services is shared by several communities.
+    with contextlib.suppress(ValueError):
+        services.jobs.register(KIND, callback)
+    services.extras.setdefault("monitoring.weekly", weekly)
+    return weekly

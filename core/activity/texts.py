@@ -1,0 +1,77 @@
+"""The monitoring's Russian texts (core/activity/templates) and the number formats they use."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from core.texts import Texts
+
+from .report import Column, Trend
+from .weeks import Week
+
+MONTHS_GENITIVE = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
+                   "сентября", "октября", "ноября", "декабря")  # fmt: skip
+
+
+def pct(value: float | None) -> str:
+    """92.5 -> "92,5 %"; no value -> a dash."""
+    if value is None:
+        return "—"
+    return f"{value:.1f}".replace(".", ",") + " %"
+
+
+def number(value: float | int | None) -> str:
+    """12345 -> "12 345" (a thin space groups thousands, as Russian tables do)."""
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return pct(value)
+    return f"{value:,}".replace(",", "\u202f")
+
+
+def cell(value: float | int | None, column: Column) -> str:
+    return pct(value) if column.kind == "share" else number(value)  # type: ignore[arg-type]
+
+
+def change(trend: Trend, column: Column | None = None) -> str:
+    """ "▲ 2,5" (percentage points for shares, people for counts); nothing when unchanged."""
+    if not trend.arrow or trend.delta is None:
+        return ""
+    size = abs(trend.delta)
+    if column is None or column.kind == "share":
+        return f"{trend.arrow} {size:.1f}".replace(".", ",")
+    return f"{trend.arrow} {number(int(size))}"
+
+
+def day_month(day: date) -> str:
+    return f"{day.day} {MONTHS_GENITIVE[day.month - 1]}"
+
+
+def week_range(week: Week) -> str:
+    """ "16–22 ноября", or "30 ноября – 6 декабря" across months."""
+    monday, sunday = week.monday, week.sunday
+    if monday.month == sunday.month:
+        return f"{monday.day}–{sunday.day} {MONTHS_GENITIVE[monday.month - 1]}"
+    return f"{day_month(monday)} – {day_month(sunday)}"
+
+
+def week_short(week: Week) -> str:
+    """ "16.11" for chart axes and narrow columns."""
+    return f"{week.monday.day:02d}.{week.monday.month:02d}"
+
+
+FILTERS = {
+    "pct": pct,
+    "number": number,
+    "cell": cell,
+    "change": change,
+    "week_range": week_range,
+    "week_short": week_short,
+}
+
+T = Texts.for_package("core.activity")
+T.env.filters.update(FILTERS)
+
+
+def column_title(column: Column, texts: Texts = T) -> str:
+    return texts.label(f"col_{column.kind}_{column.key}")

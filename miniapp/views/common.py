@@ -1,0 +1,46 @@
+"""Small helpers the views share: parsing query parameters that never crash on bad input."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from ..journal.abc import Term
+
+MAX_WEEKS_AWAY = 60
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def parse_week(value: str | None, today: date) -> date:
+    """The Monday of the week asked for (``?week=2026-11-30``), or of this week when the value
+    is missing, malformed or absurdly far away."""
+    this_week = monday_of(today)
+    if not value:
+        return this_week
+    try:
+        asked = monday_of(date.fromisoformat(value))
+    except ValueError:
+        return this_week
+    if abs((asked - this_week).days) > MAX_WEEKS_AWAY * 7:
+        return this_week
+    return asked
+
+
+def pick_term(terms: Sequence[Term], asked: str | None, today: date) -> Term | None:
+    """The term asked for by id when it is one of ``terms``; else the grading period holding
+    today, else the last one begun, else the first."""
+    if asked and asked.isdigit():
+        for term in terms:
+            if term.id == int(asked):
+                return term
+    periods = [t for t in terms if t.kind == "gradingPeriod"] or list(terms)
+    for term in periods:
+        if term.contains(today):
+            return term
+    begun = [t for t in periods if t.start <= today]
+    if begun:
+        return max(begun, key=lambda t: t.start)
+    return periods[0] if periods else None
