@@ -1,4 +1,5 @@
-"""Validation against the official VK API JSON schema (../shared/vk-api-schema).
+"""Validation against the official VK API JSON schema (vendor/vk-api-schema, a copy of
+../shared/vk-api-schema).
 
 The schema is draft-07 but still marks required properties draft-03 style ("required": true on
 the property); we rewrite those into draft-07 "required" lists so they are enforced. Cross-file
@@ -27,7 +28,11 @@ def default_schema_dir() -> Path:
     configured = os.environ.get("SFERUM_VK_SCHEMA_DIR")
     if configured:
         return Path(configured)
-    # The repository sits next to shared/: /work/main/sandbox -> /work/shared/vk-api-schema.
+    # A copy ships in the repository (vendor/, MIT, see its SOURCE) so a clean clone validates
+    # without the workspace's shared/ folder next to it.
+    vendored = Path(__file__).resolve().parents[1] / "vendor" / "vk-api-schema"
+    if vendored.is_dir():
+        return vendored
     return Path(__file__).resolve().parents[2] / "shared" / "vk-api-schema"
 
 
