@@ -185,9 +185,16 @@ class Harness:
         raise AssertionError(f"no button {label!r} for {vk_id}; buttons: {labels}")
 
     async def run_due(self) -> int:
-        """Fire scheduled jobs due on the clock, then wait for the bot to settle."""
-        ran = await self.services.jobs.run_due()
-        await self.settle()
+        """Fire scheduled jobs due on the clock, then wait for the bot to settle. A job may
+        schedule another one due at once (a digest creates a broadcast whose sending is a job):
+        those run too, as the scheduler's loop would run them a moment later."""
+        ran = 0
+        for _ in range(10):
+            now = await self.services.jobs.run_due()
+            ran += now
+            await self.settle()
+            if not now:
+                break
         return ran
 
     async def stats(self) -> dict[str, Any]:

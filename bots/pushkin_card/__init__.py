@@ -7,7 +7,7 @@ from core.plugins.spec import Plugin
 from core.runtime.services import Services
 
 from .demo import load_demo_events
-from .digest import DIGEST, DIGEST_ONE
+from .digest import DIGEST
 from .favourites import REMIND
 from .handlers import labeler
 from .kit import Kit
@@ -19,7 +19,6 @@ async def on_startup(services: Services) -> None:
     kit = Kit.of(services)
     services.jobs.register(REMIND, kit.favourites.fire)
     services.jobs.register(DIGEST, kit.digest.fire)
-    services.jobs.register(DIGEST_ONE, kit.digest.fire_one)
     if services.settings.uses_sandbox:  # the local sandbox gets the demo afisha once
         await load_demo_events(services.db, services.clock)
 

@@ -1,28 +1,36 @@
 """The weekly digest: a subscriber gets the coming week's events of their city on Saturday at
 12:00 in the city's zone, filtered by their age.
 
-Sent by the bot directly rather than as a broadcast: a broadcast needs a verified staff author
-and is checked against the policy as that author, and no teacher wrote or approved this digest —
-putting a counsellor's name on it would not be honest. The subscriber asked for it, so the policy
-does not apply; students' night hours do (a late run defers a student's copy to the morning).
+Sent through core's broadcast engine (exactly once per subscriber, survives a restart, students'
+night hours respected) as a broadcast without an author: no teacher wrote or approved it, and
+putting a counsellor's name on it would not be honest. Its consent is the subscription, so the
+audience is exactly the subscribers and the communication policy does not apply. Subscribers are
+grouped by the age limit their age allows (and by community): one broadcast per group, each
+greeting its recipients by name.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, time, timedelta
-from typing import Any
+from collections import defaultdict
+from datetime import UTC, datetime, time, timedelta
+from importlib import resources
 
+from core.broadcast import Audience, BroadcastSpec
 from core.runtime.services import Services
-from core.scheduling import Job, Once, Weekly
+from core.scheduling import Job, Weekly
 
-from . import outbox
 from .catalog import Catalog, Query
 from .dates import Window
 from .eligibility import eligibility
 from .ui import T, inline
 
 DIGEST = "pushkin_card.digest"  # weekly, one job per city
-DIGEST_ONE = "pushkin_card.digest_one"  # one subscriber's copy deferred by night hours
+SOURCE = "pushkin_card"
+# The engine renders this per recipient (first_name); the events list comes in as a value, so
+# nothing from the afisha is ever read as template source.
+GREETING = (
+    resources.files("bots.pushkin_card").joinpath("templates", "digest_greeting.j2").read_text()
+)
 SATURDAY = 6
 AT = time(12, 0)
 EVENTS = 7
@@ -87,74 +95,67 @@ class Digest:
         if not left:
             await self.services.jobs.cancel(city_job(city))
 
-    async def compose(self, person_id: int, city: str) -> tuple[str, str | None] | None:
-        """The digest text and keyboard for one subscriber; None when the week is empty."""
-        now = self.services.clock.now()
-        person = await self.services.people.person(person_id)
-        info = await self.catalog.city(city)
-        if info is None:
-            return None
-        rules = eligibility(person, now.astimezone(info.zone).date())
+    async def compose(
+        self, city: str, age_limit: int | None, now: datetime
+    ) -> tuple[str, str | None] | None:
+        """The week's events list and its keyboard for one age limit; None when it is empty."""
         page = await self.catalog.search(
-            Query(city, Window(now, now + timedelta(days=7)), age_limit=rules.age_limit),
-            size=EVENTS,
+            Query(city, Window(now, now + timedelta(days=7)), age_limit=age_limit), size=EVENTS
         )
         if not page.items:
             return None
-        text = T.render(
-            "digest.j2",
-            city=city,
-            page=page,
-            now=now,
-            first_name=(person.first_name if person else ""),
-        )
+        events = T.render("digest.j2", page=page, now=now)
         buttons = [
             (T.label("number", n=i + 1), {"pk": "ev", "e": item.event.id})
             for i, item in enumerate(page.items[:5])
         ]
         keyboard = inline([buttons, [(T.label("open_list"), {"pk": "list"})]])
-        return text, keyboard
-
-    async def _deliver(self, row: dict[str, Any], week: str) -> None:
-        composed = await self.compose(int(row["person_id"]), str(row["city"]))
-        if composed is None:
-            return
-        text, keyboard = composed
-        await outbox.send(
-            self.services,
-            int(row["group_id"]),
-            int(row["vk_user_id"]),
-            text,
-            keyboard,
-            key=f"digest:{row['person_id']}:{week}",
-        )
+        return events, keyboard
 
     async def fire(self, job: Job) -> None:
         city = str(job.data["city"])
+        info = await self.catalog.city(city)
+        if info is None:
+            return
         now = self.services.clock.now()
+        today = now.astimezone(info.zone).date()
         week = job.due.astimezone(UTC).date().isoformat()
         rows = await self.db.fetchall(
-            "SELECT person_id, city, vk_user_id, group_id FROM pushkin_card_digest_subscriptions "
+            "SELECT person_id, group_id FROM pushkin_card_digest_subscriptions "
             "WHERE city = ? ORDER BY person_id",
             (city,),
         )
+        groups: dict[tuple[int, int | None], list[int]] = defaultdict(list)
         for row in rows:
-            when = await outbox.deliver_at(self.services, int(row["person_id"]), now)
-            if when > now:
-                await self.services.jobs.schedule(
-                    DIGEST_ONE,
-                    Once(when),
-                    {"person_id": row["person_id"], "week": week},
-                    job_id=f"{DIGEST_ONE}:{row['person_id']}:{week}",
-                )
+            person = await self.services.people.person(int(row["person_id"]))
+            age_limit = eligibility(person, today).age_limit
+            groups[(int(row["group_id"]), age_limit)].append(int(row["person_id"]))
+        for (group_id, age_limit), persons in sorted(
+            groups.items(), key=lambda item: (item[0][0], item[0][1] or 0)
+        ):
+            # The title names the run: a job that runs again after a crash finds its broadcast
+            # (the engine resumes it) instead of creating a second one.
+            limit = "без ограничения" if age_limit is None else f"до {age_limit}+"
+            title = f"Подборка на неделю: {city}, {week}, {limit}"
+            if await self.db.fetchval(
+                "SELECT id FROM broadcasts WHERE source = ? AND title = ? AND group_id = ?",
+                (SOURCE, title, group_id),
+            ):
                 continue
-            await self._deliver(row, week)
-
-    async def fire_one(self, job: Job) -> None:
-        row = await self.db.fetchone(
-            "SELECT person_id, city, vk_user_id, group_id FROM pushkin_card_digest_subscriptions "
-            "WHERE person_id = ?",
-            (job.data["person_id"],),
-        )
-        if row is not None:  # unsubscribed overnight: nothing to send
-            await self._deliver(row, str(job.data["week"]))
+            composed = await self.compose(city, age_limit, now)
+            if composed is None:
+                continue
+            events, keyboard = composed
+            await self.services.broadcasts.create(
+                BroadcastSpec(
+                    author_person_id=None,
+                    consent="subscription",
+                    group_id=group_id,
+                    audience=Audience.persons(*persons),
+                    template=GREETING,
+                    title=title,
+                    keyboard=keyboard,
+                    values={"city": city, "events": events},
+                    source=SOURCE,
+                )
+            )

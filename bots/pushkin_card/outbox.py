@@ -1,6 +1,6 @@
-"""Messages the bot sends by itself, outside a conversation: reminders and the weekly digest.
+"""Messages the bot sends by itself, outside a conversation: reminders of saved events.
 
-These are the bot answering a person's own request (a saved event, a subscription), not a
+These are the bot answering a person's own request (a saved event), not a
 message on someone's behalf, so the communication policy does not apply; students' night hours
 do. They go through the community's sender that core registers for broadcasts, with a random_id
 derived from what is sent, so a job that runs twice does not deliver twice.

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from core.people import Organisation, OrgKind, RoleKind
-from core.policy import Outcome
+from core.policy import Decision, Outcome
 from core.policy.service import NO_FACTS
 from core.quiet_hours import QuietMode, WorkingHours, plan_for_student
 from core.scheduling import Job, Once, Trigger
@@ -64,7 +64,7 @@ class BroadcastStatus:
     title: str
     status: str
     source: str
-    author_person_id: int
+    author_person_id: int | None
     run_at: str | None
     recurring: bool
     total: int = 0
@@ -143,7 +143,8 @@ class BroadcastEngine:
         return Renderer(spec.template, spec.values).preview(values)
 
     async def create(self, spec: BroadcastSpec) -> int:
-        await self.check_author(spec.author_person_id)
+        if spec.author_person_id is not None:
+            await self.check_author(spec.author_person_id)
         renderer = Renderer(spec.template, spec.values)  # raises TemplateError on bad syntax
         sample = renderer.preview(
             {
@@ -165,8 +166,8 @@ class BroadcastEngine:
         broadcast_id = await self.db.execute(
             "INSERT INTO broadcasts (author_person_id, group_id, audience, template, title, "
             "buttons, "
-            "keyboard, schedule, quiet_mode, vals, source, status, run_at, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "keyboard, schedule, quiet_mode, vals, source, status, run_at, created_at, consent) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 spec.author_person_id,
                 spec.group_id,
@@ -182,6 +183,7 @@ class BroadcastEngine:
                 "scheduled" if recurring else "pending",
                 None if recurring else _utc(run_at),
                 _utc(now),
+                spec.consent,
             ),
         )
         if isinstance(schedule, Trigger):
@@ -201,9 +203,10 @@ class BroadcastEngine:
             return
         run_id = await self.db.execute(
             "INSERT INTO broadcasts (parent_id, author_person_id, group_id, audience, template, "
-            "title, buttons, keyboard, quiet_mode, vals, source, status, run_at, created_at) "
+            "title, buttons, keyboard, quiet_mode, vals, source, status, run_at, created_at, "
+            "consent) "
             "SELECT id, author_person_id, group_id, audience, template, title, buttons, keyboard, "
-            "quiet_mode, vals, source, 'pending', ?, ? FROM broadcasts WHERE id = ?",
+            "quiet_mode, vals, source, 'pending', ?, ?, consent FROM broadcasts WHERE id = ?",
             (_utc(job.due), _utc(self.clock.now()), parent["id"]),
         )
         await self.run(run_id)
@@ -220,28 +223,35 @@ class BroadcastEngine:
         author = row["author_person_id"]
         audience = Audience.from_json(json.loads(row["audience"]))
         person_ids = [pid for pid in await resolve(self.db, audience) if pid != author]
-        sender_view = await self.services.policy.sender_view(author)
+        # No author: the recipients asked for it themselves (create() checked the consent).
+        sender_view = None if author is None else await self.services.policy.sender_view(author)
         orgs = {o.id: o for o in await self.services.people.organisations(OrgKind.SCHOOL)}
         now = self.clock.now()
         mode = QuietMode(row["quiet_mode"])
         random_id = random_id_for(broadcast_id)
         for start in range(0, max(len(person_ids), 1), PREPARE_CHUNK):
             chunk = person_ids[start : start + PREPARE_CHUNK]
-            decisions, facts = await self.services.policy.evaluate(
-                author, chunk, sender=sender_view
-            )
+            decisions: dict[int, Decision] = {}
+            if author is None:
+                facts = await self.services.policy.facts(chunk)
+            else:
+                decisions, facts = await self.services.policy.evaluate(
+                    author, chunk, sender=sender_view
+                )
             rows: list[tuple[Any, ...]] = []
             for pid in chunk:
-                decision = decisions[pid]
+                decision = decisions.get(pid)
                 fact = facts.get(pid, NO_FACTS)
                 state, reason, not_before = "pending", None, None
-                if decision.outcome != Outcome.ALLOW:
+                if decision is not None and decision.outcome != Outcome.ALLOW:
                     state, reason = "skipped", f"policy:{decision.outcome.value}:{decision.rule.id}"
                 elif fact.vk_user_id is None:
                     state, reason = "skipped", "no_vk_account"
                 else:
                     org = next((orgs[o] for o in sorted(fact.orgs) if o in orgs), None)
-                    deliver_at = self._quiet_hours(org, fact.roles, now, mode)
+                    deliver_at = self._quiet_hours(
+                        org, fact.roles, now, mode, asked=author is None
+                    )
                     if deliver_at is not None and deliver_at > now:
                         not_before, reason = _utc(deliver_at), "quiet_hours"
                 rows.append(
@@ -263,13 +273,21 @@ class BroadcastEngine:
             ready.put_nowait(True)
 
     def _quiet_hours(
-        self, org: Organisation | None, roles: frozenset[str], now: datetime, mode: QuietMode
+        self,
+        org: Organisation | None,
+        roles: frozenset[str],
+        now: datetime,
+        mode: QuietMode,
+        *,
+        asked: bool = False,
     ) -> datetime | None:
+        """When a recipient may get it: students never at night; staff not outside working hours
+        unless they asked for it themselves (``asked``: a subscription is not work)."""
         if org is None:
             return None
         if "student" in roles:
             return plan_for_student(org, now).at
-        if "staff" in roles:
+        if "staff" in roles and not asked:
             hours = WorkingHours.of(org)
             if not hours.contains(now):
                 # VK API 5.199 has no silent flag on messages.send: silent falls back to defer.

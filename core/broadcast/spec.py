@@ -86,9 +86,15 @@ class BroadcastSpec:
     """``template`` is jinja2 source rendered per recipient with: first_name, last_name,
     class_name (the student's, or for a parent the child's), child_name (parents), role, plus
     ``values``. ``schedule`` is None for now, a timezone-aware datetime, or a recurring Trigger
-    (Weekly / Cron)."""
+    (Weekly / Cron).
 
-    author_person_id: int
+    ``author_person_id`` is the staff member on whose behalf it is sent; every recipient is
+    checked against the communication policy as that person. A broadcast nobody wrote (a digest
+    people subscribed to) has no author and names its ``consent`` instead; its audience must be
+    an explicit list of the persons who gave it, and the policy does not apply (quiet hours do).
+    """
+
+    author_person_id: int | None
     group_id: int  # the community that sends it
     audience: Audience
     template: str
@@ -99,10 +105,16 @@ class BroadcastSpec:
     quiet_mode: QuietMode = QuietMode.DEFER
     values: dict[str, Any] = field(default_factory=dict)
     source: str = "core"  # the plugin that created it, for reports
+    consent: str | None = None  # e.g. "subscription": why a broadcast without an author may go
 
     def __post_init__(self) -> None:
         if isinstance(self.schedule, datetime):
             require_aware(self.schedule, "broadcast time")
+        if self.author_person_id is None:
+            if not self.consent:
+                raise ValueError("a broadcast without an author must name its consent")
+            if self.audience.kind != AudienceKind.PERSONS:
+                raise ValueError("a broadcast without an author goes only to listed persons")
 
     @property
     def recurring(self) -> bool:

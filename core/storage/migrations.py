@@ -15,6 +15,9 @@ from importlib.resources.abc import Traversable
 from .abc import Database
 
 _FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+# First line of a migration that rebuilds a table others refer to (SQLite's 12-step ALTER): it
+# runs with foreign keys off, and the whole database is checked before it commits.
+FOREIGN_KEYS_OFF = "-- migration: foreign_keys=off"
 
 _BOOKKEEPING = """
 CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -86,13 +89,26 @@ async def migrate(db: Database, migrations: list[Migration]) -> list[Migration]:
             )
         if migration.version in done:
             continue
-        async with db.transaction() as tx:
-            for statement in split_statements(migration.sql):
-                await tx.execute(statement)
-            await tx.execute(
-                "INSERT INTO schema_migrations (namespace, version, name) VALUES (?, ?, ?)",
-                (migration.namespace, migration.version, migration.name),
-            )
+        rebuild = migration.sql.startswith(FOREIGN_KEYS_OFF)
+        if rebuild:
+            # Only outside a transaction does SQLite let this change.
+            await db.execute("PRAGMA foreign_keys = OFF")
+        try:
+            async with db.transaction() as tx:
+                for statement in split_statements(migration.sql):
+                    await tx.execute(statement)
+                if rebuild and await tx.fetchall("PRAGMA foreign_key_check"):
+                    raise MigrationError(
+                        f"{migration.namespace} {migration.version:04d}_{migration.name}: "
+                        "foreign keys broken by the rebuild"
+                    )
+                await tx.execute(
+                    "INSERT INTO schema_migrations (namespace, version, name) VALUES (?, ?, ?)",
+                    (migration.namespace, migration.version, migration.name),
+                )
+        finally:
+            if rebuild:
+                await db.execute("PRAGMA foreign_keys = ON")
         done.add(migration.version)
         applied_now.append(migration)
     return applied_now

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bots.pushkin_card.catalog import Catalog
-from bots.pushkin_card.digest import city_job
+from bots.pushkin_card.digest import DIGEST, city_job
 from bots.pushkin_card.favourites import REMIND
+from bots.pushkin_card.kit import Kit
+from core.scheduling import Job, Weekly
 
 from .e2e import labels, link, listed_ids, press, pushkin, text
 
@@ -103,6 +105,30 @@ async def test_weekly_digest_for_the_city(tmp_path: Path) -> None:
         shown = [await catalog.event(i) for i in listed_ids(h, student)]
         assert shown and all(e is not None and e.age_limit <= 15 for e in shown)
         assert len(h.replies(teacher)) == 1
+        # Sent by the broadcast engine without an author: one per age limit, none named a writer.
+        sent = await h.services.db.fetchall(
+            "SELECT author_person_id, consent FROM broadcasts WHERE source = 'pushkin_card'"
+        )
+        assert len(sent) == 2
+        assert all(r["author_person_id"] is None and r["consent"] == "subscription" for r in sent)
+        # The weekly job running again (a restart mid-run) sends nothing twice.
+        rerun = Job(
+            city_job("Новосибирск"),
+            DIGEST,
+            Weekly((6,), time(12, 0), "Asia/Novosibirsk"),
+            {"city": "Новосибирск"},
+            at(2026, 11, 28, 12, 0),
+            1,
+        )
+        await Kit.of(h.services).digest.fire(rerun)
+        await h.run_due()
+        assert h.replies(student) == [] and h.replies(teacher) == []
+        assert (
+            await h.services.db.fetchval(
+                "SELECT count(*) FROM broadcasts WHERE source = 'pushkin_card'"
+            )
+            == 2
+        )
 
         # The digest's buttons open the events.
         await h.tap(student, "1")

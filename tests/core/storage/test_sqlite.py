@@ -1,4 +1,5 @@
 import asyncio
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,45 @@ def test_migration_files_must_have_no_gaps(tmp_path: Path) -> None:
     assert versions == list(range(1, len(versions) + 1))
     with pytest.raises(MigrationError):
         load_migrations("x", "tests.core.storage", "bad_migrations")
+
+
+async def test_rebuilding_broadcasts_keeps_rows_and_foreign_keys(tmp_path: Path) -> None:
+    """0006 rebuilds a table others refer to (foreign keys off, checked before commit)."""
+    migrations = load_migrations("core", "core.storage")
+    async with SqliteDatabase(tmp_path / "old.db") as db:
+        await migrate(db, [m for m in migrations if m.version <= 5])
+        person = await db.execute(
+            "INSERT INTO persons (vk_user_id, first_name, last_name) VALUES (1, 'Анна', 'Волкова')"
+        )
+        broadcast = await db.execute(
+            "INSERT INTO broadcasts (author_person_id, group_id, audience, template, status, "
+            "created_at) VALUES (?, 7, '{}', 'Текст', 'done', '2026-11-23T00:00:00Z')",
+            (person,),
+        )
+        await db.execute(
+            "INSERT INTO broadcast_deliveries (broadcast_id, person_id, peer_id, random_id, state) "
+            "VALUES (?, ?, 1, 42, 'sent')",
+            (broadcast, person),
+        )
+        applied = await migrate(db, migrations)
+        assert [m.name for m in applied] == ["system_broadcasts"]
+        row = await db.fetchone("SELECT * FROM broadcasts WHERE id = ?", (broadcast,))
+        assert row is not None and row["author_person_id"] == person and row["consent"] is None
+        assert await db.fetchval("SELECT count(*) FROM broadcast_deliveries") == 1
+        assert await db.fetchall("PRAGMA foreign_key_check") == []
+        # The deliveries still refer to the rebuilt table: a delivery of no broadcast is refused.
+        with pytest.raises(sqlite3.IntegrityError):
+            await db.execute(
+                "INSERT INTO broadcast_deliveries (broadcast_id, person_id, random_id, state) "
+                "VALUES (999, 1, 1, 'pending')"
+            )
+        # No author is allowed only with a consent.
+        await db.execute(
+            "INSERT INTO broadcasts (group_id, audience, template, status, created_at, consent) "
+            "VALUES (7, '{}', 'Текст', 'pending', '2026-11-23T00:00:00Z', 'subscription')"
+        )
+        with pytest.raises(sqlite3.IntegrityError):
+            await db.execute(
+                "INSERT INTO broadcasts (group_id, audience, template, status, created_at) "
+                "VALUES (7, '{}', 'Текст', 'pending', '2026-11-23T00:00:00Z')"
+            )
