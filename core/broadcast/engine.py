@@ -48,10 +48,35 @@ log = logging.getLogger("sferum.broadcast")
 
 RUN = "broadcast.run"
 PREPARE_CHUNK = 20_000  # recipients evaluated and committed per step while sending goes on
+FIRST_CHUNK = 2_500  # one execute's worth first, so the first call goes out at once
 MAX_ROUND = 250_000  # recipients grouped in one pass; larger audiences take several
 PROGRESS_EVERY_S = 0.5
 FIRE = "broadcast.fire"
 MAX_TEXT = 4096
+
+
+def _chunk_bounds(total: int) -> list[tuple[int, int]]:
+    """Preparation steps: a small first one (sending starts sooner), then PREPARE_CHUNK each."""
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    size = FIRST_CHUNK
+    while start < total or not bounds:
+        bounds.append((start, min(total, start + size)))
+        start += size
+        size = PREPARE_CHUNK
+    return bounds
+
+
+@dataclass
+class _Flight:
+    """What one run has put on the wire: running calls, the recipients they carried (still
+    'pending' in the log until answered, and never to be picked twice by this run unless left
+    for a retry), and texts already rendered."""
+
+    gate: asyncio.Semaphore
+    persons: set[int] = field(default_factory=set)
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    texts: dict[int, str] = field(default_factory=dict)
 
 
 class BroadcastError(Exception):
@@ -115,6 +140,7 @@ class BroadcastEngine:
         self.db = services.db
         self.clock = services.clock
         self.concurrency = concurrency
+        self._last_report = 0.0
         self._senders: dict[int, BatchSender] = {}
         services.jobs.register(RUN, self._run_job)
         services.jobs.register(FIRE, self._fire_job)
@@ -229,8 +255,8 @@ class BroadcastEngine:
         now = self.clock.now()
         mode = QuietMode(row["quiet_mode"])
         random_id = random_id_for(broadcast_id)
-        for start in range(0, max(len(person_ids), 1), PREPARE_CHUNK):
-            chunk = person_ids[start : start + PREPARE_CHUNK]
+        for start, end in _chunk_bounds(len(person_ids)):
+            chunk = person_ids[start:end]
             decisions: dict[int, Decision] = {}
             if author is None:
                 facts = await self.services.policy.facts(chunk)
@@ -257,7 +283,7 @@ class BroadcastEngine:
                 rows.append(
                     (broadcast_id, pid, fact.vk_user_id, random_id, state, reason, not_before)
                 )
-            last = start + PREPARE_CHUNK >= len(person_ids)
+            last = end >= len(person_ids)
             async with self.db.transaction() as tx:
                 await tx.executemany(
                     "INSERT OR IGNORE INTO broadcast_deliveries (broadcast_id, person_id, peer_id, "
@@ -315,6 +341,7 @@ class BroadcastEngine:
             preparing = asyncio.create_task(self._prepare(row, ready))
             preparing.add_done_callback(lambda _: ready.put_nowait(False))
         prepared = preparing is None
+        flight = _Flight(asyncio.Semaphore(self.concurrency))
         try:
             while not await self._cancelled(broadcast_id):
                 due = await self.db.fetchrows(
@@ -323,21 +350,38 @@ class BroadcastEngine:
                     "AND (not_before IS NULL OR not_before <= ?) LIMIT ?",
                     (broadcast_id, _utc(self.clock.now()), MAX_ROUND),
                 )
+                due = [row for row in due if row[0] not in flight.persons]
+                # Calls go out without waiting for the previous round's answers: the next round
+                # is grouped while they are on the wire, so the rate limiter is never left idle.
                 if due and await self._send_round(
-                    broadcast_id, due, renderer, keyboard, sender, progress, final=prepared
+                    broadcast_id, due, renderer, keyboard, sender, progress, flight, final=prepared
                 ):
                     continue
                 if prepared:
-                    break
+                    if not flight.tasks:
+                        break
+                    # Wait for an answer: a retryable failure puts its recipients back to pending.
+                    await asyncio.wait(flight.tasks, return_when=asyncio.FIRST_COMPLETED)
+                    continue
                 # Nothing due yet: wait for the next prepared chunk (False: preparation ended).
                 prepared = not await ready.get()
+            if flight.tasks:
+                await asyncio.gather(*flight.tasks)  # a cancel stops them before their call
             if preparing is not None:
                 await preparing  # surface a preparation error
         finally:
+            for task in flight.tasks:
+                task.cancel()
+            if flight.tasks:
+                await asyncio.gather(*flight.tasks, return_exceptions=True)
             if preparing is not None and not preparing.done():
                 preparing.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await preparing
+        if progress is not None:
+            result = progress(await self.status(broadcast_id))
+            if asyncio.iscoroutine(result):
+                await result
         return await self._settle(broadcast_id)
 
     async def _send_round(
@@ -348,22 +392,29 @@ class BroadcastEngine:
         keyboard: str | None,
         sender: BatchSender,
         progress: Progress | None,
+        flight: _Flight,
         *,
         final: bool,
     ) -> bool:
         """Group every due recipient by text (across the whole due set, so personalised texts
-        still fill peer_ids batches), then send the execute calls with bounded concurrency.
+        still fill peer_ids batches), then start the execute calls (bounded concurrency, paced by
+        the sender's rate limiter) without waiting for their answers.
 
         While preparation is still adding recipients (``final`` false), only full batches in full
         execute calls go out; the remainders wait for more recipients of the same text, so a
-        chunked preparation costs no extra calls. Returns whether anything was sent. Cancellation
-        is checked before each call: a cancel stops the broadcast within one batch."""
-        recipients = await load_recipients(self.db, [row[0] for row in due], renderer.used)
+        chunked preparation costs no extra calls. Returns whether anything was started.
+        Cancellation is checked before each call: a cancel stops the broadcast within one batch."""
+        texts = flight.texts
+        missing = [row[0] for row in due if row[0] not in texts]
+        if missing:
+            recipients = await load_recipients(self.db, missing, renderer.used)
+            for person_id in missing:
+                texts[person_id] = renderer.render(recipients[person_id])
         by_text: dict[str, list[int]] = defaultdict(list)
         person_of_peer: dict[int, int] = {}
         random_id = due[0][2]
         for person_id, peer_id, _ in due:
-            by_text[renderer.render(recipients[person_id])].append(peer_id)
+            by_text[texts[person_id]].append(peer_id)
             person_of_peer[peer_id] = person_id
         batches = [
             Batch(tuple(peers[i : i + PEERS_PER_CALL]), text, random_id, keyboard)
@@ -376,27 +427,36 @@ class BroadcastEngine:
             chunks = [chunk for chunk in chunks if len(chunk) == CALLS_PER_EXECUTE]
         if not chunks:
             return False
-        gate = asyncio.Semaphore(self.concurrency)
         loop = asyncio.get_running_loop()
-        last_report = loop.time()
 
-        async def one(chunk: list[Batch]) -> None:
-            nonlocal last_report
-            async with gate:
-                if await self._cancelled(broadcast_id):
-                    return
-                await self._send_execute(broadcast_id, chunk, sender, person_of_peer)
-            if progress is not None and loop.time() - last_report >= PROGRESS_EVERY_S:
-                last_report = loop.time()
-                result = progress(await self.status(broadcast_id))
-                if asyncio.iscoroutine(result):
-                    await result
+        async def one(chunk: list[Batch], persons: list[int]) -> None:
+            # Answered recipients stay in flight.persons for the rest of the run: a round that
+            # read the log just before their answer was written must not pick them again.
+            # Only those left pending for a retry (or never sent) are released.
+            release = persons
+            try:
+                async with flight.gate:
+                    if await self._cancelled(broadcast_id):
+                        return
+                    release = await self._send_execute(
+                        broadcast_id, chunk, sender, person_of_peer
+                    )
+                if progress is not None and loop.time() - self._last_report >= PROGRESS_EVERY_S:
+                    self._last_report = loop.time()
+                    result = progress(await self.status(broadcast_id))
+                    if asyncio.iscoroutine(result):
+                        await result
+            finally:
+                flight.persons.difference_update(release)
 
-        await asyncio.gather(*(one(chunk) for chunk in chunks))
-        if progress is not None:
-            result = progress(await self.status(broadcast_id))
-            if asyncio.iscoroutine(result):
-                await result
+        for chunk in chunks:
+            persons = [person_of_peer[p] for batch in chunk for p in batch.peer_ids]
+            flight.persons.update(persons)
+            task = asyncio.create_task(one(chunk, persons))
+            flight.tasks.add(task)
+            task.add_done_callback(flight.tasks.discard)
+        # Let the first calls reach the limiter before grouping the next round.
+        await asyncio.sleep(0)
         return True
 
     async def _send_execute(
@@ -405,18 +465,18 @@ class BroadcastEngine:
         chunk: list[Batch],
         sender: BatchSender,
         person_of_peer: dict[int, int],
-    ) -> None:
+    ) -> list[int]:
+        """One execute call; returns the recipients left pending for a retry."""
         try:
             results = await sender.send_execute(chunk)
         except VkCallError as exc:
             # Still failing after retries: the rows stay pending for the next round or a resume.
             log.warning("broadcast %s: execute failed after retries: %s", broadcast_id, exc)
             results = [PeerResult(p, error_code=exc.code) for b in chunk for p in b.peer_ids]
-            await self._record(
+            return await self._record(
                 broadcast_id, results, person_of_peer, give_up=not exc.retryable and exc.code > 0
             )
-            return
-        await self._record(broadcast_id, results, person_of_peer)
+        return await self._record(broadcast_id, results, person_of_peer)
 
     async def _record(
         self,
@@ -425,7 +485,8 @@ class BroadcastEngine:
         person_of_peer: dict[int, int],
         *,
         give_up: bool = False,
-    ) -> None:
+    ) -> list[int]:
+        """Write the answers to the log; returns the recipients left pending for a retry."""
         sent, failed, retry = [], [], []
         for result in results:
             person = person_of_peer[result.peer_id]
@@ -462,6 +523,7 @@ class BroadcastEngine:
                 "WHERE broadcast_id = ? AND state = 'pending' AND attempts >= 5",
                 (broadcast_id,),
             )
+        return [person for _, person in retry]
 
     async def _cancelled(self, broadcast_id: int) -> bool:
         status = await self.db.fetchval(
