@@ -47,6 +47,7 @@ def run_miniapp(args: argparse.Namespace) -> int:
     from aiohttp import web
 
     from core.gc_tuning import tune_gc
+    from core.plugins.loader import discover
     from core.runtime.services import Services
 
     from .admin import setup as admin_pages
@@ -58,11 +59,13 @@ def run_miniapp(args: argparse.Namespace) -> int:
     port = args.port or settings.miniapp_port
 
     async def build() -> web.Application:
-        services = await Services.open(settings)
+        plugins = discover(settings.bots)
+        services = await Services.open(settings, plugins=plugins)
+        plugin_pages = [p.extras["miniapp_routes"] for p in plugins if "miniapp_routes" in p.extras]
         app = create_app(
             services,
             config=MiniAppConfig.from_settings(settings, trust_forwarded_proto=args.behind_proxy),
-            extra_routes=[admin_pages],
+            extra_routes=[admin_pages, *plugin_pages],
         )
 
         async def close(app: web.Application) -> None:

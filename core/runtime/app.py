@@ -91,7 +91,7 @@ async def start(settings: Settings, *, plugins: Sequence[Plugin] | None = None) 
         await _start_embedded(running, chosen)
     else:
         await _start_real_vk(running, chosen)
-    await _start_miniapp(running)
+    await _start_miniapp(running, chosen)
     await services.broadcasts.resume()
     running.tasks.append(asyncio.create_task(services.jobs.run()))
     running.tasks.append(asyncio.create_task(_flush_activity(services)))
@@ -167,7 +167,7 @@ async def _start_real_vk(running: Running, plugins: Sequence[Plugin]) -> None:
         running.tasks.append(asyncio.create_task(community.run_longpoll()))
 
 
-async def _start_miniapp(running: Running) -> None:
+async def _start_miniapp(running: Running, plugins: Sequence[Plugin]) -> None:
     settings = running.services.settings
     callbacks = (
         {c.group_id: c for c in running.communities} if settings.transport == "callback" else {}
@@ -176,7 +176,9 @@ async def _start_miniapp(running: Running) -> None:
     from miniapp.admin import setup as admin_pages
     from miniapp.app import create_app as create_miniapp
 
-    app = create_miniapp(running.services, extra_routes=[admin_pages])
+    # A plugin adds mini-app pages with extras["miniapp_routes"]: a callable given the app.
+    plugin_pages = [p.extras["miniapp_routes"] for p in plugins if "miniapp_routes" in p.extras]
+    app = create_miniapp(running.services, extra_routes=[admin_pages, *plugin_pages])
     if callbacks:
         add_callback_routes(app, callbacks)
     runner, url = await _serve_app(app, settings.miniapp_host, settings.miniapp_port)
