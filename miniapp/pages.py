@@ -4,13 +4,14 @@ number formats they use."""
 from __future__ import annotations
 
 import hashlib
-from datetime import date, timedelta
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
+from core.russian_dates import day_month, week_range
 from core.texts import Texts
 
 from .journal.abc import Mark
@@ -18,16 +19,10 @@ from .journal.abc import Mark
 STATIC_DIR = Path(str(resources.files("miniapp").joinpath("static")))
 TEMPLATES_DIR = resources.files("miniapp").joinpath("templates")
 
-MONTHS_GENITIVE = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
-                   "сентября", "октября", "ноября", "декабря")  # fmt: skip
 WEEKDAYS = ("понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье")
 WEEKDAYS_DATIVE = ("понедельнику", "вторнику", "среде", "четвергу", "пятнице", "субботе",
                   "воскресенью")  # fmt: skip
 WEEKDAYS_SHORT = ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс")
-
-
-def day_month(day: date) -> str:
-    return f"{day.day} {MONTHS_GENITIVE[day.month - 1]}"
 
 
 def day_long(day: date) -> str:
@@ -45,13 +40,6 @@ def day_short(day: date | None) -> str:
 
 def weekday_short(day: date) -> str:
     return WEEKDAYS_SHORT[day.weekday()]
-
-
-def week_range(monday: date) -> str:
-    sunday = monday + timedelta(days=6)
-    if monday.month == sunday.month:
-        return f"{monday.day}–{sunday.day} {MONTHS_GENITIVE[monday.month - 1]}"
-    return f"{day_month(monday)} – {day_month(sunday)}"
 
 
 def average(value: float | None) -> str:

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
+from core.russian_dates import week_range as monday_range
 from core.texts import Texts
 
 from .report import Column, Trend
 from .weeks import Week
-
-MONTHS_GENITIVE = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
-                   "сентября", "октября", "ноября", "декабря")  # fmt: skip
 
 
 def pct(value: float | None) -> str:
@@ -43,16 +39,9 @@ def change(trend: Trend, column: Column | None = None) -> str:
     return f"{trend.arrow} {number(int(size))}"
 
 
-def day_month(day: date) -> str:
-    return f"{day.day} {MONTHS_GENITIVE[day.month - 1]}"
-
-
 def week_range(week: Week) -> str:
     """ "16–22 ноября", or "30 ноября – 6 декабря" across months."""
-    monday, sunday = week.monday, week.sunday
-    if monday.month == sunday.month:
-        return f"{monday.day}–{sunday.day} {MONTHS_GENITIVE[monday.month - 1]}"
-    return f"{day_month(monday)} – {day_month(sunday)}"
+    return monday_range(week.monday)
 
 
 def week_short(week: Week) -> str:

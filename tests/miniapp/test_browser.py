@@ -5,32 +5,17 @@ sees their own grades in the mini-app. Needs Debian's chromium (`apt-get install
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from urllib.parse import urlsplit
-
-import pytest
 
 from core.config import Settings
 from core.demo.district import build
 from core.runtime.app import start
 from miniapp.journal.sqlite import SqliteJournal
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from ..browser import CHROMIUM, CHROMIUM_ARGS, needs_chromium
 
-pytestmark = pytest.mark.skipif(
-    not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is absent: apt-get install -y chromium"
-)
+pytestmark = needs_chromium
 
 
 async def test_student_opens_the_journal_from_the_web_chat(tmp_path: Path) -> None:

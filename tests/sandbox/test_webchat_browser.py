@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
@@ -26,27 +25,15 @@ from sandbox.app import RunningSandbox
 from sandbox.config import SandboxConfig
 from sandbox.records import Community
 
+from ..browser import CHROMIUM, CHROMIUM_ARGS, needs_chromium
 from .conftest import Control
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 APP_ID = 51000001
 APP_SECRET = "sandbox-app-secret"
 ME = build().vk_ids()["smirnova"]
 
 pytestmark = [
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is absent: apt-get install -y chromium"
-    ),
+    needs_chromium,
     pytest.mark.parametrize(
         "config",
         [
