@@ -359,6 +359,25 @@ async def user_writes(request: web.Request) -> web.Response:
     return _json({"message_id": message.id, "conversation_message_id": message.cmid}, 201)
 
 
+@handles_errors
+async def user_calls(request: web.Request) -> web.Response:
+    """A person made a call in a chat or a dialog: a message with a "call" attachment."""
+    runtime = _runtime(request)
+    user = _user(request)
+    data = await _body(request)
+    video = data.get("video", False)
+    if not isinstance(video, bool):
+        raise BadRequest("video must be true or false")
+    message = runtime.messenger.call(
+        user,
+        _int(data, "peer_id"),
+        duration=_int(data, "duration", 0),
+        video=video,
+        end_state=str(data.get("state") or "reached"),
+    )
+    return _json({"message_id": message.id, "conversation_message_id": message.cmid}, 201)
+
+
 def conversation_view(
     runtime: SandboxRuntime, user: User, conv: Conversation, count: int = 200
 ) -> dict[str, Any]:
@@ -556,10 +575,10 @@ async def create_chat(request: web.Request) -> web.Response:
     peer_id = _int(data, "peer_id") if data.get("peer_id") is not None else None
     admin = users[0] if users else (-groups[0] if groups else 0)
     try:
-        chat = runtime.state.create_chat(title, admin, peer_id)
+        # Posts the chat_create service message to the communities in the chat.
+        chat = runtime.messenger.create_chat(title, admin, users, groups, peer_id)
     except ValueError as exc:
         raise BadRequest(str(exc)) from None
-    runtime.state.add_chat_members(chat, users, groups)
     return _json(chat_json(runtime, chat.peer_id), 201)
 
 
@@ -571,7 +590,8 @@ async def add_chat_members(request: web.Request) -> web.Response:
     if chat is None:
         return _problem(404, "no such chat")
     users, groups = _member_lists(runtime, await _body(request))
-    runtime.state.add_chat_members(chat, users, groups)
+    # One chat_invite_user service message per member who was not in the chat yet.
+    runtime.messenger.add_chat_members(chat, users, groups)
     return _json(chat_json(runtime, peer_id))
 
 

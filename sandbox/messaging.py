@@ -17,6 +17,7 @@ from .keyboard import find_button, parse_keyboard
 from .records import (
     CHAT_PEER_BASE,
     ButtonEvent,
+    Chat,
     Community,
     Conversation,
     Message,
@@ -31,6 +32,7 @@ from .user_policy import judge
 MAX_TEXT = 4096
 MAX_PAYLOAD = 1000
 EDIT_WINDOW_S = 24 * 3600
+CALL_END_STATES = ("reached", "canceled_by_initiator", "canceled_by_receiver")  # calls_end_state
 
 # (community, event number, type, object): the Callback API subscribes to every event.
 EventListener = Callable[[Community, int, str, object], None]
@@ -47,6 +49,7 @@ class Content:
     attachments: list[dict[str, Any]] | None = None
     mentions: tuple[int, ...] = ()
     date: int | None = None  # one timestamp for every recipient of the call
+    action: dict[str, Any] | None = None  # a service message (messages_message_action)
 
 
 def check_payload(payload: str | None) -> str | None:
@@ -256,16 +259,19 @@ class Messenger:
         from_keyboard: bool = False,
         attachment: str | None = None,
     ) -> Message:
-        state = self.state
         content = self.content(user.id, text, payload=payload, attachment=attachment)
+        return self._send_user_content(user, peer_id, content, via, from_keyboard)
+
+    def _send_user_content(
+        self, user: User, peer_id: int, content: Content, via: Via, from_keyboard: bool
+    ) -> Message:
+        """One message a person sends (text or a call): stored, shown, published to bots."""
+        state = self.state
         if is_chat_peer(peer_id):
             chat = state.chats.get(peer_id)
             if chat is None or user.id not in chat.members:
                 raise VkError(917)
-            message = self._deliver_user(user, chat.conv, content)
-            for group_id in sorted(chat.communities):
-                self.publish(state.communities[group_id], "message_new", message)
-            return message
+            return self._post_in_chat(user.id, chat, content)
         if peer_id < 0:
             community = state.communities.get(-peer_id)
             if community is None:
@@ -276,27 +282,108 @@ class Messenger:
             if user.id not in community.allowed:
                 # Writing to a community lets it answer (VK records no message_allow for this).
                 state.set_allowed(community, user.id, True)
-            message = self._deliver_user(user, conv, content)
+            message = self._deliver_user(user.id, conv, content)
             self.publish(community, "message_new", message)
             return message
         recipient = state.users.get(peer_id)
         if recipient is None or peer_id == 0:
             raise param_error("peer_id is invalid")
         self._check_person_to_person(user, recipient, content, via)
-        return self._deliver_user(user, state.dialog(user.id, recipient.id), content)
+        return self._deliver_user(user.id, state.dialog(user.id, recipient.id), content)
 
-    def _deliver_user(self, user: User, conv: Conversation, content: Content) -> Message:
+    def _post_in_chat(self, from_id: int, chat: Chat, content: Content) -> Message:
+        """A message in a chat: every community in it gets message_new (not its own, though)."""
+        message = self._deliver_user(from_id, chat.conv, content)
+        for group_id in sorted(chat.communities):
+            if -group_id != from_id:
+                self.publish(self.state.communities[group_id], "message_new", message)
+        return message
+
+    def _deliver_user(self, from_id: int, conv: Conversation, content: Content) -> Message:
         message = self.state.add_message(
             conv,
-            user.id,
+            from_id,
             content.text,
             payload=content.payload,
             attachments=content.attachments,
             mentions=content.mentions,
+            action=content.action,
         )
         self.state.stats.messages_delivered += 1
         self.state.touch_conversation(conv)
         return message
+
+    # -- chats: service messages ------------------------------------------------------------------
+
+    def create_chat(
+        self,
+        title: str,
+        admin_id: int,
+        user_ids: list[int],
+        group_ids: list[int],
+        peer_id: int | None = None,
+    ) -> Chat:
+        """A chat as a person creates it in VK: its first message is the chat_create service
+        message from the admin, which every community in the chat receives as message_new."""
+        state = self.state
+        chat = state.create_chat(title, admin_id, peer_id)
+        state.add_chat_members(chat, user_ids, group_ids)
+        self._service_message(chat, {"type": "chat_create", "text": title})
+        return chat
+
+    def add_chat_members(
+        self, chat: Chat, user_ids: list[int], group_ids: list[int]
+    ) -> list[Message]:
+        """New members one by one, each announced by a chat_invite_user message from the admin
+        (member_id: the user, or minus the group id). A community sees the invitations from its
+        own on, as in VK; members already in the chat are not announced again."""
+        state = self.state
+        joining = [(user_id, 0) for user_id in user_ids] + [(0, gid) for gid in group_ids]
+        messages: list[Message] = []
+        for user_id, group_id in joining:
+            added = state.add_chat_members(
+                chat, [user_id] if user_id else [], [group_id] if group_id else []
+            )
+            for owner_id in added:
+                action = {"type": "chat_invite_user", "member_id": owner_id}
+                messages.append(self._service_message(chat, action))
+        return messages
+
+    def _service_message(self, chat: Chat, action: dict[str, Any]) -> Message:
+        content = Content(text="", action=action, date=self.state.unix_now())
+        return self._post_in_chat(chat.admin_id, chat, content)
+
+    # -- calls ------------------------------------------------------------------------------------
+
+    def call(
+        self,
+        user: User,
+        peer_id: int,
+        *,
+        duration: int = 0,
+        video: bool = False,
+        end_state: str = "reached",
+    ) -> Message:
+        """A finished call, as VK records it: a message with no text and one "call" attachment
+        (calls_call), in the chat or dialog it was made in, delivered like any message."""
+        if end_state not in CALL_END_STATES:
+            raise param_error(f"state must be one of {', '.join(CALL_END_STATES)}")
+        if duration < 0:
+            raise param_error("duration must not be negative")
+        if peer_id <= 0:
+            # calls_call.receiver_id is a person or a chat; nobody calls a community.
+            raise param_error("peer_id must be a person or a chat")
+        now = self.state.unix_now()
+        call = {
+            "initiator_id": user.id,
+            "receiver_id": peer_id,
+            "state": end_state,
+            "time": now,
+            "duration": duration,
+            "video": video,
+        }
+        content = Content(text="", attachments=[{"type": "call", "call": call}], date=now)
+        return self._send_user_content(user, peer_id, content, "id", False)
 
     def _open_between(self, a: int, b: int) -> bool:
         conv = self.state.find_dialog(a, b)
@@ -315,17 +402,22 @@ class Messenger:
             return
         state = self.state
         pending = PendingText(content.text, content.payload, state.unix_now())
+        # Only text waits in a communication request; a call to a closed dialog just fails.
+        queueable = bool(content.text)
         request = state.requests.get((sender.id, recipient.id))
         if request is not None:
             if request.status == "pending":
-                request.messages.append(pending)
-                state.save_request(request)
+                if queueable:
+                    request.messages.append(pending)
+                    state.save_request(request)
                 raise VkError(988)
             raise VkError(901)
         decision = judge(sender, recipient, via, state.clock.now().date())
         if decision.outcome is Outcome.ALLOW:
             return
         if decision.outcome is Outcome.REQUEST:
+            if not queueable:
+                raise VkError(901, "the dialog is not open yet: write first")
             state.save_request(
                 MessageRequest(sender.id, recipient.id, pending.date, messages=[pending])
             )

@@ -37,7 +37,7 @@ CREATE TABLE IF NOT EXISTS messages (
     id INTEGER PRIMARY KEY, a INTEGER NOT NULL, b INTEGER NOT NULL, chat INTEGER,
     cmid INTEGER NOT NULL, date INTEGER NOT NULL, from_id INTEGER NOT NULL, text TEXT NOT NULL,
     payload TEXT, keyboard TEXT, attachments TEXT, random_id INTEGER NOT NULL,
-    update_time INTEGER NOT NULL, version INTEGER NOT NULL, mentions TEXT NOT NULL);
+    update_time INTEGER NOT NULL, version INTEGER NOT NULL, mentions TEXT NOT NULL, action TEXT);
 CREATE TABLE IF NOT EXISTS requests (
     sender_id INTEGER NOT NULL, recipient_id INTEGER NOT NULL, created INTEGER NOT NULL,
     status TEXT NOT NULL, messages TEXT NOT NULL, PRIMARY KEY (sender_id, recipient_id));
@@ -160,6 +160,11 @@ class SqliteStore:
         self._db = await aiosqlite.connect(self.path)
         await self._db.execute("PRAGMA journal_mode=WAL")
         await self._db.executescript(SCHEMA)
+        async with self._db.execute("PRAGMA table_info(messages)") as cursor:
+            columns = {row[1] async for row in cursor}
+        if "action" not in columns:
+            # A store written before service messages existed.
+            await self._db.execute("ALTER TABLE messages ADD COLUMN action TEXT")
         await self._db.commit()
 
     async def close(self) -> None:
@@ -229,7 +234,8 @@ class SqliteStore:
             return keyboards[key]
 
         await db.executemany(
-            "INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO messages "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     m.id,
@@ -247,6 +253,7 @@ class SqliteStore:
                     m.update_time,
                     m.version,
                     json.dumps(list(m.mentions)),
+                    _json_or_none(m.action),
                 )
                 for m in batch.messages.values()
             ],
@@ -341,6 +348,7 @@ class SqliteStore:
                     update_time,
                     version,
                     mentioned,
+                    action,
                 ) = row
                 chat = state.chats.get(chat_peer) if chat_peer else None
                 conv = chat.conv if chat is not None else state.dialog(a, b)
@@ -355,6 +363,7 @@ class SqliteStore:
                     random_id=random_id,
                     mentions=tuple(json.loads(mentioned)),
                     date=sent,
+                    action=json.loads(action) if action else None,
                 )
                 message.update_time = update_time
                 message.version = version

@@ -118,6 +118,7 @@ class Message:
     """One message, stored once and rendered for whoever looks at it."""
 
     __slots__ = (
+        "action",
         "attachments",
         "cmid",
         "conv",
@@ -146,6 +147,7 @@ class Message:
         attachments: list[dict[str, Any]] | None = None,
         random_id: int = 0,
         mentions: tuple[int, ...] = (),
+        action: dict[str, Any] | None = None,
     ) -> None:
         self.id = message_id
         self.cmid = cmid
@@ -158,6 +160,8 @@ class Message:
         self.attachments = attachments
         self.random_id = random_id
         self.mentions = mentions
+        # A service message (chat created, member invited): messages_message_action, text empty.
+        self.action = action
         self.update_time = 0
         self.version = message_id
 

@@ -65,6 +65,8 @@ def message_object(message: Message, viewer: int) -> dict[str, Any]:
         obj["payload"] = message.payload
     if message.keyboard is not None:
         obj["keyboard"] = message.keyboard
+    if message.action is not None:
+        obj["action"] = message.action
     if message.update_time:
         obj["update_time"] = message.update_time
     return obj

@@ -39,6 +39,7 @@ def setup_routes(app: web.Application) -> None:
     r.add_post(f"{api}/users/bulk", control.create_users_bulk)
     r.add_get(f"{api}/users/{{user_id}}", control.get_user)
     r.add_post(f"{api}/users/{{user_id}}/messages", control.user_writes)
+    r.add_post(f"{api}/users/{{user_id}}/calls", control.user_calls)
     r.add_get(f"{api}/users/{{user_id}}/messages", control.user_messages)
     r.add_get(f"{api}/users/{{user_id}}/conversations", control.user_conversations)
     r.add_post(f"{api}/users/{{user_id}}/events", control.press_button)

@@ -160,10 +160,14 @@ class SandboxState:
             self.journal.chat(chat)
         return chat
 
-    def add_chat_members(self, chat: Chat, user_ids: list[int], group_ids: list[int]) -> None:
+    def add_chat_members(self, chat: Chat, user_ids: list[int], group_ids: list[int]) -> list[int]:
+        """Add members; returns the owner ids that were not in the chat yet, in order."""
         now = self.unix_now()
+        added: list[int] = []
         for user_id in user_ids:
             user = self.users[user_id]
+            if user_id not in chat.members:
+                added.append(user_id)
             chat.members.add(user_id)
             chat.joined.setdefault(user_id, now)
             if user.chat_peers is None:
@@ -173,10 +177,13 @@ class SandboxState:
         for group_id in group_ids:
             if group_id not in self.communities:
                 raise KeyError(group_id)
+            if group_id not in chat.communities:
+                added.append(-group_id)
             chat.communities.add(group_id)
             chat.joined.setdefault(-group_id, now)
         if self.journal is not None:
             self.journal.chat(chat)
+        return added
 
     # -- conversations and messages ------------------------------------------------------------
 
@@ -220,6 +227,7 @@ class SandboxState:
         random_id: int = 0,
         mentions: tuple[int, ...] = (),
         date: int | None = None,
+        action: dict[str, object] | None = None,
     ) -> Message:
         message_id = self.next_message_id
         self.next_message_id = message_id + 1
@@ -235,6 +243,7 @@ class SandboxState:
             attachments,
             random_id,
             mentions,
+            action,
         )
         conv.messages.append(message)
         self.messages[message_id] = message

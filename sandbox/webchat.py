@@ -64,6 +64,49 @@ def _mentions(chunk: str) -> str:
 
 _env.filters["rich"] = rich_text
 
+
+def call_summary(call: dict[str, Any]) -> str:
+    """A call attachment in one line: «📞 Звонок, 1 мин», «📞 Видеозвонок отменён»."""
+    name = "Видеозвонок" if call.get("video") else "Звонок"
+    state = call.get("state")
+    if state == "canceled_by_initiator":
+        return f"📞 {name} отменён"
+    if state == "canceled_by_receiver":
+        return f"📞 {name} отклонён"
+    seconds = int(call.get("duration") or 0)
+    if seconds < 60:
+        return f"📞 {name}, {seconds} с"
+    hours, minutes = divmod(round(seconds / 60), 60)
+    if not hours:
+        return f"📞 {name}, {minutes} мин"
+    return f"📞 {name}, {hours} ч {minutes} мин" if minutes else f"📞 {name}, {hours} ч"
+
+
+_env.filters["call_summary"] = call_summary
+
+# Past-tense verbs of service messages: masculine, feminine, neuter (a community), and for «Вы».
+_VERBS = {
+    "created": ("создал", "создала", "создало", "создали"),
+    "invited": ("пригласил", "пригласила", "пригласило", "пригласили"),
+    "returned": ("вернулся", "вернулась", "вернулось", "вернулись"),
+    "renamed": ("изменил", "изменила", "изменило", "изменили"),
+    "removed": ("исключил", "исключила", "исключило", "исключили"),
+    "left": ("вышел", "вышла", "вышло", "вышли"),
+}
+_MALE_SURNAME = ("ов", "ев", "ёв", "ин", "ын", "ий", "ой", "ский")
+_FEMALE_SURNAME = ("ова", "ева", "ёва", "ина", "ына", "ая")
+
+
+def _feminine(first_name: str, last_name: str) -> bool:
+    """The sandbox keeps no sex field; Russian surnames and first names tell it well enough."""
+    last = last_name.lower()
+    if last.endswith(_FEMALE_SURNAME):
+        return True
+    if last.endswith(_MALE_SURNAME):
+        return False
+    return first_name.lower().endswith(("а", "я"))
+
+
 # -- view models ---------------------------------------------------------------------------------
 
 ROLE_NAMES = {"staff": "Педагоги", "student": "Ученики", "parent": "Родители"}
@@ -151,6 +194,50 @@ class ChatViews:
         user = self.state.users.get(owner_id)
         return user.full_name if user else f"id{owner_id}"
 
+    def verb(self, owner_id: int, key: str) -> str:
+        masculine, feminine, neuter, polite = _VERBS[key]
+        if owner_id == self.user.id:
+            return polite
+        if owner_id < 0:
+            return neuter
+        user = self.state.users.get(owner_id)
+        return feminine if user and _feminine(user.first_name, user.last_name) else masculine
+
+    def member_name(self, owner_id: int) -> str:
+        # Names stay in the nominative: the sandbox cannot decline them as VK's name_case does.
+        return "вас" if owner_id == self.user.id else self.owner_name(owner_id)
+
+    def service_text(self, message: Message) -> str:
+        """A service message as VK clients show it: «Ирина Смирнова создала беседу «9А»»."""
+        action = message.action or {}
+        author = "Вы" if message.from_id == self.user.id else self.owner_name(message.from_id)
+        kind = action.get("type")
+        member = action.get("member_id")
+        if kind == "chat_create":
+            verb = self.verb(message.from_id, "created")
+            return f"{author} {verb} беседу «{action.get('text', '')}»"
+        if kind == "chat_title_update":
+            verb = self.verb(message.from_id, "renamed")
+            return f"{author} {verb} название беседы на «{action.get('text', '')}»"
+        if kind == "chat_invite_user" and isinstance(member, int):
+            if member == message.from_id:
+                return f"{author} {self.verb(member, 'returned')} в беседу"
+            verb = self.verb(message.from_id, "invited")
+            return f"{author} {verb} {self.member_name(member)}"
+        if kind == "chat_kick_user" and isinstance(member, int):
+            if member == message.from_id:
+                return f"{author} {self.verb(member, 'left')} из беседы"
+            verb = self.verb(message.from_id, "removed")
+            return f"{author} {verb} {self.member_name(member)}"
+        return f"{author}: служебное сообщение"
+
+    def summary(self, message: Message) -> str:
+        """One line for the conversation list."""
+        if message.action is not None:
+            return self.service_text(message)
+        prefix = "Вы: " if message.from_id == self.user.id else ""
+        return prefix + (message.text or _attachment_summary(message))
+
     def peer(self, peer_id: int, active: bool = False) -> PeerView:
         if is_chat_peer(peer_id):
             chat = self.state.chats.get(peer_id)
@@ -171,8 +258,7 @@ class ChatViews:
         conv = self.state.conversation_for(self.user.id, peer_id)
         if conv is not None and conv.messages:
             last = conv.messages[-1]
-            prefix = "Вы: " if last.from_id == self.user.id else ""
-            view.last_text = prefix + (last.text or _attachment_summary(last))
+            view.last_text = self.summary(last)
             view.last_time = self.clock(last.update_time or last.date)
             view.last_date = last.date
         return view
@@ -240,6 +326,21 @@ class ChatViews:
     def bubble(self, message: Message, previous: Message | None, peer_id: int) -> BubbleView:
         author = self.owner_name(message.from_id)
         keyboard = message.keyboard
+        if message.action is not None:
+            # A service line in the middle of the thread, not somebody's bubble.
+            return BubbleView(
+                message_id=message.id,
+                cmid=message.cmid,
+                out=False,
+                author=author,
+                avatar=Avatar.of(message.from_id, author),
+                text=self.service_text(message),
+                time=self.clock(message.date),
+                edited=False,
+                first_of_group=True,
+                attachments=[],
+                system=True,
+            )
         return BubbleView(
             message_id=message.id,
             cmid=message.cmid,
@@ -249,7 +350,11 @@ class ChatViews:
             text=message.text,
             time=self.clock(message.date),
             edited=bool(message.update_time),
-            first_of_group=previous is None or previous.from_id != message.from_id,
+            first_of_group=(
+                previous is None
+                or previous.from_id != message.from_id
+                or previous.action is not None
+            ),
             attachments=message.attachments or [],
             keyboard=self.buttons(keyboard, peer_id) if keyboard and keyboard["inline"] else None,
         )
@@ -318,7 +423,12 @@ def _attachment_summary(message: Message) -> str:
         "wall": "Запись на стене",
         "link": "Ссылка",
     }
-    kinds = [names.get(a.get("type", ""), "Вложение") for a in message.attachments or []]
+    kinds = [
+        call_summary(a["call"])
+        if a.get("type") == "call" and isinstance(a.get("call"), dict)
+        else names.get(a.get("type", ""), "Вложение")
+        for a in message.attachments or []
+    ]
     return ", ".join(kinds)
 
 

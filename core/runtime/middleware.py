@@ -1,5 +1,6 @@
 """Core middleware on every event: who is this person, which roles, what dialog they are in;
-activity recorded; malformed payloads refused politely. Handlers receive the result as ``ctx``."""
+activity recorded (messages, buttons, chats created, calls); service messages and calls kept from
+handlers; malformed payloads refused politely. Handlers receive the result as ``cx``."""
 
 from __future__ import annotations
 
@@ -21,6 +22,34 @@ log = logging.getLogger("sferum.middleware")
 
 MAX_PAYLOAD = 4096  # VK caps button payloads far lower; anything beyond is not from a button
 MAX_TEXT = 4096
+# Attachments by which VK records a call in the conversation it was made in.
+CALL_ATTACHMENTS = frozenset({"call", "group_call_in_progress"})
+
+
+def service_action(message: MessageMin) -> str | None:
+    """The type of a service message (chat_create, chat_invite_user, ...); None when a person
+    wrote it. VK sends service messages with empty text and an ``action`` object."""
+    action = message.action
+    if action is None:
+        return None
+    return str(getattr(action.type, "value", action.type))
+
+
+def call_initiator(message: MessageMin) -> int | None:
+    """Who made the call this message records (the call's initiator, else the sender); None when
+    the message records no call."""
+    for attachment in message.attachments or ():
+        kind = str(getattr(attachment.type, "value", attachment.type))
+        if kind not in CALL_ATTACHMENTS:
+            continue
+        call = getattr(attachment, kind, None)
+        initiator = (
+            call.get("initiator_id")
+            if isinstance(call, dict)
+            else getattr(call, "initiator_id", None)
+        )
+        return initiator if isinstance(initiator, int) and initiator > 0 else message.from_id
+    return None
 
 
 def _payload_problem(raw: Any) -> str | None:
@@ -46,11 +75,38 @@ def message_middleware(community: Community) -> type[BaseMiddleware[MessageMin]]
             if message.from_id is None or message.from_id <= 0:
                 self.stop("messages from communities are not handled")
             identity = await services.identities.get(message.from_id)
+            person_id = identity.person.id if identity.person else None
+            # Service messages and calls are things people did, not text to a bot: recorded
+            # as what they are, and no handler sees them (nobody typed, nobody expects a reply).
+            action = service_action(message)
+            if action is not None:
+                if action == "chat_create":
+                    await services.activity.record(
+                        message.from_id,
+                        ActivityKind.CHAT_CREATED,
+                        person_id=person_id,
+                        peer_id=message.peer_id,
+                        group_id=community.group_id,
+                    )
+                self.stop(f"service message: {action}")
+            caller = call_initiator(message)
+            if caller is not None:
+                if caller != message.from_id:
+                    known = await services.identities.get(caller)
+                    person_id = known.person.id if known.person else None
+                await services.activity.record(
+                    caller,
+                    ActivityKind.CALL,
+                    person_id=person_id,
+                    peer_id=message.peer_id,
+                    group_id=community.group_id,
+                )
+                self.stop("a call")
             group_chat = message.peer_id > 2_000_000_000
             await services.activity.record(
                 message.from_id,
                 ActivityKind.GROUP_CHAT_MESSAGE if group_chat else ActivityKind.MESSAGE_TO_BOT,
-                person_id=identity.person.id if identity.person else None,
+                person_id=person_id,
                 peer_id=message.peer_id,
                 group_id=community.group_id,
             )

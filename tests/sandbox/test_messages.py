@@ -226,18 +226,23 @@ async def test_chats_deliver_to_members_and_bots_see_id_zero(
     server = (await vk.call("groups.getLongPollServer", token, group_id=community.id))["response"]
     await control.write(member, peer, "Когда контрольная?")
     update = (await vk.poll(server))["updates"][0]["object"]["message"]
+    # cmid 1 is the chat_create service message that opens every chat.
     assert (
-        update["peer_id"] == peer and update["id"] == 0 and update["conversation_message_id"] == 1
+        update["peer_id"] == peer and update["id"] == 0 and update["conversation_message_id"] == 2
     )
     sent = await vk.call("messages.send", token, peer_ids=[peer], random_id=0, message="В пятницу")
     assert sent["response"][0]["message_id"] == 0
-    assert sent["response"][0]["conversation_message_id"] == 2
+    assert sent["response"][0]["conversation_message_id"] == 3
     seen = await control.messages(other, peer)
-    assert [m["text"] for m in seen["items"]] == ["Когда контрольная?", "В пятницу"]
+    assert [m["text"] for m in seen["items"]] == ["", "Когда контрольная?", "В пятницу"]
+    assert seen["items"][0]["action"] == {"type": "chat_create", "text": "9А"}
     by_cmid = await vk.call(
-        "messages.getByConversationMessageId", token, peer_id=peer, conversation_message_ids=[1, 2]
+        "messages.getByConversationMessageId",
+        token,
+        peer_id=peer,
+        conversation_message_ids=[1, 2, 3],
     )
-    assert [m["from_id"] for m in by_cmid["response"]["items"]] == [member, -community.id]
+    assert [m["from_id"] for m in by_cmid["response"]["items"]] == [member, member, -community.id]
     # A person outside the chat cannot write there.
     outsider = await control.user()
     refused = await control.post(f"/users/{outsider}/messages", {"peer_id": peer, "text": "?"})

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 from core.clock import ManualClock
 from sandbox.app import start_sandbox
 from sandbox.config import SandboxConfig
+from sandbox.persistence import SqliteStore
 
 KEYBOARD = json.dumps({"buttons": [[{"action": {"type": "text", "label": "Меню"}}]]})
 
@@ -26,8 +28,8 @@ async def test_state_survives_a_restart(tmp_path: Path, clock: ManualClock) -> N
     content = runtime.messenger.content(community.owner_id, "Здравствуйте", keyboard=KEYBOARD)
     runtime.messenger.send_from_community(community, person.id, content, 0)
     first_bulk, last_bulk = state.create_users_bulk(50, "Ученик", "Тестовый", community.id)
-    chat = state.create_chat("Новый чат", person.id)
-    state.add_chat_members(chat, [person.id], [community.id])
+    chat = runtime.messenger.create_chat("Новый чат", person.id, [person.id], [community.id])
+    runtime.messenger.call(person, chat.peer_id, duration=90)
     # Write-behind: nothing is on disk until a flush.
     assert await runtime.flush() > 0
     assert await runtime.flush() == 0
@@ -51,10 +53,15 @@ async def test_state_survives_a_restart(tmp_path: Path, clock: ManualClock) -> N
         )
         assert again.state.users[first_bulk].first_name == "Ученик"
         assert again.state.chats[chat.peer_id].communities == {community.id}
+        created, called = again.state.chats[chat.peer_id].conv.messages
+        assert created.action == {"type": "chat_create", "text": "Новый чат"}
+        assert called.action is None and called.attachments is not None
+        assert called.attachments[0]["call"]["duration"] == 90
         assert again.state.users[100_001].profile is not None
         # New messages continue the numbering.
         reply = again.messenger.send_from_user(again.state.users[person.id], -community.id, "Ещё")
-        assert reply.id == max(m.id for m in conv.messages[:-1]) + 1 and reply.cmid == 3
+        earlier = max(m.id for m in again.state.messages.values() if m is not reply)
+        assert reply.id == earlier + 1 and reply.cmid == 3
     finally:
         await second.stop()
 
@@ -66,3 +73,29 @@ async def test_memory_mode_has_no_journal(clock: ManualClock) -> None:
         assert await running.runtime.flush() == 0
     finally:
         await running.stop()
+
+
+async def test_a_store_from_before_service_messages_gains_the_action_column(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    path = tmp_path / "old.db"
+    old_messages = (
+        "CREATE TABLE messages (id INTEGER PRIMARY KEY, a INTEGER NOT NULL, b INTEGER NOT NULL, "
+        "chat INTEGER, cmid INTEGER NOT NULL, date INTEGER NOT NULL, from_id INTEGER NOT NULL, "
+        "text TEXT NOT NULL, payload TEXT, keyboard TEXT, attachments TEXT, "
+        "random_id INTEGER NOT NULL, update_time INTEGER NOT NULL, version INTEGER NOT NULL, "
+        "mentions TEXT NOT NULL)"
+    )
+    with sqlite3.connect(path) as db:
+        db.execute(old_messages)
+        db.execute(
+            "INSERT INTO messages VALUES (1, -200000001, 5, NULL, 1, 0, 5, 'Привет', NULL, NULL, "
+            "NULL, 0, 0, 1, '[]')"
+        )
+    store = SqliteStore(str(path))
+    await store.open()
+    try:
+        async with store.db.execute("SELECT action FROM messages") as cursor:
+            assert [row async for row in cursor] == [(None,)]
+    finally:
+        await store.close()

@@ -230,6 +230,39 @@ async def test_every_event_validates_from_long_poll_and_callback(
     assert [d["event_id"] for d in delivered] == [u["event_id"] for u in polled["updates"]]
 
 
+async def test_service_messages_and_calls_validate_on_both_transports(
+    vk: Vk,
+    control: Control,
+    community: Community,
+    schema: VkSchema,
+    receiver: Receiver,
+    sandbox: RunningSandbox,
+) -> None:
+    gid = community.id
+    await control.post(f"/communities/{gid}/callback", {"url": receiver.url, "secret": "s"}, 201)
+    server = (await vk.call("groups.getLongPollServer", community.access_token, group_id=gid))[
+        "response"
+    ]
+    teacher, pupil = await control.user("Ирина", "Смирнова"), await control.user()
+    chat = await control.post("/chats", {"title": "9А", "user_ids": [teacher], "group_ids": [gid]})
+    await control.post(f"/chats/{chat['peer_id']}/members", {"user_ids": [pupil]})
+    await control.post(f"/users/{teacher}/calls", {"peer_id": chat["peer_id"], "duration": 60})
+
+    polled = (await vk.poll(server))["updates"]
+    await sandbox.runtime.tick()
+    delivered = [r.body for r in receiver.events]
+    for updates in (polled, delivered):
+        messages = [u["object"]["message"] for u in updates]
+        assert [m.get("action", {}).get("type") for m in messages] == [
+            "chat_create",
+            "chat_invite_user",
+            None,
+        ]
+        assert messages[2]["attachments"][0]["type"] == "call"
+        for update in updates:
+            schema.check_event(update)
+
+
 async def test_errata_are_few_and_explained(schema: VkSchema) -> None:
     notes = list(schema.errata())
     assert len(notes) <= 4

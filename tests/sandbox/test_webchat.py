@@ -100,6 +100,35 @@ async def test_chat_page_shows_the_conversation_with_keyboards(
     assert "Запретить сообщения" in html
 
 
+async def test_service_messages_and_calls_read_as_short_russian_lines(
+    control: Control, community: Community
+) -> None:
+    teacher, colleague, pupil = IDS["smirnova"], IDS["kuznetsov"], IDS["st00"]
+    chat = await control.post(
+        "/chats",
+        {"title": "Проект", "user_ids": [teacher, colleague], "group_ids": [community.id]},
+        201,
+    )
+    peer = chat["peer_id"]
+    await control.post(f"/chats/{peer}/members", {"user_ids": [pupil]})
+    await control.post(f"/users/{teacher}/calls", {"peer_id": peer, "duration": 60}, 201)
+
+    html = await page(control, f"/chat/{colleague}?peer={peer}")
+    assert 'class="service-line"' in html
+    assert "Ирина Смирнова создала беседу «Проект»" in html
+    assert "Ирина Смирнова пригласила Артём Иванов" in html
+    assert "📞 Звонок, 1 мин" in html
+    own = await page(control, f"/chat/{teacher}?peer={peer}")
+    assert "Вы создали беседу «Проект»" in own
+    invited = await page(control, f"/chat/{pupil}?peer={peer}")
+    assert "Ирина Смирнова пригласила вас" in invited
+    # The conversation list shows the last event the same way.
+    base = control.root.removesuffix("/sandbox/api")
+    async with control.http.get(f"{base}/chat/{colleague}/updates?wait=0") as response:
+        sidebar = (await response.json())["sidebar"]
+    assert "📞 Звонок, 1 мин" in sidebar
+
+
 async def test_updates_wait_for_a_change_and_render_fragments(
     control: Control,
     vk: Vk,
