@@ -5,7 +5,8 @@ operators, with the deadlines of 59-ФЗ and reminders before them.
 Modules: ``analysis`` (stemming, synonyms, typos), ``kb`` (SQLite FTS5 + bm25), ``kb_import``
 (YAML/CSV files), ``appeals`` (the appeal lifecycle; ``list_queue``/``get_appeal`` for the
 mini-app), ``desk`` (messages and jobs around appeals), ``questions``, ``appeal_dialog``,
-``operators`` and ``gate`` (handlers), ``cli`` (``sferum kb``).
+``operators`` and ``gate`` (handlers), ``miniapp_pages`` (the operators' pages of the mini-app),
+``cli`` (``sferum kb``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from core.runtime.services import Services
 
 from . import appeal_dialog, gate, operators, questions  # noqa: F401 - they register handlers
 from .desk import NAME, desk_of
+from .miniapp_pages import setup as miniapp_pages
 from .ui import LABELERS, T
 
 
@@ -37,5 +39,7 @@ plugin = Plugin(
         "kb": "bots.rosobrnadzor_helper.kb",
         "appeals": "bots.rosobrnadzor_helper.appeals",
         "chats": ("demo:chat-operators",),  # the embedded sandbox adds the bot to this chat
+        # The operators' queue in the mini-app (/appeals): core passes it to create_app.
+        "miniapp_routes": miniapp_pages,
     },
 )

@@ -171,6 +171,19 @@ class Desk:
         text = self.texts.render("operators_new.j2", **await self.describe(appeal))
         return await self.send(appeal.group_id, peer, text, keyboard, f"new:{appeal.id}")
 
+    async def announce_taken(self, appeal: Appeal, group_id: int | None) -> None:
+        """Tell the operators' chat who took the appeal, so nobody else starts on it (the same
+        message whether it was taken in VK or in the mini-app)."""
+        peer = await self.operators_peer()
+        if peer is not None:
+            await self.send(
+                group_id,
+                peer,
+                self.texts.render("taken_in_chat.j2", **await self.describe(appeal)),
+                None,
+                f"taken:{appeal.id}:{appeal.operator_id}:{appeal.taken_at}",
+            )
+
     async def schedule_reminders(self, appeal: Appeal) -> None:
         now = self.services.clock.now()
         for days in REMIND_DAYS_BEFORE:

@@ -55,16 +55,7 @@ async def card_text(helper: Desk, appeal: Appeal) -> str:
 
 async def announce_taken(cx: Ctx, appeal: Appeal) -> None:
     """Tell the operators' chat who took the appeal, so nobody else starts on it."""
-    helper = desk(cx)
-    peer = await helper.operators_peer()
-    if peer is not None:
-        await helper.send(
-            cx.group_id,
-            peer,
-            T.render("taken_in_chat.j2", **await helper.describe(appeal)),
-            None,
-            f"taken:{appeal.id}:{appeal.operator_id}:{appeal.taken_at}",
-        )
+    await desk(cx).announce_taken(appeal, cx.group_id)
 
 
 # --- the queue and the card (private chat or the operators' chat) ---------------------------

@@ -1,0 +1,255 @@
+"""The operators' desk in the mini-app: the queue (``/appeals``), one appeal with its history
+(``/appeals/{id}``) and the forms «Взять в работу» and «Ответить».
+
+The pages call exactly what the handlers of the operators' chat call (``AppealStore.take`` plus
+``Desk.announce_taken``; ``Desk.answer``, which relays the answer to the teacher through the
+community's sender), so an answer given here reaches the teacher like one given in VK.
+
+Who sees what: operators only (staff with the operator position), anyone else gets 403. An operator
+sees new appeals and those they took; an appeal taken by another operator answers 404, exactly like
+an id that does not exist, so ids reveal nothing. Forms are POST with the session's CSRF token and
+end in a redirect (POST/redirect/GET); bad input re-renders the page with a Russian error.
+
+Wired through the plugin's ``extras["miniapp_routes"]``: ``create_app(extra_routes=[setup])``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from aiohttp import web
+
+from core.broadcast import BroadcastError
+from core.people import Identity
+from core.runtime.services import Services
+from core.vk.batch_sender import BatchSender
+from miniapp.keys import HOME_LINKS, PAGES, SERVICES, HomeLink
+from miniapp.security import CSRF_FIELD
+from miniapp.viewer import Viewer, check_csrf, current_viewer
+
+from .appeals import MAX_ANSWER, Appeal, AppealError, Status, is_operator, list_queue
+from .desk import Desk, desk_of
+from .ui import T
+
+log = logging.getLogger("sferum.rosobrnadzor_helper")
+
+PREFIX = "/appeals"
+# Ids are row ids: a bounded run of digits (anything else is 404 before the database is asked).
+APPEAL_PATH = PREFIX + r"/{id:\d{1,12}}"
+TEMPLATES = Path(str(resources.files(__package__).joinpath("templates", "miniapp")))
+STATIC = Path(str(resources.files(__package__).joinpath("static")))
+# The plugin's own templates are named "rb/<file>"; everything else ("base.html", "_back.html")
+# comes from the mini-app's loader, so the pages extend the mini-app's layout.
+ENV = web.AppKey("rosobrnadzor_helper_pages", jinja2.Environment)
+DONE_NOTICES = frozenset({"taken", "answered"})
+# Errors that mean the appeal changed under the operator's feet, not that the input was bad.
+CONFLICTS = frozenset({"taken", "not_open"})
+HISTORY_LIMIT = 50
+ANSWERED_SHOWN = 20
+
+
+def setup(app: web.Application) -> None:
+    base = app[PAGES].texts.env
+    env = base.overlay(
+        loader=jinja2.ChoiceLoader(
+            [jinja2.PrefixLoader({"rb": jinja2.FileSystemLoader(TEMPLATES)}), base.loader]
+            if base.loader is not None
+            else [jinja2.PrefixLoader({"rb": jinja2.FileSystemLoader(TEMPLATES)})]
+        )
+    )
+    # The pages show what teachers typed: autoescape is inherited from the mini-app and must stay.
+    assert env.autoescape is True
+    app[ENV] = env
+    r = app.router
+    r.add_get(PREFIX, queue, name="rb_appeals")
+    r.add_get(APPEAL_PATH, card, name="rb_appeal")
+    r.add_post(APPEAL_PATH + "/take", take, name="rb_appeal_take")
+    r.add_post(APPEAL_PATH + "/answer", answer, name="rb_appeal_answer")
+    r.add_static("/rb/static", STATIC, name="rb_static", append_version=False)
+    app[HOME_LINKS].append(HomeLink(T.label("miniapp_link"), PREFIX, is_operator))
+    app.on_startup.append(_connect_sender)
+
+
+async def _connect_sender(app: web.Application) -> None:
+    """``sferum miniapp`` runs without the bot's communities: answers still have to reach the
+    teacher, so the configured community gets its sender (``sferum run`` registered it already)."""
+    services = app[SERVICES]
+    settings = services.settings
+    if not settings.vk_token or settings.vk_group_id is None:
+        return
+    try:
+        services.broadcasts.sender(settings.vk_group_id)
+    except BroadcastError:
+        services.broadcasts.register_sender(
+            settings.vk_group_id,
+            BatchSender(
+                settings.vk_token,
+                settings.vk_api_url,
+                settings.rate_limit,
+                timeout_s=settings.vk_timeout_s,
+            ),
+        )
+
+
+# --- who, what ----------------------------------------------------------------------------------
+def _desk(request: web.Request) -> Desk:
+    return desk_of(request.app[SERVICES], T)
+
+
+async def _operator(request: web.Request) -> Viewer:
+    """The viewer, who must be an operator (other staff, parents, students: 403)."""
+    viewer = await current_viewer(request)
+    if not is_operator(viewer.identity):
+        raise web.HTTPForbidden()
+    return viewer
+
+
+def _visible(appeal: Appeal, identity: Identity) -> bool:
+    """New appeals are everybody's; a taken one belongs to the operator who took it."""
+    me = identity.person.id if identity.person is not None else None
+    return appeal.status == Status.NEW or (me is not None and appeal.operator_id == me)
+
+
+async def _appeal(request: web.Request, viewer: Viewer) -> Appeal:
+    """The appeal of the URL, or 404 when it does not exist or is not this operator's to see."""
+    appeal = await _desk(request).store.get(int(request.match_info["id"]))
+    if appeal is None or not _visible(appeal, viewer.identity):
+        raise web.HTTPNotFound()
+    return appeal
+
+
+def _field(data: Any, name: str) -> str:
+    value = data.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def _render(request: web.Request, name: str, *, status: int = 200, **values: Any) -> web.Response:
+    text = request.app[ENV].get_template(f"rb/{name}").render(**values)
+    return web.Response(text=text, status=status, content_type="text/html")
+
+
+# --- view models --------------------------------------------------------------------------------
+async def _history(services: Services, helper: Desk, appeal: Appeal) -> list[dict[str, Any]]:
+    rows = (await helper.store.history(appeal.id))[-HISTORY_LIMIT:]
+    names = await services.people.persons(
+        {int(row["actor_id"]) for row in rows if row["actor_id"] is not None}
+    )
+    zone = await helper.zone(appeal)
+    items = []
+    for row in rows:
+        actor = names.get(row["actor_id"]) if row["actor_id"] is not None else None
+        try:
+            details = json.loads(row["details"] or "{}")
+        except ValueError:
+            details = {}
+        items.append(
+            {
+                "at": datetime.fromisoformat(row["at"]).astimezone(zone).strftime("%d.%m.%Y %H:%M"),
+                "kind": row["kind"],
+                "actor": actor.full_name if actor is not None else "",
+                "details": details if isinstance(details, dict) else {},
+            }
+        )
+    return items
+
+
+async def _card_page(
+    request: web.Request,
+    viewer: Viewer,
+    appeal: Appeal,
+    *,
+    error: str = "",
+    answer_text: str = "",
+    status: int = 200,
+) -> web.Response:
+    helper = _desk(request)
+    done = request.query.get("done", "")
+    me = viewer.identity.person.id if viewer.identity.person is not None else None
+    return _render(
+        request,
+        "appeal.html",
+        status=status,
+        viewer=viewer,
+        csrf_field=CSRF_FIELD,
+        item=await helper.describe(appeal),
+        history=await _history(request.app[SERVICES], helper, appeal),
+        can_take=appeal.status == Status.NEW,
+        can_answer=appeal.is_open and (appeal.status == Status.NEW or appeal.operator_id == me),
+        max_answer=MAX_ANSWER,
+        answer_text=answer_text,
+        error=T.label(f"err_{error}") if error else "",
+        done=done if done in DONE_NOTICES and not error else "",
+    )
+
+
+# --- handlers -----------------------------------------------------------------------------------
+async def queue(request: web.Request) -> web.Response:
+    viewer = await _operator(request)
+    helper = _desk(request)
+    person = viewer.identity.person
+    assert person is not None  # an operator is a person
+    open_items = await helper.queue_for(viewer.identity)
+    answered = await list_queue(
+        helper.services.db,
+        statuses=(Status.ANSWERED, Status.CLOSED),
+        operator_id=person.id,
+        limit=ANSWERED_SHOWN,
+    )
+    answered.sort(key=lambda a: a.answered_at or a.created_at, reverse=True)
+    return _render(
+        request,
+        "queue.html",
+        viewer=viewer,
+        open_items=[await helper.describe(a) for a in open_items],
+        answered=[await helper.describe(a) for a in answered],
+    )
+
+
+async def card(request: web.Request) -> web.Response:
+    viewer = await _operator(request)
+    return await _card_page(request, viewer, await _appeal(request, viewer))
+
+
+async def take(request: web.Request) -> web.Response:
+    viewer = await _operator(request)
+    data = await request.post()
+    check_csrf(request, viewer, _field(data, CSRF_FIELD) or None)
+    appeal = await _appeal(request, viewer)
+    helper = _desk(request)
+    try:
+        taken = await helper.store.take(appeal.id, viewer.identity)
+    except AppealError as exc:
+        return await _card_page(request, viewer, appeal, error=exc.reason, status=409)
+    # As after «Взять в работу» in the operators' chat: the chat learns who took it.
+    await helper.announce_taken(taken, taken.group_id)
+    raise web.HTTPSeeOther(f"{PREFIX}/{appeal.id}?done=taken")
+
+
+async def answer(request: web.Request) -> web.Response:
+    viewer = await _operator(request)
+    data = await request.post()
+    check_csrf(request, viewer, _field(data, CSRF_FIELD) or None)
+    appeal = await _appeal(request, viewer)
+    text = _field(data, "answer")
+    helper = _desk(request)
+    try:
+        # The same call as «Отправить» in the bot: records the answer, moves the jobs and relays
+        # it to the teacher as the operator (the policy decides; a refused relay stays in the bot).
+        await helper.answer(appeal.id, viewer.identity, text)
+    except AppealError as exc:
+        current = await helper.store.get(appeal.id) or appeal
+        return await _card_page(
+            request,
+            viewer,
+            current,
+            error=exc.reason,
+            answer_text=text[: MAX_ANSWER * 2],
+            status=409 if exc.reason in CONFLICTS else 400,
+        )
+    raise web.HTTPSeeOther(f"{PREFIX}/{appeal.id}?done=answered")
