@@ -125,12 +125,12 @@ class Digest:
             "WHERE city = ? ORDER BY person_id",
             (city,),
         )
+        persons = await self.services.people.persons(int(row["person_id"]) for row in rows)
         groups: dict[tuple[int, int | None], list[int]] = defaultdict(list)
         for row in rows:
-            person = await self.services.people.person(int(row["person_id"]))
-            age_limit = eligibility(person, today).age_limit
+            age_limit = eligibility(persons.get(int(row["person_id"])), today).age_limit
             groups[(int(row["group_id"]), age_limit)].append(int(row["person_id"]))
-        for (group_id, age_limit), persons in sorted(
+        for (group_id, age_limit), audience in sorted(
             groups.items(), key=lambda item: (item[0][0], item[0][1] or 0)
         ):
             # The title names the run: a job that runs again after a crash finds its broadcast
@@ -151,7 +151,7 @@ class Digest:
                     author_person_id=None,
                     consent="subscription",
                     group_id=group_id,
-                    audience=Audience.persons(*persons),
+                    audience=Audience.persons(*audience),
                     template=GREETING,
                     title=title,
                     keyboard=keyboard,

@@ -74,6 +74,7 @@ class _Flight:
     for a retry), and texts already rendered."""
 
     gate: asyncio.Semaphore
+    last_report: float = 0.0  # loop time of the last progress report of this run
     persons: set[int] = field(default_factory=set)
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     texts: dict[int, str] = field(default_factory=dict)
@@ -140,7 +141,6 @@ class BroadcastEngine:
         self.db = services.db
         self.clock = services.clock
         self.concurrency = concurrency
-        self._last_report = 0.0
         self._senders: dict[int, BatchSender] = {}
         services.jobs.register(RUN, self._run_job)
         services.jobs.register(FIRE, self._fire_job)
@@ -378,11 +378,14 @@ class BroadcastEngine:
                 preparing.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await preparing
+        await self._report(progress, broadcast_id)
+        return await self._settle(broadcast_id)
+
+    async def _report(self, progress: Progress | None, broadcast_id: int) -> None:
         if progress is not None:
             result = progress(await self.status(broadcast_id))
             if asyncio.iscoroutine(result):
                 await result
-        return await self._settle(broadcast_id)
 
     async def _send_round(
         self,
@@ -441,11 +444,9 @@ class BroadcastEngine:
                     release = await self._send_execute(
                         broadcast_id, chunk, sender, person_of_peer
                     )
-                if progress is not None and loop.time() - self._last_report >= PROGRESS_EVERY_S:
-                    self._last_report = loop.time()
-                    result = progress(await self.status(broadcast_id))
-                    if asyncio.iscoroutine(result):
-                        await result
+                if loop.time() - flight.last_report >= PROGRESS_EVERY_S:
+                    flight.last_report = loop.time()
+                    await self._report(progress, broadcast_id)
             finally:
                 flight.persons.difference_update(release)
 

@@ -17,9 +17,10 @@ class PeopleError(Exception):
     pass
 
 
-def _in(values: Iterable[int]) -> tuple[str, list[int]]:
-    items = list(values)
-    return ",".join("?" * len(items)) or "NULL", items
+def _in(values: Iterable[int]) -> tuple[str, list[str]]:
+    # One JSON parameter rather than a placeholder per id: SQLite caps the number of variables
+    # (32,766), and a city's digest subscribers or a school's roster may pass it.
+    return "SELECT value FROM json_each(?)", [json.dumps(list(values))]
 
 
 class PeopleRepository:

@@ -87,3 +87,12 @@ async def test_demo_district_is_complete_and_idempotent(people: PeopleRepository
     assert len(await people.children_of(mother.id)) == 2
     # One journal parent has no VK account yet (she links with a journal code).
     assert await db.fetchval("SELECT count(*) FROM persons WHERE vk_user_id IS NULL") == 1
+
+
+async def test_persons_in_bulk_beyond_sqlite_variable_limit(people: PeopleRepository) -> None:
+    first = await people.upsert_person(first_name="Анна", vk_user_id=None, is_adult=True)
+    second = await people.upsert_person(first_name="Борис", vk_user_id=None, is_adult=True)
+    # 40,000 ids: more than SQLite accepts as separate variables.
+    found = await people.persons([first, *range(10_000_000, 10_040_000), second])
+    assert {pid: p.first_name for pid, p in found.items()} == {first: "Анна", second: "Борис"}
+    assert await people.persons([]) == {}
