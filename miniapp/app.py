@@ -16,9 +16,11 @@ from collections.abc import AsyncIterator, Callable, Sequence
 
 from aiohttp import web
 
+from core.plugins.spec import Plugin
 from core.runtime.services import Services
 
 from .access import JournalAccess
+from .admin import setup as admin_pages
 from .errors import error_pages
 from .ids import PublicIds
 from .journal.abc import JournalProvider
@@ -44,6 +46,14 @@ log = logging.getLogger("sferum.miniapp")
 MAX_FORM_BYTES = 16 * 1024
 
 RouteHook = Callable[[web.Application], None]
+
+
+def extension_routes(plugins: Sequence[Plugin]) -> list[RouteHook]:
+    """Every page beside the journal: the admin monitoring pages and what plugins add through
+    ``extras["miniapp_routes"]`` (`sferum run` and `sferum miniapp` serve the same set)."""
+    hooks: list[RouteHook] = [admin_pages]
+    hooks += [p.extras["miniapp_routes"] for p in plugins if "miniapp_routes" in p.extras]
+    return hooks
 
 
 def create_app(

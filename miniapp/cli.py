@@ -50,8 +50,7 @@ def run_miniapp(args: argparse.Namespace) -> int:
     from core.plugins.loader import discover
     from core.runtime.services import Services
 
-    from .admin import setup as admin_pages
-    from .app import create_app
+    from .app import create_app, extension_routes
     from .keys import MiniAppConfig
 
     settings = load_settings()
@@ -61,11 +60,10 @@ def run_miniapp(args: argparse.Namespace) -> int:
     async def build() -> web.Application:
         plugins = discover(settings.bots)
         services = await Services.open(settings, plugins=plugins)
-        plugin_pages = [p.extras["miniapp_routes"] for p in plugins if "miniapp_routes" in p.extras]
         app = create_app(
             services,
             config=MiniAppConfig.from_settings(settings, trust_forwarded_proto=args.behind_proxy),
-            extra_routes=[admin_pages, *plugin_pages],
+            extra_routes=extension_routes(plugins),
         )
 
         async def close(app: web.Application) -> None:

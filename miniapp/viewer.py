@@ -3,6 +3,7 @@ the Authorization header) turned into the person's current identity."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
@@ -13,7 +14,7 @@ from core.vk.launch_params import InvalidLaunchParams
 
 from .access import is_admin
 from .keys import CONFIG, SERVICES, SESSIONS
-from .security import SESSION_COOKIE, Session, single_values, verify_launch
+from .security import CSRF_FIELD, SESSION_COOKIE, Session, single_values, verify_launch
 
 # Bots and mini-app front-ends may send the launch query string instead of a cookie:
 # ``Authorization: VK vk_user_id=...&vk_ts=...&sign=...``.
@@ -79,7 +80,11 @@ async def require_admin(request: web.Request, org_id: int | None = None) -> View
     return viewer
 
 
-def check_csrf(request: web.Request, viewer: Viewer, token: str | None) -> None:
-    """Refuse a state-changing request that does not carry its session's CSRF token."""
-    if viewer.session is None or not request.app[SESSIONS].csrf_ok(viewer.session, token):
+def check_csrf(request: web.Request, viewer: Viewer, form: Mapping[str, object]) -> None:
+    """Refuse a state-changing request whose posted ``form`` does not carry its session's CSRF
+    token (in the ``CSRF_FIELD`` every form of the app and its extensions has)."""
+    token = form.get(CSRF_FIELD)
+    if viewer.session is None or not request.app[SESSIONS].csrf_ok(
+        viewer.session, token if isinstance(token, str) else None
+    ):
         raise web.HTTPForbidden(reason="CSRF token missing or wrong")

@@ -56,12 +56,9 @@ ANSWERED_SHOWN = 20
 
 def setup(app: web.Application) -> None:
     base = app[PAGES].texts.env
+    own = jinja2.PrefixLoader({"rb": jinja2.FileSystemLoader(TEMPLATES)})
     env = base.overlay(
-        loader=jinja2.ChoiceLoader(
-            [jinja2.PrefixLoader({"rb": jinja2.FileSystemLoader(TEMPLATES)}), base.loader]
-            if base.loader is not None
-            else [jinja2.PrefixLoader({"rb": jinja2.FileSystemLoader(TEMPLATES)})]
-        )
+        loader=jinja2.ChoiceLoader([own] if base.loader is None else [own, base.loader])
     )
     # The pages show what teachers typed: autoescape is inherited from the mini-app and must stay.
     assert env.autoescape is True
@@ -170,7 +167,6 @@ async def _card_page(
 ) -> web.Response:
     helper = _desk(request)
     done = request.query.get("done", "")
-    me = viewer.identity.person.id if viewer.identity.person is not None else None
     return _render(
         request,
         "appeal.html",
@@ -180,7 +176,7 @@ async def _card_page(
         item=await helper.describe(appeal),
         history=await _history(request.app[SERVICES], helper, appeal),
         can_take=appeal.status == Status.NEW,
-        can_answer=appeal.is_open and (appeal.status == Status.NEW or appeal.operator_id == me),
+        can_answer=appeal.is_open and _visible(appeal, viewer.identity),
         max_answer=MAX_ANSWER,
         answer_text=answer_text,
         error=T.label(f"err_{error}") if error else "",
@@ -219,7 +215,7 @@ async def card(request: web.Request) -> web.Response:
 async def take(request: web.Request) -> web.Response:
     viewer = await _operator(request)
     data = await request.post()
-    check_csrf(request, viewer, _field(data, CSRF_FIELD) or None)
+    check_csrf(request, viewer, data)
     appeal = await _appeal(request, viewer)
     helper = _desk(request)
     try:
@@ -234,7 +230,7 @@ async def take(request: web.Request) -> web.Response:
 async def answer(request: web.Request) -> web.Response:
     viewer = await _operator(request)
     data = await request.post()
-    check_csrf(request, viewer, _field(data, CSRF_FIELD) or None)
+    check_csrf(request, viewer, data)
     appeal = await _appeal(request, viewer)
     text = _field(data, "answer")
     helper = _desk(request)

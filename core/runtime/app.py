@@ -173,12 +173,10 @@ async def _start_miniapp(running: Running, plugins: Sequence[Plugin]) -> None:
         {c.group_id: c for c in running.communities} if settings.transport == "callback" else {}
     )
     # Imported here: the mini-app builds on core.runtime (a module-level import is circular).
-    from miniapp.admin import setup as admin_pages
     from miniapp.app import create_app as create_miniapp
+    from miniapp.app import extension_routes
 
-    # A plugin adds mini-app pages with extras["miniapp_routes"]: a callable given the app.
-    plugin_pages = [p.extras["miniapp_routes"] for p in plugins if "miniapp_routes" in p.extras]
-    app = create_miniapp(running.services, extra_routes=[admin_pages, *plugin_pages])
+    app = create_miniapp(running.services, extra_routes=extension_routes(plugins))
     if callbacks:
         add_callback_routes(app, callbacks)
     runner, url = await _serve_app(app, settings.miniapp_host, settings.miniapp_port)

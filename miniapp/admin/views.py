@@ -22,7 +22,7 @@ from core.activity.metrics import MonitoringError
 from core.activity.report import COLUMNS, SUMMARY, UNIT_COLUMNS, Reports, TableRow, UnitReport
 from core.activity.summary import reason
 from core.activity.texts import T, change, column_title, number, week_range
-from core.activity.thresholds import DEFAULTS, Threshold, ThresholdError, ThresholdStore
+from core.activity.thresholds import DEFAULTS, Threshold, ThresholdError, Thresholds
 from core.activity.units import OrgTree, Unit
 from core.activity.weeks import Week
 from core.people import OrgKind
@@ -96,15 +96,18 @@ async def _place(request: web.Request) -> Place:
     return place
 
 
+def _applies(metric: Metric, unit: Unit) -> bool:
+    """A school is connected by being a school: its "connected" share is never shown."""
+    return not (metric == Metric.CONNECTED and unit.kind == OrgKind.SCHOOL)
+
+
 def _metric(request: web.Request, unit: Unit) -> Metric:
     default = Metric.WRITERS3 if unit.kind == OrgKind.SCHOOL else Metric.CONNECTED
     try:
         metric = Metric(request.query.get("metric", default.value))
     except ValueError:
         return default
-    if metric == Metric.CONNECTED and unit.kind == OrgKind.SCHOOL:
-        return default
-    return metric
+    return metric if _applies(metric, unit) else default
 
 
 def _week_query(place: Place) -> str:
@@ -115,7 +118,7 @@ def _week_query(place: Place) -> str:
 def _tiles(report: UnitReport) -> list[dict[str, Any]]:
     tiles = []
     for metric in SUMMARY:
-        if metric == Metric.CONNECTED and report.unit.kind == OrgKind.SCHOOL:
+        if not _applies(metric, report.unit):
             continue
         part, whole = SHARES[metric]
         threshold = report.thresholds.get(metric)
@@ -138,14 +141,16 @@ def _tiles(report: UnitReport) -> list[dict[str, Any]]:
     return tiles
 
 
-def _history_chart(place: Place, table: list[TableRow], metric: Metric, report: UnitReport) -> str:
+def _history_chart(
+    place: Place, table: list[TableRow], metric: Metric, thresholds: Thresholds
+) -> str:
     weeks = [row.week for row in table]
     values = [row.counts.share(metric) for row in table]
     return line_chart(
         T.label(f"metric_{metric.value}"),
         weeks,
         [Series(place.unit.name, values)],
-        report.thresholds.get(metric),
+        thresholds.get(metric),
     )
 
 
@@ -197,9 +202,7 @@ async def unit(request: web.Request) -> web.Response:
     report = await reports.unit_report(place.unit.id, place.week)
     table = await reports.weekly_table(place.unit.id, CHART_WEEKS, place.week)
     own = next((s for s in report.inactive if s.unit.id == place.unit.id), None)
-    metrics = [
-        m for m in RATED if not (m == Metric.CONNECTED and place.unit.kind == OrgKind.SCHOOL)
-    ]
+    metrics = [m for m in RATED if _applies(m, place.unit)]
     return request.app[PAGES].page(
         "admin/monitoring_unit.html",
         place=place,
@@ -207,7 +210,7 @@ async def unit(request: web.Request) -> web.Response:
         tiles=_tiles(report),
         metric=metric.value,
         metrics=[(m.value, column_title(_share_column(m))) for m in metrics],
-        history_svg=_history_chart(place, table, metric, report),
+        history_svg=_history_chart(place, table, metric, report.thresholds),
         people_svg=_people_chart(table),
         children_svg=_children_chart(report, metric) if report.children else "",
         columns=[(c, column_title(c)) for c in UNIT_COLUMNS],
@@ -230,7 +233,7 @@ async def weeks(request: web.Request) -> web.Response:
     place = await _place(request)
     count = _int(request.query.get("weeks"), CHART_WEEKS, 1, MAX_WEEKS)
     table = await place.reports.weekly_table(place.unit.id, count, place.week)
-    thresholds = await place.reports.region_thresholds(place.unit.id)
+    thresholds = await place.reports.thresholds.for_region(place.unit.region_code)
     return request.app[PAGES].page(
         "admin/monitoring_weeks.html",
         place=place,
@@ -248,9 +251,10 @@ async def chart(request: web.Request) -> web.Response:
     metric = _metric(request, place.unit)
     count = _int(request.query.get("weeks"), CHART_WEEKS, 2, MAX_WEEKS)
     table = await place.reports.weekly_table(place.unit.id, count, place.week)
-    report = await place.reports.unit_report(place.unit.id, place.week)
+    # Only the region's thresholds are drawn: the whole unit report is not needed here.
+    thresholds = await place.reports.thresholds.for_region(place.unit.region_code)
     return web.Response(
-        text=_history_chart(place, table, metric, report), content_type="image/svg+xml"
+        text=_history_chart(place, table, metric, thresholds), content_type="image/svg+xml"
     )
 
 
@@ -292,8 +296,7 @@ def _percent(value: str | None) -> float | None:
 async def _thresholds_page(
     request: web.Request, place: Place, *, problems: dict[str, str], saved: bool, status: int = 200
 ) -> web.Response:
-    store = ThresholdStore(place.reports.monitoring.db, place.reports.monitoring.clock)
-    current = await store.for_region(place.unit.region_code)
+    current = await place.reports.thresholds.for_region(place.unit.region_code)
     rows = [
         (metric.value, column_title(_share_column(metric)), threshold, DEFAULTS[metric])
         for metric, threshold in current.by_metric.items()
@@ -320,11 +323,10 @@ async def thresholds(request: web.Request) -> web.Response:
 async def save_thresholds(request: web.Request) -> web.Response:
     place = await _place(request)
     data = await request.post()
-    token = data.get("csrf")
-    check_csrf(request, place.viewer, token if isinstance(token, str) else None)
+    check_csrf(request, place.viewer, data)
     if not _region_admin(place):
         raise web.HTTPForbidden()
-    store = ThresholdStore(place.reports.monitoring.db, place.reports.monitoring.clock)
+    store = place.reports.thresholds
     problems: dict[str, str] = {}
     chosen: list[tuple[Metric, float | None, float]] = []
     for metric in DEFAULTS:

@@ -12,7 +12,7 @@ asks (miniapp/access.py).
 from __future__ import annotations
 
 import abc
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -78,6 +78,11 @@ class Mark:
         return str(int(self.score)) if self.score == int(self.score) else f"{self.score:g}"
 
 
+def marks_in(marks: Iterable[Mark], term: Term) -> list[Mark]:
+    """The dated marks that fall within ``term``."""
+    return [m for m in marks if m.day is not None and term.contains(m.day)]
+
+
 def weighted_average(marks: list[Mark]) -> float | None:
     """Weighted mean of the numeric marks, or None when there are none."""
     total = sum(m.weight for m in marks if m.score is not None)
@@ -95,7 +100,7 @@ class SubjectGrades:
     averages: dict[int, float | None] = field(default_factory=dict)  # term id -> average
 
     def marks_in(self, term: Term) -> list[Mark]:
-        return [m for m in self.marks if m.day is not None and term.contains(m.day)]
+        return marks_in(self.marks, term)
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from .abc import (
     Mark,
     SubjectGrades,
     Term,
+    marks_in,
     weighted_average,
 )
 
@@ -39,6 +40,16 @@ _TEACHER_OF_CLASS = (
     "ORDER BY t.is_primary DESC, p.id LIMIT 1)"
 )
 _MARK_DAY = "COALESCE(r.score_date, li.due_on, li.assigned_on)"
+_CLASS_COLUMNS = "c.id, c.title, c.subject, c.org_id, COALESCE(g.name, '') AS group_name"
+
+
+def _terms_under(seed: str) -> str:
+    """The terms selected by ``seed`` (a query of term ids) and every term nested in them."""
+    return (
+        f"WITH RECURSIVE tree(id) AS ({seed}"
+        " UNION SELECT t.id FROM journal_terms t JOIN tree ON t.parent_id = tree.id"
+        ") SELECT * FROM journal_terms WHERE id IN (SELECT id FROM tree)"
+    )
 
 
 async def migrate_journal(db: Database) -> None:
@@ -167,13 +178,12 @@ class SqliteJournal(JournalProvider):
 
     async def student_terms(self, student_id: int) -> list[Term]:
         rows = await self.db.fetchall(
-            "WITH RECURSIVE tree(id) AS ("
-            " SELECT ct.term_id FROM journal_class_terms ct"
-            " JOIN journal_enrollments e ON e.class_id = ct.class_id"
-            " JOIN journal_classes c ON c.id = ct.class_id AND c.kind = 'scheduled'"
-            " WHERE e.person_id = ? AND e.role = 'student'"
-            " UNION SELECT t.id FROM journal_terms t JOIN tree ON t.parent_id = tree.id"
-            ") SELECT * FROM journal_terms WHERE id IN (SELECT id FROM tree)",
+            _terms_under(
+                " SELECT ct.term_id FROM journal_class_terms ct"
+                " JOIN journal_enrollments e ON e.class_id = ct.class_id"
+                " JOIN journal_classes c ON c.id = ct.class_id AND c.kind = 'scheduled'"
+                " WHERE e.person_id = ? AND e.role = 'student'"
+            ),
             (student_id,),
         )
         return _sort_terms([_term(row) for row in rows])
@@ -201,12 +211,7 @@ class SqliteJournal(JournalProvider):
         subjects = []
         for cls in classes:
             marks = by_class.get(cls["id"], [])
-            averages = {
-                term.id: weighted_average(
-                    [m for m in marks if m.day is not None and term.contains(m.day)]
-                )
-                for term in terms
-            }
+            averages = {term.id: weighted_average(marks_in(marks, term)) for term in terms}
             subjects.append(
                 SubjectGrades(
                     subject=cls["subject"],
@@ -221,8 +226,7 @@ class SqliteJournal(JournalProvider):
     # --- teachers and classes ----------------------------------------------------------------
     async def teacher_classes(self, teacher_id: int) -> list[JournalClass]:
         rows = await self.db.fetchall(
-            "SELECT c.id, c.title, c.subject, c.org_id, COALESCE(g.name, '') AS group_name "
-            "FROM journal_classes c "
+            f"SELECT {_CLASS_COLUMNS} FROM journal_classes c "
             "JOIN journal_enrollments e ON e.class_id = c.id AND e.person_id = ? "
             "AND e.role = 'teacher' "
             "LEFT JOIN groups g ON g.id = c.group_id "
@@ -263,8 +267,8 @@ class SqliteJournal(JournalProvider):
         if class_id is None:
             return None
         row = await self.db.fetchone(
-            "SELECT c.id, c.title, c.subject, c.org_id, COALESCE(g.name, '') AS group_name "
-            "FROM journal_classes c LEFT JOIN groups g ON g.id = c.group_id WHERE c.id = ?",
+            f"SELECT {_CLASS_COLUMNS} FROM journal_classes c "
+            "LEFT JOIN groups g ON g.id = c.group_id WHERE c.id = ?",
             (class_id,),
         )
         return None if row is None else self._class(row)
@@ -285,10 +289,7 @@ class SqliteJournal(JournalProvider):
         if class_id is None:
             return []
         rows = await self.db.fetchall(
-            "WITH RECURSIVE tree(id) AS ("
-            " SELECT term_id FROM journal_class_terms WHERE class_id = ?"
-            " UNION SELECT t.id FROM journal_terms t JOIN tree ON t.parent_id = tree.id"
-            ") SELECT * FROM journal_terms WHERE id IN (SELECT id FROM tree)",
+            _terms_under(" SELECT term_id FROM journal_class_terms WHERE class_id = ?"),
             (class_id,),
         )
         return _sort_terms([_term(row) for row in rows])

@@ -9,7 +9,6 @@ from typing import Any
 
 from aiohttp import web
 
-from ..access import ClassRef
 from ..journal.abc import Homework, Lesson, Mark, Term
 from ..keys import ACCESS
 from ..viewer import current_viewer
@@ -99,8 +98,7 @@ async def me(request: web.Request) -> web.Response:
 
 
 async def _student_id(request: web.Request) -> int:
-    viewer = await current_viewer(request)
-    ref = await request.app[ACCESS].student(viewer.identity, request.match_info["sid"])
+    _, ref = await student_views.requested_student(request)
     return ref.person.id
 
 
@@ -158,16 +156,8 @@ async def student_grades(request: web.Request) -> web.Response:
     )
 
 
-async def _class_ref(request: web.Request) -> tuple[date, ClassRef]:
-    viewer = await current_viewer(request)
-    access = request.app[ACCESS]
-    ref = await access.journal_class(viewer.identity, request.match_info["cid"])
-    assert viewer.identity.person is not None
-    return await access.today(viewer.identity.person.id), ref
-
-
 async def class_journal(request: web.Request) -> web.Response:
-    today, ref = await _class_ref(request)
+    _, ref, today = await teacher_views.requested_class(request)
     data = await teacher_views.journal_data(request.app, ref, today, request.query.get("term"))
     journal = data.journal
     return _json(
@@ -194,7 +184,7 @@ async def class_journal(request: web.Request) -> web.Response:
 
 
 async def class_homework(request: web.Request) -> web.Response:
-    today, ref = await _class_ref(request)
+    _, ref, today = await teacher_views.requested_class(request)
     data = await teacher_views.class_homework_data(request.app, ref, today)
     return _json(
         {

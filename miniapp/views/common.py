@@ -1,13 +1,16 @@
-"""Small helpers the views share: parsing query parameters that never crash on bad input."""
+"""Small helpers the views share: parsing query parameters that never crash on bad input, and
+the week pages' navigation."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-from ..journal.abc import Term
+from ..journal.abc import Lesson, Term
 
 MAX_WEEKS_AWAY = 60
+WEEK_DAYS = 6  # Monday to Saturday are shown; Sunday only when it has lessons
 
 
 def monday_of(day: date) -> date:
@@ -44,3 +47,34 @@ def pick_term(terms: Sequence[Term], asked: str | None, today: date) -> Term | N
     if begun:
         return max(begun, key=lambda t: t.start)
     return periods[0] if periods else None
+
+
+@dataclass(frozen=True)
+class WeekNav:
+    """A week page's place in time: the week shown and the links to its neighbours."""
+
+    monday: date
+    today: date
+
+    @property
+    def previous_week(self) -> date:
+        return self.monday - timedelta(days=7)
+
+    @property
+    def next_week(self) -> date:
+        return self.monday + timedelta(days=7)
+
+    @property
+    def is_current(self) -> bool:
+        return self.monday <= self.today < self.next_week
+
+
+def week_days(monday: date, lessons: Sequence[Lesson]) -> list[tuple[date, list[Lesson]]]:
+    """The days a week page shows, each with its lessons in the given order."""
+    days = []
+    for offset in range(7):
+        day = monday + timedelta(days=offset)
+        todays = [lesson for lesson in lessons if lesson.day == day]
+        if offset < WEEK_DAYS or todays:
+            days.append((day, todays))
+    return days

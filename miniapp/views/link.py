@@ -20,8 +20,7 @@ async def form(request: web.Request) -> web.Response:
 async def submit(request: web.Request) -> web.Response:
     viewer = await current_viewer(request)
     data = await request.post()
-    token = data.get("csrf")
-    check_csrf(request, viewer, token if isinstance(token, str) else None)
+    check_csrf(request, viewer, data)
     raw = data.get("code")
     code = raw.strip()[:MAX_CODE_LENGTH] if isinstance(raw, str) else ""
     pages = request.app[PAGES]

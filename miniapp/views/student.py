@@ -12,11 +12,10 @@ from ..access import StudentRef
 from ..journal.abc import GradeReport, Homework, Lesson, Term
 from ..keys import ACCESS, PAGES, PROVIDER
 from ..viewer import Viewer, current_viewer
-from .common import parse_week, pick_term
+from .common import WeekNav, parse_week, pick_term, week_days
 
 HOMEWORK_PAST_DAYS = 7
 HOMEWORK_AHEAD_DAYS = 14
-WEEK_DAYS = 6  # Monday to Saturday are shown; Sunday only when it has lessons
 
 
 @dataclass(frozen=True)
@@ -26,22 +25,8 @@ class DaySchedule:
 
 
 @dataclass(frozen=True)
-class ScheduleData:
-    monday: date
-    today: date
+class ScheduleData(WeekNav):
     days: list[DaySchedule]
-
-    @property
-    def previous_week(self) -> date:
-        return self.monday - timedelta(days=7)
-
-    @property
-    def next_week(self) -> date:
-        return self.monday + timedelta(days=7)
-
-    @property
-    def is_current(self) -> bool:
-        return self.monday <= self.today < self.next_week
 
 
 @dataclass(frozen=True)
@@ -58,7 +43,8 @@ class GradesData:
     term: Term | None
 
 
-async def _student(request: web.Request) -> tuple[Viewer, StudentRef]:
+async def requested_student(request: web.Request) -> tuple[Viewer, StudentRef]:
+    """The student of the URL if the viewer may read their journal (else AccessDenied)."""
     viewer = await current_viewer(request)
     student = await request.app[ACCESS].student(viewer.identity, request.match_info["sid"])
     return viewer, student
@@ -80,17 +66,10 @@ async def schedule_data(app: web.Application, student_id: int, week: str | None)
     homework: dict[tuple[str, date | None], list[Homework]] = {}
     for item in due:
         homework.setdefault((item.class_ref, item.due_on), []).append(item)
-    days = []
-    for offset in range(7):
-        day = monday + timedelta(days=offset)
-        todays = [lesson for lesson in lessons if lesson.day == day]
-        if offset < WEEK_DAYS or todays:
-            days.append(
-                DaySchedule(
-                    day,
-                    [(lesson, homework.pop((lesson.class_ref, day), [])) for lesson in todays],
-                )
-            )
+    days = [
+        DaySchedule(day, [(lesson, homework.pop((lesson.class_ref, day), [])) for lesson in todays])
+        for day, todays in week_days(monday, lessons)
+    ]
     return ScheduleData(monday, today, days)
 
 
@@ -133,18 +112,18 @@ async def _page(
 
 
 async def schedule(request: web.Request) -> web.Response:
-    viewer, student = await _student(request)
+    viewer, student = await requested_student(request)
     data = await schedule_data(request.app, student.person.id, request.query.get("week"))
     return await _page(request, viewer, student, "schedule.html", "schedule", data=data)
 
 
 async def homework(request: web.Request) -> web.Response:
-    viewer, student = await _student(request)
+    viewer, student = await requested_student(request)
     data = await homework_data(request.app, student.person.id)
     return await _page(request, viewer, student, "homework.html", "homework", data=data)
 
 
 async def grades(request: web.Request) -> web.Response:
-    viewer, student = await _student(request)
+    viewer, student = await requested_student(request)
     data = await grades_data(request.app, student.person.id, request.query.get("term"))
     return await _page(request, viewer, student, "grades.html", "grades", data=data)

@@ -12,7 +12,7 @@ from ..access import ClassRef
 from ..journal.abc import ClassJournal, Homework, Lesson, Term
 from ..keys import ACCESS, PAGES, PROVIDER
 from ..viewer import Viewer, current_viewer
-from .common import parse_week, pick_term
+from .common import WeekNav, parse_week, pick_term, week_days
 
 HOMEWORK_PAST_DAYS = 14
 HOMEWORK_AHEAD_DAYS = 14
@@ -33,34 +33,18 @@ class ClassHomeworkData:
 
 
 @dataclass(frozen=True)
-class TeacherWeek:
-    monday: date
-    today: date
+class TeacherWeek(WeekNav):
     days: list[tuple[date, list[Lesson]]]
 
-    @property
-    def previous_week(self) -> date:
-        return self.monday - timedelta(days=7)
 
-    @property
-    def next_week(self) -> date:
-        return self.monday + timedelta(days=7)
-
-    @property
-    def is_current(self) -> bool:
-        return self.monday <= self.today < self.next_week
-
-
-async def _class(request: web.Request) -> tuple[Viewer, ClassRef]:
+async def requested_class(request: web.Request) -> tuple[Viewer, ClassRef, date]:
+    """The class of the URL if the viewer teaches it (else AccessDenied), and their today."""
     viewer = await current_viewer(request)
-    ref = await request.app[ACCESS].journal_class(viewer.identity, request.match_info["cid"])
-    return viewer, ref
-
-
-async def _today(request: web.Request, viewer: Viewer) -> date:
+    access = request.app[ACCESS]
+    ref = await access.journal_class(viewer.identity, request.match_info["cid"])
     person = viewer.identity.person
     assert person is not None  # access checks let only known staff this far
-    return await request.app[ACCESS].today(person.id)
+    return viewer, ref, await access.today(person.id)
 
 
 async def journal_data(
@@ -84,18 +68,16 @@ async def class_homework_data(app: web.Application, ref: ClassRef, today: date
 
 
 async def class_journal(request: web.Request) -> web.Response:
-    viewer, ref = await _class(request)
-    data = await journal_data(
-        request.app, ref, await _today(request, viewer), request.query.get("term")
-    )
+    viewer, ref, today = await requested_class(request)
+    data = await journal_data(request.app, ref, today, request.query.get("term"))
     return request.app[PAGES].response(
         "class_journal.html", viewer=viewer, ref=ref, data=data, section="journal"
     )
 
 
 async def class_homework(request: web.Request) -> web.Response:
-    viewer, ref = await _class(request)
-    data = await class_homework_data(request.app, ref, await _today(request, viewer))
+    viewer, ref, today = await requested_class(request)
+    data = await class_homework_data(request.app, ref, today)
     return request.app[PAGES].response(
         "class_homework.html", viewer=viewer, ref=ref, data=data, section="homework"
     )
@@ -110,12 +92,8 @@ async def week(request: web.Request) -> web.Response:
     today = await request.app[ACCESS].today(person.id)
     monday = parse_week(request.query.get("week"), today)
     lessons = await request.app[PROVIDER].teacher_week(person.id, monday)
-    days = []
-    for offset in range(7):
-        day = monday + timedelta(days=offset)
-        todays = [lesson for lesson in lessons if lesson.day == day]
-        if offset < 6 or todays:
-            days.append((day, todays))
     return request.app[PAGES].response(
-        "teacher_week.html", viewer=viewer, data=TeacherWeek(monday, today, days)
+        "teacher_week.html",
+        viewer=viewer,
+        data=TeacherWeek(monday, today, week_days(monday, lessons)),
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
@@ -141,22 +142,31 @@ class Browser:
 BrowserFactory = Callable[[str | None], Awaitable[Browser]]
 
 
-@pytest.fixture
-async def open_as(server: TestServer, clock: ManualClock) -> AsyncIterator[BrowserFactory]:
-    """``await open_as("st08")``: a browser launched as that demo person; None: not launched."""
-    browsers: list[Browser] = []
+@asynccontextmanager
+async def browsers(server: TestServer, clock: ManualClock) -> AsyncIterator[BrowserFactory]:
+    """Browsers on ``server`` launched as demo people (None: not launched), closed on exit."""
+    made: list[Browser] = []
 
     async def make(key: str | None) -> Browser:
         browser = Browser(server, clock)
-        browsers.append(browser)
+        made.append(browser)
         if key is not None:
             response = await browser.launch(vk(key))
             assert response.status == 303, await response.text()
         return browser
 
-    yield make
-    for browser in browsers:
-        await browser.close()
+    try:
+        yield make
+    finally:
+        for browser in made:
+            await browser.close()
+
+
+@pytest.fixture
+async def open_as(server: TestServer, clock: ManualClock) -> AsyncIterator[BrowserFactory]:
+    """``await open_as("st08")``: a browser launched as that demo person; None: not launched."""
+    async with browsers(server, clock) as make:
+        yield make
 
 
 async def me(browser: Browser) -> dict[str, object]:

@@ -21,7 +21,7 @@ from core.runtime.services import Services
 from core.testing import bot_harness
 from miniapp.app import create_app
 from miniapp.keys import MiniAppConfig
-from tests.miniapp.conftest import APP_ID, SECRET, Browser, vk
+from tests.miniapp.conftest import APP_ID, SECRET, Browser, browsers
 
 from .conftest import GROUP_ID, RecordingSender, identity
 from .test_e2e import file_appeal, operators_chat
@@ -60,18 +60,8 @@ async def open_as(
 ) -> AsyncIterator[Open]:
     """``await open_as("morozova")``: a browser launched from VK as that demo person."""
     server = await serve(services)
-    browsers: list[Browser] = []
-
-    async def make(key: str) -> Browser:
-        browser = Browser(server, clock)
-        browsers.append(browser)
-        response = await browser.launch(vk(key))
-        assert response.status == 303, await response.text()
-        return browser
-
-    yield make
-    for browser in browsers:
-        await browser.close()
+    async with browsers(server, clock) as make:
+        yield make
     await server.close()
 
 

@@ -10,7 +10,7 @@ from aiohttp.test_utils import TestServer
 from core.clock import ManualClock
 from miniapp.admin import setup
 
-from ..conftest import AppFactory, Browser, BrowserFactory, vk
+from ..conftest import AppFactory, BrowserFactory, browsers
 
 
 @pytest.fixture
@@ -21,16 +21,5 @@ async def admin_server(make_server: AppFactory) -> TestServer:
 @pytest.fixture
 async def browse(admin_server: TestServer, clock: ManualClock) -> AsyncIterator[BrowserFactory]:
     """``await browse("orlov")``: a browser launched as that demo person; None: not launched."""
-    browsers: list[Browser] = []
-
-    async def make(key: str | None) -> Browser:
-        browser = Browser(admin_server, clock)
-        browsers.append(browser)
-        if key is not None:
-            response = await browser.launch(vk(key))
-            assert response.status == 303, await response.text()
-        return browser
-
-    yield make
-    for browser in browsers:
-        await browser.close()
+    async with browsers(admin_server, clock) as make:
+        yield make
