@@ -303,10 +303,15 @@ class _Row:
     values: dict[str, int | None]
 
 
+def _cell(row: list[Any], position: int | None) -> Any:
+    """The cell of a column (None for a column the file lacks or a short row)."""
+    return None if position is None or position >= len(row) else row[position]
+
+
 def _text(row: list[Any], position: int | None) -> str:
-    if position is None or position >= len(row) or row[position] is None:
+    value = _cell(row, position)
+    if value is None:
         return ""
-    value = row[position]
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
@@ -330,7 +335,7 @@ def parse_rows(cells: list[list[Any]], layout: Layout, result: ImportResult) -> 
             position = columns.get(name)
             if position is None:
                 continue
-            raw = row[position] if position < len(row) else None
+            raw = _cell(row, position)
             try:
                 values[name] = _count(raw)
             except _Bad:
@@ -338,7 +343,7 @@ def parse_rows(cells: list[list[Any]], layout: Layout, result: ImportResult) -> 
                 broken = True
         connected: bool | None = None
         if "connected" in columns:
-            raw = row[columns["connected"]] if columns["connected"] < len(row) else None
+            raw = _cell(row, columns["connected"])
             try:
                 connected = _flag(raw)
             except _Bad:
@@ -346,7 +351,7 @@ def parse_rows(cells: list[list[Any]], layout: Layout, result: ImportResult) -> 
                 broken = True
         day: date | None = None
         if "week" in columns:
-            raw = row[columns["week"]] if columns["week"] < len(row) else None
+            raw = _cell(row, columns["week"])
             try:
                 day = _day(raw)
             except _Bad:
@@ -385,6 +390,7 @@ class _Orgs:
         self.db = db
         self.result = result
         self._by_key: dict[tuple[Any, ...], int] = {}
+        self._regions: dict[tuple[Any, ...], tuple[int, str, str]] = {}
 
     async def _find(self, sql: str, params: Iterable[Any]) -> list[dict[str, Any]]:
         return await self.db.fetchall(sql, tuple(params))
@@ -411,37 +417,36 @@ class _Orgs:
     ) -> tuple[int, str, str]:
         """(id, region code, zone) of the row's region."""
         key = ("region", _normalise(name), code)
-        if key in self._by_key:
-            org_id = self._by_key[key]
+        if key in self._regions:
+            return self._regions[key]
+        rows: list[dict[str, Any]] = []
+        if code:
+            rows = await self._find(
+                "SELECT id FROM organisations WHERE kind = 'region' AND region_code = ? "
+                "ORDER BY id",
+                (normalise_code(code),),
+            )
+        if not rows and name:
+            candidates = await self._find(
+                "SELECT id, name FROM organisations WHERE kind = 'region' ORDER BY id", ()
+            )
+            rows = [r for r in candidates if _normalise(r["name"]) == _normalise(name)]
+        if rows:
+            org_id = int(rows[0]["id"])
+        elif default_id is not None and not name and not code:
+            org_id = default_id
+        elif code:
+            normal = normalise_code(code)
+            zone = timezone or timezone_for(normal).key
+            org_id = await self._create(OrgKind.REGION, name or normal, None, normal, zone)
         else:
-            rows: list[dict[str, Any]] = []
-            if code:
-                rows = await self._find(
-                    "SELECT id FROM organisations WHERE kind = 'region' AND region_code = ? "
-                    "ORDER BY id",
-                    (normalise_code(code),),
-                )
-            if not rows and name:
-                candidates = await self._find(
-                    "SELECT id, name FROM organisations WHERE kind = 'region' ORDER BY id", ()
-                )
-                rows = [r for r in candidates if _normalise(r["name"]) == _normalise(name)]
-            if rows:
-                org_id = int(rows[0]["id"])
-            elif default_id is not None and not name and not code:
-                org_id = default_id
-            elif code:
-                normal = normalise_code(code)
-                zone = timezone or timezone_for(normal).key
-                org_id = await self._create(OrgKind.REGION, name or normal, None, normal, zone)
-            else:
-                raise ImportFailed("no_region", name=name)
-            self._by_key[key] = org_id
+            raise ImportFailed("no_region", name=name)
         row = await self.db.fetchone(
             "SELECT region_code, timezone FROM organisations WHERE id = ?", (org_id,)
         )
         assert row is not None
-        return org_id, str(row["region_code"]), str(row["timezone"])
+        found = self._regions[key] = org_id, str(row["region_code"]), str(row["timezone"])
+        return found
 
     async def child(
         self,

@@ -87,7 +87,6 @@ _SNAPSHOT_COLUMNS = (
     + ", ".join(SCHOOL_FIELDS)
     + ", source, computed_at"
 )
-IMPORTED = ("connected", *SCHOOL_FIELDS)
 
 
 def _ids(values: Sequence[int]) -> str:

@@ -12,8 +12,8 @@ from datetime import datetime
 from core.clock import Clock
 from core.storage import Database
 
-from .kinds import KIND_CODES, ActivityKind
-from .store import ActivityStore, IngestRow
+from .kinds import ActivityKind
+from .store import ActivityStore, IngestRow, event_row
 
 __all__ = ["ActivityKind", "ActivityRecorder", "Row"]
 
@@ -42,9 +42,16 @@ class ActivityRecorder:
         plugin: str | None = None,
         at: datetime | None = None,
     ) -> None:
-        moment = int((at or self.clock.now()).timestamp())
         self._rows.append(
-            (moment, vk_user_id, person_id, KIND_CODES[kind], peer_id, group_id, plugin)
+            event_row(
+                at or self.clock.now(),
+                vk_user_id,
+                kind,
+                person_id=person_id,
+                peer_id=peer_id,
+                group_id=group_id,
+                plugin=plugin,
+            )
         )
         if len(self._rows) >= self.batch:
             await self.flush()

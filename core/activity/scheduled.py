@@ -15,7 +15,6 @@ import logging
 from datetime import UTC, time
 from typing import TYPE_CHECKING
 
-from core.people import Position, RoleKind
 from core.scheduling import Job, Weekly
 
 from .keyboard import summary_keyboard
@@ -44,7 +43,8 @@ def random_id(key: str) -> int:
 
 
 async def may_see(services: Services, person_id: int, org_id: int) -> bool:
-    """An admin sees the organisations they administer and everything under them."""
+    """An admin sees the organisations they administer and everything under them (only a
+    person with an active admin role sees anything: ``Monitoring.admin_units``)."""
     reports = Reports.over(services.db, services.clock)
     try:
         tree = await reports.monitoring.tree(org_id)
@@ -99,10 +99,7 @@ class WeeklyReports:
         if not await self.subscribed(person_id, org_id):
             await services.jobs.cancel(job.id)
             return False
-        roles = await services.people.active_roles(person_id)
-        still_admin = any(
-            r.role == RoleKind.STAFF and r.position == Position.ADMIN for r in roles
-        ) and await may_see(services, person_id, org_id)
+        still_admin = await may_see(services, person_id, org_id)
         person = await services.people.person(person_id)
         if not still_admin or person is None or person.vk_user_id is None:
             log.info("monitoring report for %s: no longer an admin of %s", person_id, org_id)

@@ -357,8 +357,7 @@ class ActivityStore:
         async with self.db.transaction() as tx:
             await _write_counters(tx, counters)
             await tx.execute("DELETE FROM activity_uncounted WHERE session = ?", (session,))
-        result.attributed += _events_in(counters)
-        result.weeks |= counters.keys()
+        result.add(0, counters)
 
     async def recover(self, older_than_s: int = 0) -> IngestResult:
         """Count raw rows an interrupted bulk ingest left uncounted (ranges older than

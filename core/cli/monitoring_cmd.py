@@ -211,10 +211,14 @@ def run_thresholds(args: argparse.Namespace) -> int:
     return 0
 
 
+def _activity_store(db: Database, clock: Clock) -> ActivityStore:
+    """Rebuild and recover count people without a region in the same zone."""
+    return ActivityStore(db, clock=clock, default_timezone=load_settings().timezone)
+
+
 def run_rebuild(args: argparse.Namespace) -> int:
     async def work(db: Database, clock: Clock) -> str:
-        zone = load_settings().timezone
-        result = await ActivityStore(db, clock=clock, default_timezone=zone).rebuild()
+        result = await _activity_store(db, clock).rebuild()
         return f"Пересчитано событий: {result.events}, учтено: {result.attributed}"
 
     print(_with_db(work))
@@ -223,8 +227,7 @@ def run_rebuild(args: argparse.Namespace) -> int:
 
 def run_recover(args: argparse.Namespace) -> int:
     async def work(db: Database, clock: Clock) -> str:
-        zone = load_settings().timezone
-        result = await ActivityStore(db, clock=clock, default_timezone=zone).recover()
+        result = await _activity_store(db, clock).recover()
         return f"Досчитано событий: {result.events}"
 
     print(_with_db(work))

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.activity import ActivityRecorder
+from core.activity import ActivityRecorder, ActivityStore
 from core.broadcast.engine import BroadcastEngine
 from core.clock import Clock, SystemClock
 from core.config import Settings
@@ -79,7 +79,13 @@ class Services:
             people=people,
             identities=identities,
             dialogs=DialogStore(db, clock),
-            activity=ActivityRecorder(db, clock),
+            # The same store settings as `sferum monitoring rebuild`: a person without a role is
+            # counted in the same week live as after a rebuild.
+            activity=ActivityRecorder(
+                db,
+                clock,
+                store=ActivityStore(db, clock=clock, default_timezone=settings.timezone),
+            ),
             verification=Verification(db, clock, people, on_change=identities.invalidate),
             policy=PolicyService(db, clock),
             jobs=JobQueue(db, clock),

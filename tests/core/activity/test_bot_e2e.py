@@ -110,3 +110,30 @@ async def test_region_admin_gets_the_region(tmp_path: Path) -> None:
         # The region covers his school: one summary, the region's.
         assert len(replies) == 1
         assert replies[0]["text"].startswith("📊 Мониторинг: Новосибирская область")
+
+
+async def test_weekly_report_stops_when_the_admin_lost_the_role(tmp_path: Path) -> None:
+    async with bot_harness([MONITORING], tmp_path) as h:
+        setup(h.services)
+        admin = h.vk("orlov")
+        school = int(
+            await h.services.db.fetchval(
+                "SELECT id FROM organisations WHERE name = 'МБОУ СОШ № 112'"
+            )
+        )
+        await h.say(admin, "мониторинг")
+        event = await h.press(admin, {"mon": "sub", "org": school})
+        assert "по понедельникам" in (await h.snackbar(admin, event))["text"]
+        orlov = await h.person_id("orlov")
+        for role in await h.services.people.active_roles(orlov):
+            if role.position == Position.ADMIN:
+                await h.services.people.revoke_role(role.id, by_person_id=None, reason="test")
+        h.replies(admin)  # read so far
+        h.clock.set(datetime(2026, 11, 30, 9, 0, tzinfo=NSK))
+        assert await h.run_due() == 1
+        assert h.replies(admin) == []  # no report
+        assert await h.services.jobs.jobs("monitoring.weekly") == []
+        subscriptions = await h.services.db.fetchval(
+            "SELECT count(*) FROM monitoring_subscriptions WHERE person_id = ?", (orlov,)
+        )
+        assert subscriptions == 0
