@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -53,18 +53,21 @@ class Rejected(Exception):
         self.detail = detail
 
 
-class Session(NamedTuple):
-    """One seance at one place (a tuple: an import builds hundreds of thousands)."""
+# One seance at one place, as a row of pushkin_card_sessions in SESSION_COLUMNS order.
+# A plain tuple, built once and written as is: an import makes hundreds of thousands of them.
+SessionRow = tuple[int, int, str, str, str, str | None, str, str, str, str, str, int]
+SESSION_COLUMNS = (
+    "event_id", "place_no", "place_name", "address", "city", "region_code", "timezone",
+    "kind", "starts_at", "ends_at", "category", "age_limit",
+)  # fmt: skip
 
-    place_no: int
-    place_name: str
+
+class Place(NamedTuple):
+    name: str
     address: str
     city: str
     region_code: str | None
     timezone: str
-    kind: str  # 'seance' | 'hours' | 'run'
-    starts_ms: int
-    ends_ms: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +85,7 @@ class Event:
     starts_at: datetime
     ends_at: datetime
     organization: str
-    sessions: tuple[Session, ...]
+    sessions: tuple[SessionRow, ...]
     dropped_seances: int = 0
     search_text: str = field(default="", compare=False)
     search_cities: str = field(default="", compare=False)
@@ -139,9 +142,24 @@ def _link(value: Any) -> str | None:
     return value
 
 
-def _place_sessions(
-    number: int, place: Any, category: Category, start: int, end: int
-) -> tuple[list[Session], int]:
+@lru_cache(maxsize=4096)
+def _place(name: str, address: str, city: str, zone_name: str) -> Place:
+    """A venue as stored; a feed names the same few thousand venues in many events."""
+    address = _text(address)
+    return Place(_text(name), address, _text(city), region_code(address, zone_name), zone_name)
+
+
+@lru_cache(maxsize=65_536)
+def _iso_ms(ms: int) -> str:
+    # A feed repeats the same few thousand moments (shows at 19:00, museums opening at 10:00).
+    return utc(ms).isoformat()
+
+
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _venue(number: int, place: Any) -> Place:
     if not isinstance(place, dict):
         raise Rejected(Reason.NO_PLACES, f"place {number} is not an object")
     locale = place.get("locale")
@@ -151,31 +169,55 @@ def _place_sessions(
     if not isinstance(zone_name, str) or _zone(zone_name) is None:
         raise Rejected(Reason.UNKNOWN_TIMEZONE, f"place {number}: {zone_name!r}")
     address_obj = place.get("address")
-    address = _text(address_obj.get("fullAddress")) if isinstance(address_obj, dict) else ""
-    city = _text(locale["name"])
-    region = region_code(address, zone_name)
-    place_name = _text(place.get("name"))
+    address = _str(address_obj.get("fullAddress")) if isinstance(address_obj, dict) else ""
+    return _place(_str(place.get("name")), address, locale["name"], zone_name)
 
-    def session(kind: str, starts_ms: int, ends_ms: int) -> Session:
-        return Session(
-            number, place_name, address, city, region, zone_name, kind, starts_ms, ends_ms
-        )
 
-    seances = place.get("seances") or []
-    if not isinstance(seances, list):
-        seances = []
-    sessions: list[Session] = []
-    dropped = 0
-    for seance in seances:
-        if isinstance(seance, dict):
+class _Sessions:
+    """Collects an event's session rows across its places."""
+
+    def __init__(self, event_id: int, category: Category, age_limit: int) -> None:
+        self.event_id = event_id
+        self.category = category
+        self.age_limit = age_limit
+        self.rows: list[SessionRow] = []
+        self.dropped = 0
+        self.last_end = 0
+
+    def add_place(self, number: int, raw: Any, start: int, end: int) -> Place:
+        place = _venue(number, raw)
+        times = self._times(raw.get("seances"))
+        if not times:
+            # No usable seances: the place is open for the event's whole run.
+            times = [("run", start, end)]
+        # One tuple literal per seance from locals: an import makes hundreds of thousands.
+        event, category, age = self.event_id, self.category.value, self.age_limit
+        name, address, city, region, zone = place
+        iso = _iso_ms
+        self.rows += [
+            (event, number, name, address, city, region, zone, kind, iso(s), iso(e), category, age)
+            for kind, s, e in times
+        ]
+        self.last_end = max(self.last_end, *(e for _, _, e in times))
+        return place
+
+    def _times(self, seances: Any) -> list[tuple[str, int, int]]:
+        """(kind, start, end) of the usable seances; the unusable ones are counted as dropped."""
+        if not isinstance(seances, list):
+            return []
+        walk_in = self.category in WALK_IN
+        times = []
+        for seance in seances:
+            if not isinstance(seance, dict):
+                self.dropped += 1
+                continue
             s_start, s_end = seance.get("start"), seance.get("end")
-            # The common case (two integers in range) without a function call per value:
-            # an import reads hundreds of thousands of seances.
+            # The common case (two integers in range) without a function call per value.
             if not (type(s_start) is int and _MIN_MS <= s_start <= _MAX_MS):
                 try:
                     s_start = _ms(s_start, "seance start")
                 except Rejected:
-                    dropped += 1
+                    self.dropped += 1
                     continue
             if s_end is None:
                 s_end = s_start
@@ -183,20 +225,15 @@ def _place_sessions(
                 try:
                     s_end = _ms(s_end, "seance end")
                 except Rejected:
-                    dropped += 1
+                    self.dropped += 1
                     continue
-        else:
-            dropped += 1
-            continue
-        if s_end < s_start:
-            raise Rejected(Reason.END_BEFORE_START, "a seance ends before it starts")
-        short = s_end - s_start <= _DAY_MS
-        kind = ("hours" if category in WALK_IN else "seance") if short else "run"
-        sessions.append(session(kind, s_start, s_end))
-    if not sessions:
-        # No usable seances: the place is open for the event's whole run.
-        sessions.append(session("run", start, end))
-    return sessions, dropped
+            if s_end < s_start:
+                raise Rejected(Reason.END_BEFORE_START, "a seance ends before it starts")
+            if s_end - s_start > _DAY_MS:
+                times.append(("run", s_start, s_end))
+            else:
+                times.append(("hours" if walk_in else "seance", s_start, s_end))
+        return times
 
 
 def parse_event(record: Any) -> Event:
@@ -228,18 +265,16 @@ def parse_event(record: Any) -> Event:
     places = record.get("places")
     if not isinstance(places, list) or not places:
         raise Rejected(Reason.NO_PLACES)
-    sessions: list[Session] = []
-    dropped = 0
-    for number, place in enumerate(places):
-        found, lost = _place_sessions(number, place, category, start, end)
-        sessions += found
-        dropped += lost
+    event_id = int(raw_id)
+    sessions = _Sessions(event_id, category, age)
+    venues = [sessions.add_place(n, place, start, end) for n, place in enumerate(places)]
     organization_obj = record.get("organization")
     organization = _text(organization_obj.get("name")) if isinstance(organization_obj, dict) else ""
     description = _text(record.get("shortDescription"))
-    places_text = " ".join(dict.fromkeys(f"{s.place_name} {s.city}" for s in sessions))
+    places_text = " ".join(dict.fromkeys(f"{v.name} {v.city}" for v in venues))
+    cities = dict.fromkeys(v.city for v in venues)
     return Event(
-        id=int(raw_id),
+        id=event_id,
         name=name,
         description=description,
         category=category,
@@ -250,10 +285,10 @@ def parse_event(record: Any) -> Event:
         max_price=max_price,
         sale_link=link,
         starts_at=utc(start),
-        ends_at=utc(max(end, max(s.ends_ms for s in sessions))),
+        ends_at=utc(max(end, sessions.last_end)),
         organization=organization,
-        sessions=tuple(sessions),
-        dropped_seances=dropped,
+        sessions=tuple(sessions.rows),
+        dropped_seances=sessions.dropped,
         search_text=normalise(f"{name} {category_name} {description} {places_text}"),
-        search_cities=" , ".join(dict.fromkeys(normalise(s.city) for s in sessions)),
+        search_cities=" , ".join(normalise(city) for city in cities),
     )
