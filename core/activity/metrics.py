@@ -16,6 +16,7 @@ week is dropped when events or an import arrive for it. The current week is alwa
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Sequence
 from dataclasses import replace
@@ -140,20 +141,19 @@ class Monitoring:
     async def _compute(self, schools: list[int], week: Week) -> dict[int, SchoolWeek]:
         ids = _ids(schools)
         end = week.end.isoformat()
-        staff = {
-            row[0]: row[1:]
-            for row in await self.db.fetchrows(_STAFF, (ids, end, end, week.key, week.key))
-        }
-        students = {
-            row[0]: row[1:] for row in await self.db.fetchrows(_STUDENTS, (week.key, ids, end, end))
-        }
-        groups = dict(
-            await self.db.fetchrows(
+        # Independent queries, run side by side on the database's readers.
+        staff_rows, student_rows, group_rows = await asyncio.gather(
+            self.db.fetchrows(_STAFF, (ids, end, end, week.key, week.key)),
+            self.db.fetchrows(_STUDENTS, (week.key, ids, end, end)),
+            self.db.fetchrows(
                 "SELECT org_id, count(*) FROM groups "
                 "WHERE org_id IN (SELECT value FROM json_each(?)) GROUP BY org_id",
                 (ids,),
-            )
+            ),
         )
+        staff = {row[0]: row[1:] for row in staff_rows}
+        students = {row[0]: row[1:] for row in student_rows}
+        groups = dict(group_rows)
         result: dict[int, SchoolWeek] = {}
         for org_id in schools:
             staff_row = staff.get(org_id, (0,) * (len(STAFF_FIELDS) + 1))

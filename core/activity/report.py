@@ -4,6 +4,7 @@ the xlsx export, the CLI, the bot's summary)."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -238,8 +239,10 @@ class Reports:
         # The parent's subtree: the unit's siblings are ranked against it.
         parent = unit.parent_id
         scope = parent if parent is not None and parent in tree else unit.id
-        now = await monitoring.school_weeks(tree, scope, week)
-        before = await monitoring.school_weeks(tree, scope, week.previous())
+        now, before = await asyncio.gather(
+            monitoring.school_weeks(tree, scope, week),
+            monitoring.school_weeks(tree, scope, week.previous()),
+        )
         thresholds = await self.thresholds.for_region(unit.region_code)
         report = UnitReport(
             unit=unit,
@@ -298,10 +301,11 @@ class Reports:
         tree = await monitoring.tree(org_id)
         last = until or monitoring.current_week(tree, org_id)
         span = last.last(max(1, min(weeks, 104)))
-        counts: list[Counts] = []
-        for week in [span[0].previous(), *span]:
-            rows = await monitoring.school_weeks(tree, org_id, week)
-            counts.append(monitoring.unit_counts(tree, org_id, rows))
+        # Weeks are independent: computed side by side on the database's readers.
+        per_week = await asyncio.gather(
+            *(monitoring.school_weeks(tree, org_id, week) for week in [span[0].previous(), *span])
+        )
+        counts = [monitoring.unit_counts(tree, org_id, rows) for rows in per_week]
         return [TableRow(week, counts[i + 1], counts[i]) for i, week in enumerate(span)]
 
     async def region_thresholds(self, org_id: int) -> Thresholds:

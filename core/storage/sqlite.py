@@ -1,9 +1,12 @@
 """SQLite through aiosqlite.
 
 Connection strategy: one writer connection guarded by an asyncio lock, so concurrent tasks never
-interleave statements of two transactions, and a separate reader connection; WAL mode lets the
-reader see the last committed state while a write is in progress. ``:memory:`` uses one connection
-for both (separate in-memory connections would be separate databases).
+interleave statements of two transactions, and a few reader connections (``readers``, two by
+default); WAL mode lets readers see the last committed state while a write is in progress. Each
+connection has its own thread and SQLite releases the GIL while it works, so reads given to
+different readers run in parallel: a report that needs several heavy queries gathers them. A read
+takes an idle reader, waiting for one when all are busy. ``:memory:`` uses one connection for
+everything (separate in-memory connections would be separate databases).
 """
 
 from __future__ import annotations
@@ -100,11 +103,17 @@ class SqliteTransaction(_SqliteQueries, Transaction):
 
 
 class SqliteDatabase(Database):
-    def __init__(self, path: str | Path, *, busy_timeout_ms: int = 30_000) -> None:
+    def __init__(
+        self, path: str | Path, *, busy_timeout_ms: int = 30_000, readers: int = 2
+    ) -> None:
+        if readers < 1:
+            raise ValueError("readers must be at least 1")
         self.path = str(path)
         self._busy_timeout_ms = busy_timeout_ms
+        self._reader_count = readers
         self._writer: aiosqlite.Connection | None = None
-        self._reader: aiosqlite.Connection | None = None
+        self._readers: list[aiosqlite.Connection] = []
+        self._idle: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
         self._write_lock = asyncio.Lock()
 
     @property
@@ -127,12 +136,20 @@ class SqliteDatabase(Database):
         if not self.in_memory:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._writer = await self._open()
-        self._reader = self._writer if self.in_memory else await self._open()
+        if self.in_memory:
+            self._readers = [self._writer]
+        else:
+            self._readers = [await self._open() for _ in range(self._reader_count)]
+        self._idle = asyncio.Queue()
+        for reader in self._readers:
+            self._idle.put_nowait(reader)
 
     async def close(self) -> None:
-        for conn in {id(c): c for c in (self._reader, self._writer) if c is not None}.values():
+        connections = [*self._readers, *([self._writer] if self._writer else [])]
+        for conn in {id(c): c for c in connections}.values():
             await conn.close()
-        self._writer = self._reader = None
+        self._writer = None
+        self._readers = []
 
     async def __aenter__(self) -> SqliteDatabase:
         await self.connect()
@@ -173,21 +190,50 @@ class SqliteDatabase(Database):
             for statement in split_statements(script):
                 await tx.execute(statement)
 
-    def _reads(self) -> _SqliteQueries:
-        return _SqliteQueries(self._require(self._reader))
+    @asynccontextmanager
+    async def _reader(self) -> AsyncIterator[aiosqlite.Connection]:
+        """An idle reader, held for one read (never across caller code, so waiting for one
+        cannot deadlock). Handing reads to idle readers only balances them by what they cost:
+        a heavy query never queues behind another on a busy connection while one sits idle."""
+        if not self._readers:
+            raise RuntimeError("database is not connected: call connect() first")
+        conn = await self._idle.get()
+        try:
+            yield conn
+        finally:
+            self._idle.put_nowait(conn)
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        return await self._reads().fetchone(sql, params)
+        async with self._reader() as conn:
+            return await _SqliteQueries(conn).fetchone(sql, params)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        return await self._reads().fetchall(sql, params)
+        async with self._reader() as conn:
+            return await _SqliteQueries(conn).fetchall(sql, params)
 
     async def fetchrows(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
-        return await self._reads().fetchrows(sql, params)
+        async with self._reader() as conn:
+            return await _SqliteQueries(conn).fetchrows(sql, params)
 
     async def iterate(self, sql: str, params: Params = (), batch: int = 1000) -> AsyncIterator[Row]:
-        reader = self._require(self._reader)
-        async with reader.execute(sql, params) as cursor:
-            while rows := await cursor.fetchmany(batch):
-                for row in rows:
-                    yield row  # type: ignore[misc]
+        # A stream lives as long as its consumer wants, so it gets a connection of its own
+        # rather than holding a pooled reader (reads in the loop would wait for it).
+        own = not self.in_memory
+        conn = await self._open() if own else self._require(self._writer)
+        try:
+            async with conn.execute(sql, params) as cursor:
+                while rows := await cursor.fetchmany(batch):
+                    for row in rows:
+                        yield row  # type: ignore[misc]
+        finally:
+            if own:
+                await conn.close()
+
+    async def data_version(self) -> int:
+        """SQLite's ``PRAGMA data_version``: it changes when another connection (this process's
+        writer, or another process) commits. The counter is per connection, so it is always read
+        on the same one. With one connection for everything (``:memory:``) it never moves."""
+        if not self._readers:
+            raise RuntimeError("database is not connected: call connect() first")
+        rows = await _SqliteQueries(self._readers[0]).fetchrows("PRAGMA data_version")
+        return int(rows[0][0])

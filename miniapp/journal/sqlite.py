@@ -354,7 +354,7 @@ class SqliteJournal(JournalProvider):
         # connection (in-memory databases) it never moves, so nothing may be cached there.
         if not isinstance(self.db, SqliteDatabase) or self.db.in_memory:
             return None
-        return int(await self.db.fetchval("PRAGMA data_version"))
+        return await self.db.data_version()
 
     async def is_empty(self) -> bool:
         return await self.db.fetchval("SELECT 1 FROM journal_classes LIMIT 1") is None

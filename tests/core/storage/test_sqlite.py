@@ -126,3 +126,52 @@ async def test_rebuilding_broadcasts_keeps_rows_and_foreign_keys(tmp_path: Path)
                 "INSERT INTO broadcasts (group_id, audience, template, status, created_at) "
                 "VALUES (7, '{}', 'Текст', 'pending', '2026-11-23T00:00:00Z')"
             )
+
+
+async def test_reads_wait_for_an_idle_reader_and_never_share_one(tmp_path: Path) -> None:
+    async with SqliteDatabase(tmp_path / "a.db", readers=2) as db:
+        await db.execute("CREATE TABLE t (x INTEGER)")
+        async with db._reader() as first, db._reader() as second:
+            assert first is not second
+            third = asyncio.create_task(db.fetchval("SELECT count(*) FROM t"))
+            for _ in range(5):
+                await asyncio.sleep(0)
+            assert not third.done()  # both readers are taken
+        assert await third == 0
+
+
+async def test_a_stream_does_not_hold_a_reader(tmp_path: Path) -> None:
+    async with SqliteDatabase(tmp_path / "a.db", readers=1) as db:
+        await db.execute("CREATE TABLE t (x INTEGER)")
+        await db.executemany("INSERT INTO t VALUES (?)", [(i,) for i in range(3000)])
+        rows = db.iterate("SELECT x FROM t ORDER BY x", batch=1000)
+        assert (await anext(rows))["x"] == 0
+        # Reads inside the loop go on while the stream is open, and it reads on undisturbed.
+        assert await db.fetchval("SELECT count(*) FROM t") == 3000
+        assert [row["x"] async for row in rows] == list(range(1, 3000))
+
+
+async def test_concurrent_reads_see_every_committed_write(tmp_path: Path) -> None:
+    async with SqliteDatabase(tmp_path / "a.db", readers=3) as db:
+        await db.execute("CREATE TABLE t (x INTEGER)")
+        for n in range(1, 6):
+            await db.execute("INSERT INTO t VALUES (?)", (n,))
+            counts = await asyncio.gather(
+                *(db.fetchval("SELECT count(*) FROM t") for _ in range(9))
+            )
+            assert counts == [n] * 9
+
+
+async def test_data_version_moves_only_when_something_commits(tmp_path: Path) -> None:
+    async with SqliteDatabase(tmp_path / "a.db", readers=2) as db:
+        await db.execute("CREATE TABLE t (x INTEGER)")
+        before = await db.data_version()
+        # Read on the same connection every time: each reader has its own counter.
+        assert await asyncio.gather(*(db.data_version() for _ in range(4))) == [before] * 4
+        await db.execute("INSERT INTO t VALUES (1)")
+        assert await db.data_version() != before
+
+
+def test_a_database_needs_a_reader() -> None:
+    with pytest.raises(ValueError, match="readers"):
+        SqliteDatabase(":memory:", readers=0)
