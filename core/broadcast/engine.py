@@ -51,8 +51,40 @@ PREPARE_CHUNK = 20_000  # recipients evaluated and committed per step while send
 FIRST_CHUNK = 2_500  # one execute's worth first, so the first call goes out at once
 MAX_ROUND = 250_000  # recipients grouped in one pass; larger audiences take several
 PROGRESS_EVERY_S = 0.5
+MAX_ATTEMPTS = 5  # a recipient retried this often without success is given up
 FIRE = "broadcast.fire"
 MAX_TEXT = 4096
+
+
+# Bulk writes to the delivery log take their rows as one JSON parameter: a single statement
+# step instead of one per row. Each step hands the GIL back and forth between the connection's
+# thread and the event loop, and while the loop is busy preparing the next chunk, every one of
+# those hand-offs waits for it (2,500 rows took fifteen times longer than alone).
+_LOG_RECIPIENTS = (
+    "INSERT OR IGNORE INTO broadcast_deliveries (broadcast_id, person_id, peer_id, random_id, "
+    "state, reason, not_before) "
+    "SELECT ?1, json_extract(value, '$[0]'), json_extract(value, '$[1]'), ?2, "
+    "json_extract(value, '$[2]'), json_extract(value, '$[3]'), json_extract(value, '$[4]') "
+    "FROM json_each(?3)"
+)
+# One call's answers, [person, state, message id, reason] each. MATERIALIZED makes the answers
+# drive the join (one primary-key lookup per answer); without it SQLite probes the JSON for
+# every row of the broadcast. A retried recipient stays pending until MAX_ATTEMPTS.
+_RECORD_ANSWERS = """
+WITH answers AS MATERIALIZED (
+    SELECT json_extract(value, '$[0]') AS person_id, json_extract(value, '$[1]') AS state,
+           json_extract(value, '$[2]') AS message_id, json_extract(value, '$[3]') AS reason
+    FROM json_each(?1)
+)
+UPDATE broadcast_deliveries AS d SET
+    state = CASE WHEN a.state = 'pending' AND d.attempts + 1 >= ?2 THEN 'failed' ELSE a.state END,
+    reason = CASE WHEN a.state = 'pending' AND d.attempts + 1 >= ?2 THEN 'retries_exhausted'
+                  ELSE coalesce(a.reason, d.reason) END,
+    message_id = coalesce(a.message_id, d.message_id),
+    attempts = d.attempts + 1
+FROM answers AS a
+WHERE d.broadcast_id = ?3 AND d.person_id = a.person_id AND d.state = 'pending'
+"""
 
 
 def _chunk_bounds(total: int) -> list[tuple[int, int]]:
@@ -275,21 +307,13 @@ class BroadcastEngine:
                     state, reason = "skipped", "no_vk_account"
                 else:
                     org = next((orgs[o] for o in sorted(fact.orgs) if o in orgs), None)
-                    deliver_at = self._quiet_hours(
-                        org, fact.roles, now, mode, asked=author is None
-                    )
+                    deliver_at = self._quiet_hours(org, fact.roles, now, mode, asked=author is None)
                     if deliver_at is not None and deliver_at > now:
                         not_before, reason = _utc(deliver_at), "quiet_hours"
-                rows.append(
-                    (broadcast_id, pid, fact.vk_user_id, random_id, state, reason, not_before)
-                )
+                rows.append((pid, fact.vk_user_id, state, reason, not_before))
             last = end >= len(person_ids)
             async with self.db.transaction() as tx:
-                await tx.executemany(
-                    "INSERT OR IGNORE INTO broadcast_deliveries (broadcast_id, person_id, peer_id, "
-                    "random_id, state, reason, not_before) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    rows,
-                )
+                await tx.execute(_LOG_RECIPIENTS, (broadcast_id, random_id, json.dumps(rows)))
                 await tx.execute(
                     "UPDATE broadcasts SET status = 'sending', "
                     "started_at = coalesce(started_at, ?), "
@@ -441,9 +465,7 @@ class BroadcastEngine:
                 async with flight.gate:
                     if await self._cancelled(broadcast_id):
                         return
-                    release = await self._send_execute(
-                        broadcast_id, chunk, sender, person_of_peer
-                    )
+                    release = await self._send_execute(broadcast_id, chunk, sender, person_of_peer)
                 if loop.time() - flight.last_report >= PROGRESS_EVERY_S:
                     flight.last_report = loop.time()
                     await self._report(progress, broadcast_id)
@@ -488,43 +510,23 @@ class BroadcastEngine:
         give_up: bool = False,
     ) -> list[int]:
         """Write the answers to the log; returns the recipients left pending for a retry."""
-        sent, failed, retry = [], [], []
+        answers: list[tuple[int, str, int | None, str | None]] = []
+        retry: list[int] = []
         for result in results:
             person = person_of_peer[result.peer_id]
             if result.ok:
-                sent.append((result.message_id, broadcast_id, person))
+                answers.append((person, "sent", result.message_id, None))
             elif result.error_code in PERMANENT_REASONS or give_up:
                 reason = PERMANENT_REASONS.get(
                     result.error_code or 0, f"vk_error_{result.error_code}"
                 )
-                failed.append((reason, broadcast_id, person))
+                answers.append((person, "failed", None, reason))
             else:
-                retry.append((broadcast_id, person))
+                answers.append((person, "pending", None, None))
+                retry.append(person)
         async with self.db.transaction() as tx:
-            await tx.executemany(
-                "UPDATE broadcast_deliveries SET state = 'sent', message_id = ?, "
-                "attempts = attempts + 1 "
-                "WHERE broadcast_id = ? AND person_id = ? AND state = 'pending'",
-                sent,
-            )
-            await tx.executemany(
-                "UPDATE broadcast_deliveries SET state = 'failed', reason = ?, "
-                "attempts = attempts + 1 "
-                "WHERE broadcast_id = ? AND person_id = ? AND state = 'pending'",
-                failed,
-            )
-            await tx.executemany(
-                "UPDATE broadcast_deliveries SET attempts = attempts + 1 "
-                "WHERE broadcast_id = ? AND person_id = ?",
-                retry,
-            )
-            # A recipient retried many times without success is given up, so a broadcast ends.
-            await tx.execute(
-                "UPDATE broadcast_deliveries SET state = 'failed', reason = 'retries_exhausted' "
-                "WHERE broadcast_id = ? AND state = 'pending' AND attempts >= 5",
-                (broadcast_id,),
-            )
-        return [person for _, person in retry]
+            await tx.execute(_RECORD_ANSWERS, (json.dumps(answers), MAX_ATTEMPTS, broadcast_id))
+        return retry
 
     async def _cancelled(self, broadcast_id: int) -> bool:
         status = await self.db.fetchval(

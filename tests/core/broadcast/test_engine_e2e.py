@@ -6,8 +6,10 @@ from pathlib import Path
 import pytest
 
 from core.broadcast import Audience, BroadcastError, BroadcastSpec, LinkButton
+from core.broadcast.engine import MAX_ATTEMPTS
 from core.scheduling import Weekly
 from core.testing import Harness, bot_harness
+from core.vk.batch_sender import BatchSender
 
 
 async def _spec(h: Harness, audience: Audience, **extra: object) -> BroadcastSpec:
@@ -136,3 +138,30 @@ async def test_cancel_stops_a_scheduled_broadcast(tmp_path: Path) -> None:
         await h.run_due()
         assert (await h.services.broadcasts.status(broadcast_id)).status == "cancelled"
         assert _texts(h, "st08") == []
+
+
+async def test_recipients_failing_every_attempt_are_given_up_and_the_broadcast_ends(
+    tmp_path: Path,
+) -> None:
+    async with bot_harness([], tmp_path) as h:
+        groups = await _school_groups(h)
+        community = h.sandbox.runtime.state.communities[h.group_id]
+        # One attempt per call and no back-off, so each round is one attempt per recipient.
+        h.services.broadcasts.register_sender(
+            h.group_id,
+            BatchSender(
+                community.access_token, h.sandbox.api_url, 1000, max_attempts=1, backoff_s=0
+            ),
+        )
+        h.sandbox.runtime.faults.update({"error10_share": 1.0})  # VK is down for good
+        spec = await _spec(h, Audience.groups(groups["s112-7b"]))
+        broadcast_id = await h.services.broadcasts.create(spec)
+        status = await h.services.broadcasts.run(broadcast_id)
+        assert status.status == "done"
+        assert status.sent == 0 and status.failed == status.total == 4
+        assert status.reasons == {"retries_exhausted": 4}
+        attempts = await h.services.db.fetchrows(
+            "SELECT attempts FROM broadcast_deliveries WHERE broadcast_id = ?", (broadcast_id,)
+        )
+        assert [a for (a,) in attempts] == [MAX_ATTEMPTS] * 4
+        assert _texts(h, "st04") == []
