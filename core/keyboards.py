@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from vkbottle import Callback, Keyboard, KeyboardButtonColor, OpenLink, Text
 
 from core.texts import CORE_TEXTS, Texts
 
-# (label, payload) or (label, payload, colour)
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """An open_link button (inline keyboards only)."""
+
+    label: str
+    url: str
+
+
+# (label, payload) or (label, payload, colour); rows given to build() may also hold Links
 Button = tuple[Any, ...]
 
 MAX_INLINE_ROWS = 6
@@ -28,7 +38,7 @@ def build(
     one_time: bool = False,
     callback: bool = False,
 ) -> str:
-    """Rows of (label, payload[, colour]) as a VK keyboard JSON string."""
+    """Rows of (label, payload[, colour]) and Link buttons as a VK keyboard JSON string."""
     keyboard = Keyboard(inline=inline, one_time=False if inline else one_time)
     first = True
     for row in rows:
@@ -38,8 +48,11 @@ def build(
             keyboard.row()
         first = False
         for button in row:
+            if isinstance(button, Link):
+                keyboard.add(OpenLink(button.url, button.label[:40]))
+                continue
             label, payload = button[0], button[1]
-            color = _color(button[2]) if len(button) > 2 else None  # type: ignore[misc]
+            color = _color(button[2]) if len(button) > 2 else None
             action = Callback(label[:40], payload) if callback else Text(label[:40], payload)
             if color is None:
                 keyboard.add(action)

@@ -4,10 +4,7 @@ because VK limits a payload to 255 characters."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
-
-from vkbottle import Keyboard, KeyboardButtonColor, OpenLink, Text
 
 from core import keyboards
 from core.texts import Texts
@@ -22,13 +19,9 @@ T = Texts.for_package("bots.pushkin_card")
 T.env.filters["rub"] = _rub
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
-    label: str
-    url: str
-
-
+Link = keyboards.Link
 Button = keyboards.Button | Link
+
 
 MENU = {"pk": "menu"}
 CANCEL = {"pk": "x"}
@@ -36,26 +29,7 @@ CANCEL = {"pk": "x"}
 
 def inline(rows: Sequence[Sequence[Button]]) -> str:
     """An inline keyboard of text buttons and link buttons."""
-    keyboard = Keyboard(inline=True)
-    first = True
-    for row in rows:
-        if not row:
-            continue
-        if not first:
-            keyboard.row()
-        first = False
-        for button in row:
-            if isinstance(button, Link):
-                keyboard.add(OpenLink(button.url, button.label[:40]))
-                continue
-            label, payload = button[0], button[1]
-            color = button[2] if len(button) > 2 else None  # type: ignore[misc]
-            action = Text(label[:40], payload)
-            if color is None:
-                keyboard.add(action)
-            else:
-                keyboard.add(action, color=KeyboardButtonColor(color))
-    return keyboard.get_json()
+    return keyboards.build(rows, inline=True)
 
 
 def nav(back: dict[str, Any] | None) -> list[Button]:
