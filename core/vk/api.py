@@ -20,8 +20,8 @@ class RateLimitedAPI(API):
     async def request(
         self, method: str, data: dict[str, Any], version: str | None = None
     ) -> dict[str, Any]:
-        await self.limiter.acquire()
-        return await super().request(method, data, version)
+        async with self.limiter.slot():
+            return await super().request(method, data, version)
 
 
 def make_api(token: str, base_url: str, rate_limit: float) -> RateLimitedAPI:

@@ -137,19 +137,19 @@ class BatchSender:
         self.stats.errors_by_code[code] = self.stats.errors_by_code.get(code, 0) + 1
 
     async def _call_once(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
-        await self.limiter.acquire()
-        self.stats.api_calls += 1
-        loop = asyncio.get_running_loop()
-        if self.stats.first_call_at is None:
-            self.stats.first_call_at = loop.time()
-        session = await self._http()
-        async with session.post(
-            self.base_url + method,
-            params={"access_token": self.token, "v": self.version},
-            data={k: str(v) for k, v in params.items()},
-        ) as response:
-            body: dict[str, Any] = await response.json(content_type=None)
-        self.stats.last_answer_at = loop.time()
+        async with self.limiter.slot():
+            self.stats.api_calls += 1
+            loop = asyncio.get_running_loop()
+            if self.stats.first_call_at is None:
+                self.stats.first_call_at = loop.time()
+            session = await self._http()
+            async with session.post(
+                self.base_url + method,
+                params={"access_token": self.token, "v": self.version},
+                data={k: str(v) for k, v in params.items()},
+            ) as response:
+                body: dict[str, Any] = await response.json(content_type=None)
+            self.stats.last_answer_at = loop.time()
         if "error" in body:
             error = body["error"]
             raise VkCallError(int(error.get("error_code", 0)), str(error.get("error_msg", "")))
