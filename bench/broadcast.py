@@ -27,6 +27,7 @@ import aiohttp
 
 from core.broadcast import Audience, BroadcastSpec
 from core.config import Settings
+from core.gc_tuning import tune_gc
 from core.runtime.services import Services
 from core.testing import populate_school
 from core.vk.batch_sender import BatchSender
@@ -58,6 +59,7 @@ async def engine_run(url: str, n: int, rate: float, tmp: Path) -> dict[str, Any]
         )
         first, last = int(ids["first_user_id"]), int(ids["last_user_id"])
         author, org = await populate_school(services, range(first, last + 1))
+        tune_gc()  # as `sferum run` does once it has started
         sender = BatchSender(community["access_token"], f"{url}/method/", rate)
         services.broadcasts.register_sender(community["group_id"], sender)
         started = time.perf_counter()

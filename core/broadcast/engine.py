@@ -1,11 +1,12 @@
 """The broadcast engine: audience → policy → quiet hours → delivery log → batched sending.
 
 Exactly once: before anything is sent, every recipient gets a row in ``broadcast_deliveries`` with
-a deterministic ``random_id``. Sending takes pending rows, sends them in execute calls, and marks
-each call's recipients sent/failed in its own transaction as soon as VK answers. After a crash only
-the calls in flight at that moment are uncertain; resuming re-sends exactly those rows with the same
-random_id, which VK's de-duplication turns into no-ops — the log is the mechanism, random_id the
-last line.
+a deterministic ``random_id``. Sending takes pending rows — straight from preparation as soon as
+their chunk is committed, or read back from the log when resuming or retrying — sends them in
+execute calls, and marks each call's recipients sent/failed in its own transaction as soon as VK
+answers. After a crash only the calls in flight at that moment are uncertain; resuming re-sends
+exactly those rows with the same random_id, which VK's de-duplication turns into no-ops — the log
+is the mechanism, random_id the last line.
 """
 
 from __future__ import annotations
@@ -15,30 +16,27 @@ import contextlib
 import hashlib
 import json
 import logging
-from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from core.people import Organisation, OrgKind, RoleKind
-from core.policy import Decision, Outcome
-from core.policy.service import NO_FACTS
-from core.quiet_hours import QuietMode, WorkingHours, plan_for_student
+from core.people import OrgKind, RoleKind
+from core.policy import Decision
+from core.policy.service import Facts
 from core.scheduling import Job, Once, Trigger
 from core.vk.batch_sender import (
-    CALLS_PER_EXECUTE,
-    PEERS_PER_CALL,
     PERMANENT_REASONS,
     Batch,
     BatchSender,
     PeerResult,
     VkCallError,
-    pack,
 )
 
 from .audience import resolve
-from .render import Renderer, load_recipients
+from .batching import TextPool
+from .preparation import LogRow, Planner, Prepared, chunk_bounds
+from .render import Recipient, Renderer, load_recipients
 from .spec import Audience, BroadcastSpec, LinkButton
 
 if TYPE_CHECKING:
@@ -47,8 +45,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("sferum.broadcast")
 
 RUN = "broadcast.run"
-PREPARE_CHUNK = 20_000  # recipients evaluated and committed per step while sending goes on
-FIRST_CHUNK = 2_500  # one execute's worth first, so the first call goes out at once
 MAX_ROUND = 250_000  # recipients grouped in one pass; larger audiences take several
 PROGRESS_EVERY_S = 0.5
 MAX_ATTEMPTS = 5  # a recipient retried this often without success is given up
@@ -87,27 +83,17 @@ WHERE d.broadcast_id = ?3 AND d.person_id = a.person_id AND d.state = 'pending'
 """
 
 
-def _chunk_bounds(total: int) -> list[tuple[int, int]]:
-    """Preparation steps: a small first one (sending starts sooner), then PREPARE_CHUNK each."""
-    bounds: list[tuple[int, int]] = []
-    start = 0
-    size = FIRST_CHUNK
-    while start < total or not bounds:
-        bounds.append((start, min(total, start + size)))
-        start += size
-        size = PREPARE_CHUNK
-    return bounds
-
-
 @dataclass
 class _Flight:
     """What one run has put on the wire: running calls, the recipients they carried (still
     'pending' in the log until answered, and never to be picked twice by this run unless left
-    for a retry), and texts already rendered."""
+    for a retry), the person of each peer, and texts already rendered."""
 
     gate: asyncio.Semaphore
+    pool: TextPool
     last_report: float = 0.0  # loop time of the last progress report of this run
     persons: set[int] = field(default_factory=set)
+    person_of_peer: dict[int, int] = field(default_factory=dict)
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     texts: dict[int, str] = field(default_factory=dict)
 
@@ -273,45 +259,43 @@ class BroadcastEngine:
         await self.run(int(job.data["id"]))
 
     # --- preparing ------------------------------------------------------------------------------
-    async def _prepare(self, row: dict[str, Any], ready: asyncio.Queue[bool]) -> None:
+    async def _prepare(
+        self,
+        row: dict[str, Any],
+        renderer: Renderer,
+        handoff: asyncio.Queue[list[Prepared] | None] | None,
+    ) -> None:
         """Write one delivery row per recipient (pending, deferred by not_before, or skipped), in
-        chunks: each committed chunk can be sent while the next is evaluated. Re-running after an
-        interruption is safe: existing rows are kept (INSERT OR IGNORE)."""
+        chunks: each committed chunk can be sent while the next is evaluated. With ``handoff``,
+        each chunk's recipients due now go to it with their texts as soon as the chunk is
+        committed, so sending needs no read of the log. Re-running after an interruption is safe:
+        existing rows are kept (INSERT OR IGNORE) — and then nothing is handed off, since rows of
+        the interrupted run may already be sent: that run's sending reads the log.
+
+        A pipeline: a chunk's policy facts and names are read side by side (two readers), and its
+        rows are committed while the next chunk is read; commits stay in chunk order."""
         broadcast_id = row["id"]
         author = row["author_person_id"]
         audience = Audience.from_json(json.loads(row["audience"]))
         person_ids = [pid for pid in await resolve(self.db, audience) if pid != author]
         # No author: the recipients asked for it themselves (create() checked the consent).
         sender_view = None if author is None else await self.services.policy.sender_view(author)
-        orgs = {o.id: o for o in await self.services.people.organisations(OrgKind.SCHOOL)}
+        schools = await self.services.people.organisations(OrgKind.SCHOOL)
         now = self.clock.now()
-        mode = QuietMode(row["quiet_mode"])
+        planner = Planner({o.id: o for o in schools}, now, asked=author is None)
         random_id = random_id_for(broadcast_id)
-        for start, end in _chunk_bounds(len(person_ids)):
-            chunk = person_ids[start:end]
-            decisions: dict[int, Decision] = {}
+
+        async def evaluate(chunk: list[int]) -> tuple[dict[int, Decision], dict[int, Facts]]:
             if author is None:
-                facts = await self.services.policy.facts(chunk)
-            else:
-                decisions, facts = await self.services.policy.evaluate(
-                    author, chunk, sender=sender_view
-                )
-            rows: list[tuple[Any, ...]] = []
-            for pid in chunk:
-                decision = decisions.get(pid)
-                fact = facts.get(pid, NO_FACTS)
-                state, reason, not_before = "pending", None, None
-                if decision is not None and decision.outcome != Outcome.ALLOW:
-                    state, reason = "skipped", f"policy:{decision.outcome.value}:{decision.rule.id}"
-                elif fact.vk_user_id is None:
-                    state, reason = "skipped", "no_vk_account"
-                else:
-                    org = next((orgs[o] for o in sorted(fact.orgs) if o in orgs), None)
-                    deliver_at = self._quiet_hours(org, fact.roles, now, mode, asked=author is None)
-                    if deliver_at is not None and deliver_at > now:
-                        not_before, reason = _utc(deliver_at), "quiet_hours"
-                rows.append((pid, fact.vk_user_id, state, reason, not_before))
-            last = end >= len(person_ids)
+                return {}, await self.services.policy.facts(chunk)
+            return await self.services.policy.evaluate(author, chunk, sender=sender_view)
+
+        async def names(chunk: list[int]) -> dict[int, Recipient]:
+            if handoff is None:
+                return {}
+            return await load_recipients(self.db, chunk, renderer.used)
+
+        async def commit(rows: list[LogRow], prepared: list[Prepared], last: bool) -> None:
             async with self.db.transaction() as tx:
                 await tx.execute(_LOG_RECIPIENTS, (broadcast_id, random_id, json.dumps(rows)))
                 await tx.execute(
@@ -320,29 +304,30 @@ class BroadcastEngine:
                     "prepared = ? WHERE id = ? AND status IN ('pending', 'sending')",
                     (_utc(now), int(last), broadcast_id),
                 )
-            ready.put_nowait(True)
+            if handoff is not None:
+                handoff.put_nowait(prepared)
 
-    def _quiet_hours(
-        self,
-        org: Organisation | None,
-        roles: frozenset[str],
-        now: datetime,
-        mode: QuietMode,
-        *,
-        asked: bool = False,
-    ) -> datetime | None:
-        """When a recipient may get it: students never at night; staff not outside working hours
-        unless they asked for it themselves (``asked``: a subscription is not work)."""
-        if org is None:
-            return None
-        if "student" in roles:
-            return plan_for_student(org, now).at
-        if "staff" in roles and not asked:
-            hours = WorkingHours.of(org)
-            if not hours.contains(now):
-                # VK API 5.199 has no silent flag on messages.send: silent falls back to defer.
-                return hours.next_start(now)
-        return None
+        writing: asyncio.Task[None] | None = None
+        try:
+            for start, end in chunk_bounds(len(person_ids)):
+                chunk = person_ids[start:end]
+                # Names for the texts are read for the whole chunk before the policy has spoken:
+                # most recipients are allowed, and the read runs beside the policy's.
+                (decisions, facts), recipients = await asyncio.gather(evaluate(chunk), names(chunk))
+                texts = None
+                if handoff is not None:
+                    texts = {pid: renderer.render(r) for pid, r in recipients.items()}
+                rows, prepared = planner.plan(chunk, decisions, facts, texts)
+                if writing is not None:
+                    await writing
+                writing = asyncio.create_task(commit(rows, prepared, end >= len(person_ids)))
+            if writing is not None:
+                await writing
+        finally:
+            if writing is not None and not writing.done():
+                writing.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await writing
 
     # --- sending --------------------------------------------------------------------------------
     async def run(self, broadcast_id: int, progress: Progress | None = None) -> BroadcastStatus:
@@ -359,17 +344,18 @@ class BroadcastEngine:
         keyboard = row["keyboard"] or link_keyboard(
             tuple(LinkButton(label, url) for label, url in json.loads(row["buttons"]))
         )
-        ready: asyncio.Queue[bool] = asyncio.Queue()
-        preparing: asyncio.Task[None] | None = None
-        if not row["prepared"]:
-            preparing = asyncio.create_task(self._prepare(row, ready))
-            preparing.add_done_callback(lambda _: ready.put_nowait(False))
-        prepared = preparing is None
-        flight = _Flight(asyncio.Semaphore(self.concurrency))
+        flight = _Flight(
+            asyncio.Semaphore(self.concurrency), TextPool(random_id_for(broadcast_id), keyboard)
+        )
         try:
+            if not row["prepared"]:
+                await self._send_while_preparing(row, renderer, sender, progress, flight)
+                if flight.tasks:  # their retries, if any, are read from the log below
+                    await asyncio.wait(set(flight.tasks))
+            # The log: a resumed broadcast, recipients left pending for a retry.
             while not await self._cancelled(broadcast_id):
                 due = await self.db.fetchrows(
-                    "SELECT person_id, peer_id, random_id FROM broadcast_deliveries "
+                    "SELECT person_id, peer_id FROM broadcast_deliveries "
                     "WHERE broadcast_id = ? AND state = 'pending' "
                     "AND (not_before IS NULL OR not_before <= ?) LIMIT ?",
                     (broadcast_id, _utc(self.clock.now()), MAX_ROUND),
@@ -378,32 +364,58 @@ class BroadcastEngine:
                 # Calls go out without waiting for the previous round's answers: the next round
                 # is grouped while they are on the wire, so the rate limiter is never left idle.
                 if due and await self._send_round(
-                    broadcast_id, due, renderer, keyboard, sender, progress, flight, final=prepared
+                    broadcast_id, due, renderer, sender, progress, flight
                 ):
                     continue
-                if prepared:
-                    if not flight.tasks:
-                        break
-                    # Wait for an answer: a retryable failure puts its recipients back to pending.
-                    await asyncio.wait(flight.tasks, return_when=asyncio.FIRST_COMPLETED)
-                    continue
-                # Nothing due yet: wait for the next prepared chunk (False: preparation ended).
-                prepared = not await ready.get()
+                if not flight.tasks:
+                    break
+                # Wait for an answer: a retryable failure puts its recipients back to pending.
+                await asyncio.wait(flight.tasks, return_when=asyncio.FIRST_COMPLETED)
             if flight.tasks:
                 await asyncio.gather(*flight.tasks)  # a cancel stops them before their call
-            if preparing is not None:
-                await preparing  # surface a preparation error
         finally:
             for task in flight.tasks:
                 task.cancel()
             if flight.tasks:
                 await asyncio.gather(*flight.tasks, return_exceptions=True)
-            if preparing is not None and not preparing.done():
+        await self._report(progress, broadcast_id)
+        return await self._settle(broadcast_id)
+
+    async def _send_while_preparing(
+        self,
+        row: dict[str, Any],
+        renderer: Renderer,
+        sender: BatchSender,
+        progress: Progress | None,
+        flight: _Flight,
+    ) -> None:
+        """Prepare the audience and send each committed chunk's recipients while the next chunk
+        is evaluated: whole execute calls as they fill, the remainders once preparation ends."""
+        broadcast_id = row["id"]
+        # No delivery row yet (the first chunk sets started_at): nothing of this broadcast can
+        # have been sent, so prepared recipients may go straight to sending.
+        fresh = row["started_at"] is None
+        handoff: asyncio.Queue[list[Prepared] | None] = asyncio.Queue()
+        preparing = asyncio.create_task(self._prepare(row, renderer, handoff if fresh else None))
+        preparing.add_done_callback(lambda _: handoff.put_nowait(None))
+        try:
+            while (prepared := await handoff.get()) is not None:
+                if await self._cancelled(broadcast_id):
+                    return
+                for person_id, peer_id, text in prepared:
+                    flight.person_of_peer[peer_id] = person_id
+                    flight.texts[person_id] = text
+                flight.pool.add((peer_id, text) for _, peer_id, text in prepared)
+                self._launch(broadcast_id, flight.pool.take(final=False), sender, progress, flight)
+                # Let the first calls reach the limiter before evaluating the next chunk.
+                await asyncio.sleep(0)
+            await preparing  # surface a preparation error
+            self._launch(broadcast_id, flight.pool.take(final=True), sender, progress, flight)
+        finally:
+            if not preparing.done():
                 preparing.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await preparing
-        await self._report(progress, broadcast_id)
-        return await self._settle(broadcast_id)
 
     async def _report(self, progress: Progress | None, broadcast_id: int) -> None:
         if progress is not None:
@@ -416,47 +428,42 @@ class BroadcastEngine:
         broadcast_id: int,
         due: list[tuple[Any, ...]],
         renderer: Renderer,
-        keyboard: str | None,
         sender: BatchSender,
         progress: Progress | None,
         flight: _Flight,
-        *,
-        final: bool,
     ) -> bool:
-        """Group every due recipient by text (across the whole due set, so personalised texts
-        still fill peer_ids batches), then start the execute calls (bounded concurrency, paced by
-        the sender's rate limiter) without waiting for their answers.
-
-        While preparation is still adding recipients (``final`` false), only full batches in full
-        execute calls go out; the remainders wait for more recipients of the same text, so a
-        chunked preparation costs no extra calls. Returns whether anything was started.
-        Cancellation is checked before each call: a cancel stops the broadcast within one batch."""
+        """Send recipients read from the log: grouped by text across the whole due set (so
+        personalised texts still fill peer_ids batches), the execute calls started without
+        waiting for their answers. Returns whether anything was started."""
         texts = flight.texts
         missing = [row[0] for row in due if row[0] not in texts]
         if missing:
             recipients = await load_recipients(self.db, missing, renderer.used)
             for person_id in missing:
                 texts[person_id] = renderer.render(recipients[person_id])
-        by_text: dict[str, list[int]] = defaultdict(list)
-        person_of_peer: dict[int, int] = {}
-        random_id = due[0][2]
-        for person_id, peer_id, _ in due:
-            by_text[texts[person_id]].append(peer_id)
-            person_of_peer[peer_id] = person_id
-        batches = [
-            Batch(tuple(peers[i : i + PEERS_PER_CALL]), text, random_id, keyboard)
-            for text, peers in by_text.items()
-            for i in range(0, len(peers), PEERS_PER_CALL)
-            if final or i + PEERS_PER_CALL <= len(peers)
-        ]
-        chunks = pack(batches)
-        if not final:
-            chunks = [chunk for chunk in chunks if len(chunk) == CALLS_PER_EXECUTE]
-        if not chunks:
-            return False
+        for person_id, peer_id in due:
+            flight.person_of_peer[peer_id] = person_id
+        flight.pool.add((peer_id, texts[person_id]) for person_id, peer_id in due)
+        calls = flight.pool.take(final=True)
+        self._launch(broadcast_id, calls, sender, progress, flight)
+        # Let the first calls reach the limiter before grouping the next round.
+        await asyncio.sleep(0)
+        return bool(calls)
+
+    def _launch(
+        self,
+        broadcast_id: int,
+        calls: list[list[Batch]],
+        sender: BatchSender,
+        progress: Progress | None,
+        flight: _Flight,
+    ) -> None:
+        """Start execute calls (bounded concurrency, paced by the sender's rate limiter) without
+        waiting for their answers. Cancellation is checked before each call: a cancel stops the
+        broadcast within one batch."""
         loop = asyncio.get_running_loop()
 
-        async def one(chunk: list[Batch], persons: list[int]) -> None:
+        async def one(call: list[Batch], persons: list[int]) -> None:
             # Answered recipients stay in flight.persons for the rest of the run: a round that
             # read the log just before their answer was written must not pick them again.
             # Only those left pending for a retry (or never sent) are released.
@@ -465,22 +472,21 @@ class BroadcastEngine:
                 async with flight.gate:
                     if await self._cancelled(broadcast_id):
                         return
-                    release = await self._send_execute(broadcast_id, chunk, sender, person_of_peer)
+                    release = await self._send_execute(
+                        broadcast_id, call, sender, flight.person_of_peer
+                    )
                 if loop.time() - flight.last_report >= PROGRESS_EVERY_S:
                     flight.last_report = loop.time()
                     await self._report(progress, broadcast_id)
             finally:
                 flight.persons.difference_update(release)
 
-        for chunk in chunks:
-            persons = [person_of_peer[p] for batch in chunk for p in batch.peer_ids]
+        for call in calls:
+            persons = [flight.person_of_peer[p] for batch in call for p in batch.peer_ids]
             flight.persons.update(persons)
-            task = asyncio.create_task(one(chunk, persons))
+            task = asyncio.create_task(one(call, persons))
             flight.tasks.add(task)
             task.add_done_callback(flight.tasks.discard)
-        # Let the first calls reach the limiter before grouping the next round.
-        await asyncio.sleep(0)
-        return True
 
     async def _send_execute(
         self,

@@ -7,15 +7,15 @@ import signal
 import sys
 from pathlib import Path
 
-import aiohttp
 import pytest
 
 from core.broadcast import Audience, BroadcastSpec
 from core.config import Settings
 from core.runtime.services import Services
 from core.testing import populate_school
-from sandbox.app import RunningSandbox, start_sandbox
-from sandbox.config import FaultConfig, SandboxConfig
+from sandbox.config import FaultConfig
+
+from .helpers import bulk_audience
 
 RECIPIENTS = 20_000
 
@@ -34,19 +34,6 @@ async def _send_process(env: dict[str, str], broadcast_id: int) -> asyncio.subpr
     )
 
 
-def _messages_per_user(
-    sandbox: RunningSandbox, group_id: int, first: int, last: int
-) -> dict[int, int]:
-    state = sandbox.runtime.state
-    counts: dict[int, int] = {}
-    for user_id in range(first, last + 1):
-        conv = state.conversation_for(user_id, -group_id)
-        counts[user_id] = (
-            0 if conv is None else sum(1 for m in conv.messages if m.from_id == -group_id)
-        )
-    return counts
-
-
 @pytest.mark.parametrize("faults", [False, True], ids=["clean", "faults-5pct"])
 async def test_sigkill_mid_broadcast_then_resume_delivers_exactly_once(
     tmp_path: Path, faults: bool
@@ -56,24 +43,12 @@ async def test_sigkill_mid_broadcast_then_resume_delivers_exactly_once(
         if faults
         else FaultConfig()
     )
-    sandbox = await start_sandbox(
-        SandboxConfig(background_tasks=False, rate_limit=None, faults=fault_config)
-    )
-    try:
-        community = sandbox.runtime.state.create_community("Школа")
-        async with (
-            aiohttp.ClientSession() as http,
-            http.post(
-                f"{sandbox.url}/sandbox/api/users/bulk",
-                json={"count": RECIPIENTS, "allow_group_id": community.id},
-            ) as response,
-        ):
-            ids = await response.json()
-        first, last = int(ids["first_user_id"]), int(ids["last_user_id"])
+    async with bulk_audience(RECIPIENTS, faults=fault_config) as audience:
+        sandbox, community = audience.sandbox, audience.community
         db_path = str(tmp_path / "sferum.db")
         settings = Settings(db_path=db_path)
         services = await Services.open(settings)
-        author, org = await populate_school(services, range(first, last + 1))
+        author, org = await populate_school(services, audience.vk_ids)
         broadcast_id = await services.broadcasts.create(
             BroadcastSpec(
                 author, community.id, Audience.parents(org), "Собрание в четверг, {{ first_name }}"
@@ -114,10 +89,8 @@ async def test_sigkill_mid_broadcast_then_resume_delivers_exactly_once(
         status = await services.broadcasts.status(broadcast_id)
         assert status.status == "done"
         assert status.sent == RECIPIENTS and status.failed == 0
-        counts = _messages_per_user(sandbox, community.id, first, last)
+        counts = audience.messages_per_user()
         assert set(counts.values()) == {1}, {
             n: sum(1 for c in counts.values() if c == n) for n in set(counts.values())
         }
         await services.close()
-    finally:
-        await sandbox.stop()
