@@ -1,8 +1,9 @@
 """SQLite through aiosqlite.
 
 Connection strategy: one writer connection guarded by an asyncio lock, so concurrent tasks never
-interleave statements of two transactions, and a few reader connections (``readers``, two by
-default); WAL mode lets readers see the last committed state while a write is in progress. Each
+interleave statements of two transactions, and a few reader connections (``readers``, three by
+default: a broadcast reads two heavy results per chunk while its calls still check for a cancel);
+WAL mode lets readers see the last committed state while a write is in progress. Each
 connection has its own thread and SQLite releases the GIL while it works, so reads given to
 different readers run in parallel: a report that needs several heavy queries gathers them. A read
 takes an idle reader, waiting for one when all are busy. ``:memory:`` uses one connection for
@@ -104,7 +105,7 @@ class SqliteTransaction(_SqliteQueries, Transaction):
 
 class SqliteDatabase(Database):
     def __init__(
-        self, path: str | Path, *, busy_timeout_ms: int = 30_000, readers: int = 2
+        self, path: str | Path, *, busy_timeout_ms: int = 30_000, readers: int = 3
     ) -> None:
         if readers < 1:
             raise ValueError("readers must be at least 1")
