@@ -25,10 +25,8 @@ from typing import Any
 import jinja2
 from aiohttp import web
 
-from core.broadcast import BroadcastError
 from core.people import Identity
 from core.runtime.services import Services
-from core.vk.batch_sender import BatchSender
 from miniapp.keys import HOME_LINKS, PAGES, SERVICES, HomeLink
 from miniapp.security import CSRF_FIELD
 from miniapp.viewer import Viewer, check_csrf, current_viewer
@@ -76,22 +74,7 @@ def setup(app: web.Application) -> None:
 async def _connect_sender(app: web.Application) -> None:
     """``sferum miniapp`` runs without the bot's communities: answers still have to reach the
     teacher, so the configured community gets its sender (``sferum run`` registered it already)."""
-    services = app[SERVICES]
-    settings = services.settings
-    if not settings.vk_token or settings.vk_group_id is None:
-        return
-    try:
-        services.broadcasts.sender(settings.vk_group_id)
-    except BroadcastError:
-        services.broadcasts.register_sender(
-            settings.vk_group_id,
-            BatchSender(
-                settings.vk_token,
-                settings.vk_api_url,
-                settings.rate_limit,
-                timeout_s=settings.vk_timeout_s,
-            ),
-        )
+    app[SERVICES].broadcasts.connect_configured()
 
 
 # --- who, what ----------------------------------------------------------------------------------

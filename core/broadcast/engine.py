@@ -169,6 +169,23 @@ class BroadcastEngine:
     def register_sender(self, group_id: int, sender: BatchSender) -> None:
         self._senders[group_id] = sender
 
+    def connect(self, group_id: int, token: str, api_url: str) -> BatchSender:
+        """The community's sender, made by whoever asks first (the runtime for each community,
+        the CLI and the mini-app for the configured one): one rate limiter per token."""
+        if group_id not in self._senders:
+            settings = self.services.settings
+            self._senders[group_id] = BatchSender(
+                token, api_url, settings.rate_limit, timeout_s=settings.vk_timeout_s
+            )
+        return self._senders[group_id]
+
+    def connect_configured(self) -> BatchSender | None:
+        """The sender of the community in the settings, if a token and group id are set."""
+        settings = self.services.settings
+        if not settings.vk_token or settings.vk_group_id is None:
+            return None
+        return self.connect(settings.vk_group_id, settings.vk_token, settings.vk_api_url)
+
     def sender(self, group_id: int) -> BatchSender:
         try:
             return self._senders[group_id]

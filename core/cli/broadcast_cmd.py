@@ -13,7 +13,6 @@ from core.config import Settings, load_settings
 from core.runtime.services import Services
 from core.scheduling import Weekly
 from core.scheduling.triggers import DAY_NAMES
-from core.vk.batch_sender import BatchSender
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -77,16 +76,7 @@ def _print_status(status: BroadcastStatus) -> None:
 
 async def _services(settings: Settings) -> Services:
     services = await Services.open(settings)
-    if settings.vk_token and settings.vk_group_id:
-        services.broadcasts.register_sender(
-            settings.vk_group_id,
-            BatchSender(
-                settings.vk_token,
-                settings.vk_api_url,
-                settings.rate_limit,
-                timeout_s=settings.vk_timeout_s,
-            ),
-        )
+    services.broadcasts.connect_configured()
     return services
 
 

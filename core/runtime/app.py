@@ -23,7 +23,6 @@ from core.demo.loader import DEMO_JOURNAL_CODE, load_demo
 from core.gc_tuning import tune_gc
 from core.plugins.loader import discover
 from core.plugins.spec import Plugin
-from core.vk.batch_sender import BatchSender
 
 from .callback import add_callback_routes
 from .community import Community, CommunityConfig
@@ -65,15 +64,7 @@ async def _serve_app(app: web.Application, host: str, port: int) -> tuple[web.Ap
 
 def _attach(services: Services, plugins: Sequence[Plugin], config: CommunityConfig) -> Community:
     community = Community(services, config, plugins, core_labelers=CORE_LABELERS)
-    services.broadcasts.register_sender(
-        config.group_id,
-        BatchSender(
-            config.token,
-            config.api_url,
-            services.settings.rate_limit,
-            timeout_s=services.settings.vk_timeout_s,
-        ),
-    )
+    services.broadcasts.connect(config.group_id, config.token, config.api_url)
     return community
 
 
