@@ -9,10 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from core.broadcast import Audience, BroadcastSpec
-from core.config import Settings
-from core.runtime.services import Services
-from core.testing import populate_school
 from sandbox.config import FaultConfig
 
 from .helpers import bulk_audience
@@ -43,20 +39,16 @@ async def test_sigkill_mid_broadcast_then_resume_delivers_exactly_once(
         if faults
         else FaultConfig()
     )
-    async with bulk_audience(RECIPIENTS, faults=fault_config) as audience:
-        sandbox, community = audience.sandbox, audience.community
-        db_path = str(tmp_path / "sferum.db")
-        settings = Settings(db_path=db_path)
-        services = await Services.open(settings)
-        author, org = await populate_school(services, audience.vk_ids)
-        broadcast_id = await services.broadcasts.create(
-            BroadcastSpec(
-                author, community.id, Audience.parents(org), "Собрание в четверг, {{ first_name }}"
-            )
-        )
+    db_path = tmp_path / "sferum.db"
+    async with (
+        bulk_audience(RECIPIENTS, faults=fault_config) as audience,
+        audience.school(db_path, rate_limit=4) as school,
+    ):
+        sandbox, community, services = audience.sandbox, audience.community, school.services
+        broadcast_id = await school.broadcast_to_parents("Собрание в четверг, {{ first_name }}")
         env = {
             **os.environ,
-            "SFERUM_DB_PATH": db_path,
+            "SFERUM_DB_PATH": str(db_path),
             "SFERUM_VK_TOKEN": community.access_token,
             "SFERUM_VK_GROUP_ID": str(community.id),
             "SFERUM_VK_API_URL": sandbox.api_url,
@@ -93,4 +85,3 @@ async def test_sigkill_mid_broadcast_then_resume_delivers_exactly_once(
         assert set(counts.values()) == {1}, {
             n: sum(1 for c in counts.values() if c == n) for n in set(counts.values())
         }
-        await services.close()
