@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test browser clean
+.PHONY: run test test-clock browser faketime bridge clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -16,20 +16,51 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/sferum run
 
-test: $(STAMP) browser
+test: $(STAMP) browser faketime
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
+	$(MAKE) --no-print-directory test-clock
 
-# The browser tests drive Debian's chromium through Playwright (no browser download).
-browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+# The suite must not depend on the day it runs: the date-sensitive part of it again with the
+# machine clock moved a year ahead and a year back (Debian's faketime; monotonic time is left
+# alone so timeouts stay real). Chromium is started without libfaketime (tests/browser.py).
+CLOCK_TESTS := tests/core/test_clock.py tests/core/runtime/test_demo_any_date.py \
+	tests/core/test_roles_cli.py tests/core/activity tests/core/verification tests/core/test_scheduling.py \
+	tests/core/test_quiet_hours.py tests/bots tests/miniapp
+test-clock:
+	@for shift in +365d -365d; do \
+	  echo "Тесты со сдвигом часов $$shift:"; \
+	  FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "$$shift" \
+	    $(BIN)/python -m pytest -q -p no:cacheprovider $(CLOCK_TESTS) || exit 1; \
+	done
+
+# Debian packages the tests need, installed when missing and we are root (as in CI):
+# $(call deb,COMMAND,PACKAGE,WHY,IF NOT ROOT: warn or fail).
+define deb
+	@command -v $(1) >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "Устанавливаю chromium для браузерных тестов…"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    echo "Устанавливаю $(2) $(3)…"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
 	  else \
-	    echo "Chromium не установлен: браузерные тесты будут пропущены (sudo apt-get install chromium)."; \
+	    echo "$(2) не установлен (sudo apt-get install $(2))." >&2; $(4); \
 	  fi; }
+endef
+
+# The browser tests drive Debian's chromium through Playwright (no browser download); without it
+# they are skipped.
+browser:
+	$(call deb,chromium,chromium,для браузерных тестов,true)
+
+# Debian's faketime moves the clock for test-clock.
+faketime:
+	$(call deb,faketime,faketime,для проверки тестов на другой дате,exit 1)
+
+# Rebuilds the committed miniapp/static/vk-bridge.js (and its licence file) from miniapp/bridge:
+# @vkontakte/vk-bridge bundled by esbuild, versions pinned by package-lock.json. Only this target
+# needs Node.js and npm; `make run` and `make test` use the committed file.
+bridge:
+	cd miniapp/bridge && npm ci --no-audit --no-fund && node build.mjs
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -17,7 +17,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve.add_argument(
         "--behind-proxy",
         action="store_true",
-        help="за HTTPS-прокси: доверять заголовку X-Forwarded-Proto",
+        help="за HTTPS-прокси: доверять заголовку X-Forwarded-Proto (как настройка behind_proxy)",
     )
     serve.set_defaults(handler=run_miniapp)
 
@@ -59,10 +59,12 @@ def run_miniapp(args: argparse.Namespace) -> int:
 
     async def build() -> web.Application:
         plugins = discover(settings.bots)
-        services = await Services.open(settings, plugins=plugins)
+        services = await Services.open(settings, clock=args.clock, plugins=plugins)
         app = create_app(
             services,
-            config=MiniAppConfig.from_settings(settings, trust_forwarded_proto=args.behind_proxy),
+            config=MiniAppConfig.from_settings(
+                settings, trust_forwarded_proto=args.behind_proxy or settings.behind_proxy
+            ),
             extra_routes=extension_routes(plugins),
         )
 
@@ -82,7 +84,6 @@ def run_miniapp(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from core.clock import SystemClock
     from core.people import PeopleRepository
     from core.storage import open_core_database
 
@@ -97,7 +98,7 @@ def run_import(args: argparse.Namespace) -> int:
         db = await open_core_database(settings.db_path)
         try:
             await migrate_journal(db)
-            people = PeopleRepository(db, SystemClock())
+            people = PeopleRepository(db, args.clock)
             if args.demo:
                 demo = await load_demo_journal(people)
                 print(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from core.clock import ManualClock
+from core.clock import NOW_VARIABLE, ManualClock
 from core.people import PeopleRepository
 from core.storage import Database, open_core_database
 
@@ -16,10 +16,21 @@ from core.storage import Database, open_core_database
 pytest_plugins = ("core.testing",)
 
 
+# A Monday morning in Novosibirsk (UTC+7): 10:00 local.
+PINNED = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def pinned_commands(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every command a test runs (``main([...])`` in process, or ``sferum …`` as a child
+    process, which inherits the environment) starts at the same moment as the ``clock``
+    fixture, so no test depends on the day it runs."""
+    monkeypatch.setenv(NOW_VARIABLE, PINNED.isoformat())
+
+
 @pytest.fixture
 def clock() -> ManualClock:
-    # A Monday morning in Novosibirsk (UTC+7): 10:00 local.
-    return ManualClock(datetime(2026, 11, 23, 3, 0, tzinfo=UTC))
+    return ManualClock(PINNED)
 
 
 @pytest.fixture

@@ -25,6 +25,12 @@ async def _startup(services: Services) -> None:
     await ensure_tasks(services.db, services.clock.now())
 
 
+async def _demo(services: Services, group_id: int) -> None:
+    from .demo import load_demo_assignments
+
+    await load_demo_assignments(services)
+
+
 plugin = Plugin(
     name="exam_trainer",
     title="Тренажёр ОГЭ и ЕГЭ",
@@ -33,6 +39,7 @@ plugin = Plugin(
     texts=TEXTS,
     migrations_package="bots.exam_trainer",
     on_startup=_startup,
+    demo=_demo,
     description="Задания как на экзамене, проверка с разбором, интервальные повторения, "
     "задания классу от учителя.",
     extras={"progress": progress, "topic_progress": topic_progress},

@@ -11,7 +11,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from core.clock import SystemClock
+from core.clock import Clock
 from core.config import load_settings
 from core.plugins.loader import plugin_migrations
 from core.storage import migrate, open_core_database
@@ -65,18 +65,18 @@ def run_import(args: argparse.Namespace) -> int:
             print(f"{bank.source}: в порядке, заданий {len(bank.tasks)}")
         return 1 if failed else 0
     if banks:
-        asyncio.run(_import(banks))
+        asyncio.run(_import(banks, args.clock))
     return 1 if failed else 0
 
 
-async def _import(banks: list[Bank]) -> None:
+async def _import(banks: list[Bank], clock: Clock) -> None:
     from . import plugin  # the plugin's migrations create the task tables
 
     settings = load_settings()
     db = await open_core_database(settings.db_path)
     try:
         await migrate(db, plugin_migrations(plugin))
-        now = SystemClock().now()
+        now = clock.now()
         for bank in banks:
             result = await import_bank(db, bank, now)
             print(

@@ -19,8 +19,11 @@ async def on_startup(services: Services) -> None:
     kit = Kit.of(services)
     services.jobs.register(REMIND, kit.favourites.fire)
     services.jobs.register(DIGEST, kit.digest.fire)
-    if services.settings.uses_sandbox:  # the local sandbox gets the demo afisha once
-        await load_demo_events(services.db, services.clock)
+
+
+async def demo(services: Services, group_id: int) -> None:
+    """The embedded sandbox gets the demo afisha once, moved to the week it starts in."""
+    await load_demo_events(services.db, services.clock)
 
 
 plugin = Plugin(
@@ -31,5 +34,6 @@ plugin = Plugin(
     migrations_package="bots.pushkin_card",
     settings_model=PushkinSettings,
     on_startup=on_startup,
+    demo=demo,
     description="Афиша мероприятий по Пушкинской карте, избранное, подборки и рекомендации классу.",
 )

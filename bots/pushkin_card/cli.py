@@ -14,7 +14,6 @@ import sys
 import time
 from pathlib import Path
 
-from core.clock import SystemClock
 from core.config import load_settings
 from core.storage import load_migrations, migrate, open_core_database
 
@@ -60,7 +59,7 @@ def run_import(args: argparse.Namespace) -> int:
         db = await open_core_database(settings.db_path)
         try:
             await migrate(db, load_migrations("pushkin_card", "bots.pushkin_card"))
-            importer = EventImporter(db, SystemClock())
+            importer = EventImporter(db, args.clock)
             source: EventSource
             if args.api:
                 start = None if args.full else await importer.last_watermark()

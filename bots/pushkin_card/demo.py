@@ -1,19 +1,21 @@
 """The demo afisha for the sandbox: data/demo_events.json, loaded on the first start.
 
-The file covers 20 November 2026 – 28 February 2027. So that the sandbox shows a live afisha
-whenever it is started, the events are moved forward by whole weeks (weekdays and local times
-stay as they are) when today is past the file's first week.
+The file covers 20 November 2026 – 28 February 2027, written for the demo's anchor week (the
+Monday 23 November 2026). So that the sandbox shows a live afisha whenever it is started, the
+events are moved by whole weeks to the week it is loaded in, forward or back (weekdays and local
+times stay as they are; core.demo.calendar).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from core.clock import Clock
+from core.demo.calendar import demo_shift
 from core.storage import Database
 
 from .importer import EventImporter, ImportReport
@@ -22,8 +24,6 @@ from .sources import EventSource, FileSource
 log = logging.getLogger("sferum.pushkin_card")
 
 DEMO_FILE = Path(__file__).resolve().parent / "data" / "demo_events.json"
-ANCHOR = datetime(2026, 11, 23, tzinfo=UTC)  # the Monday of the file's first week
-WEEK = timedelta(days=7)
 
 
 class ShiftedSource(EventSource):
@@ -56,8 +56,7 @@ class ShiftedSource(EventSource):
 
 
 def demo_source(now: datetime) -> EventSource:
-    weeks = max(0, (now - ANCHOR) // WEEK)
-    return ShiftedSource(FileSource(DEMO_FILE), weeks * WEEK)
+    return ShiftedSource(FileSource(DEMO_FILE), demo_shift(now))
 
 
 async def load_demo_events(db: Database, clock: Clock) -> ImportReport | None:

@@ -27,6 +27,12 @@ async def on_startup(services: Services) -> None:
     await desk.kb.ensure_ready()
 
 
+async def demo(services: Services, group_id: int) -> None:
+    from .demo import load_demo_appeals
+
+    await load_demo_appeals(services, group_id)
+
+
 plugin = Plugin(
     name=NAME,
     title="Помощник Рособрнадзора",
@@ -34,6 +40,7 @@ plugin = Plugin(
     texts=T,
     migrations_package=__name__,
     on_startup=on_startup,
+    demo=demo,
     description="Ответы учителям по базе знаний с источниками; обращения к операторам по 59-ФЗ.",
     extras={
         "kb": "bots.rosobrnadzor_helper.kb",

@@ -44,14 +44,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     search.set_defaults(handler=run_search)
 
 
-async def _with_kb(action: Callable[[KnowledgeBase], Awaitable[R]]) -> R:
+async def _with_kb(args: argparse.Namespace, action: Callable[[KnowledgeBase], Awaitable[R]]) -> R:
     from . import plugin
 
     settings = load_settings()
     db: Database = await open_core_database(settings.db_path)
     try:
         await migrate(db, plugin_migrations(plugin))
-        kb = KnowledgeBase(db)
+        kb = KnowledgeBase(db, clock=args.clock)
         await kb.ensure_ready()
         return await action(kb)
     finally:
@@ -77,7 +77,7 @@ def run_import(args: argparse.Namespace) -> int:
         return await kb.import_file(args.file)
 
     try:
-        report = asyncio.run(_with_kb(go))
+        report = asyncio.run(_with_kb(args, go))
     except KbFileError as exc:
         print(f"Импорт отменён, база не изменена. Ошибки в {args.file}:", file=sys.stderr)
         for problem in exc.problems[:50]:
@@ -93,7 +93,7 @@ def run_search(args: argparse.Namespace) -> int:
         result = await kb.search(args.question)
         return [(hit.entry.entry_id, hit.entry.title) for hit in result.hits]
 
-    rows = asyncio.run(_with_kb(go))
+    rows = asyncio.run(_with_kb(args, go))
     if not rows:
         print("Ничего не найдено.", file=sys.stderr)
     for entry_id, title in rows:

@@ -13,6 +13,7 @@ from core.config import Settings, load_settings
 from core.runtime.services import Services
 from core.scheduling import Weekly
 from core.scheduling.triggers import DAY_NAMES
+from core.texts import CORE_TEXTS
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -70,12 +71,16 @@ def bar(status: BroadcastStatus, width: int = 30) -> str:
 def _print_status(status: BroadcastStatus) -> None:
     print(f"№ {status.id} «{status.title}» ({status.source})")
     print(bar(status))
+    if status.stop_reason:
+        print("  " + CORE_TEXTS.render("broadcast_stopped.j2", reason=status.stop_reason))
     for reason, count in sorted(status.reasons.items()):
-        print(f"  {reason}: {count}")
+        # In Russian for the author, with the code for whoever reads the delivery log.
+        label = CORE_TEXTS.render("broadcast_reason.j2", reason=reason)
+        print(f"  {label}: {count}" + ("" if label == reason else f" ({reason})"))
 
 
-async def _services(settings: Settings) -> Services:
-    services = await Services.open(settings)
+async def _services(settings: Settings, args: argparse.Namespace) -> Services:
+    services = await Services.open(settings, clock=args.clock)
     services.broadcasts.connect_configured()
     return services
 
@@ -98,7 +103,7 @@ def _run(coro_factory: object) -> int:
 def run_create(args: argparse.Namespace) -> int:
     async def go() -> int:
         settings = load_settings()
-        services = await _services(settings)
+        services = await _services(settings, args)
         try:
             author = await _person(services, args.author)
             if args.org is not None:
@@ -155,7 +160,7 @@ def run_create(args: argparse.Namespace) -> int:
 
 def run_list(args: argparse.Namespace) -> int:
     async def go() -> int:
-        services = await _services(load_settings())
+        services = await _services(load_settings(), args)
         try:
             author = await _person(services, args.author) if args.author else None
             items = await services.broadcasts.recent(author)
@@ -172,7 +177,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_status(args: argparse.Namespace) -> int:
     async def go() -> int:
-        services = await _services(load_settings())
+        services = await _services(load_settings(), args)
         try:
             status = await services.broadcasts.status(args.id)
             while args.follow and not status.finished and status.pending > status.deferred:
@@ -191,7 +196,7 @@ def run_status(args: argparse.Namespace) -> int:
 
 def run_cancel(args: argparse.Namespace) -> int:
     async def go() -> int:
-        services = await _services(load_settings())
+        services = await _services(load_settings(), args)
         try:
             done = await services.broadcasts.cancel(args.id, await _person(services, args.by))
             print(
@@ -211,7 +216,7 @@ def run_send(args: argparse.Namespace) -> int:
         settings = load_settings()
         if not settings.vk_token or not settings.vk_group_id:
             raise BroadcastError("для отправки нужны SFERUM_VK_TOKEN и SFERUM_VK_GROUP_ID")
-        services = await _services(settings)
+        services = await _services(settings, args)
         try:
             interactive = sys.stdout.isatty()
 

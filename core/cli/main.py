@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from core.clock import Clock, ClockSettingError, clock_from_environment
 from core.config import ConfigError
 
 
@@ -15,7 +16,8 @@ class CommandModule(Protocol):
     def register(self, sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None: ...
 
 
-# Each module adds its subparsers and sets ``handler`` (args -> exit code) on them.
+# Each module adds its subparsers and sets ``handler`` (args -> exit code) on them. A handler
+# takes the time from ``args.clock`` only: the one clock of the command, injected by main().
 COMMANDS: tuple[str, ...] = (
     "core.cli.run_cmd",
     "core.cli.data_cmd",
@@ -25,6 +27,7 @@ COMMANDS: tuple[str, ...] = (
     "core.cli.roles_cmd",
     "core.cli.sandbox_cmd",
     "core.cli.monitoring_cmd",
+    "core.cli.doctor_cmd",
     "bots.exam_trainer.cli",
     "bots.pushkin_card.cli",
     "bots.rosobrnadzor_helper.cli",
@@ -46,7 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
+    """Run one command. ``clock`` is its time (tests pass a ManualClock); without it the system
+    clock, or one started at ``SFERUM_NOW`` (core.clock.clock_from_environment)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)
@@ -54,8 +59,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        args.clock = clock or clock_from_environment()
         return handler(args)
-    except ConfigError as exc:
+    except (ConfigError, ClockSettingError) as exc:
         print(f"Ошибка настройки: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -30,7 +30,7 @@ from core.activity.store import ActivityStore
 from core.activity.summary import summary_text
 from core.activity.texts import cell, change, column_title, week_range
 from core.activity.thresholds import DEFAULTS, ThresholdError, ThresholdStore
-from core.clock import Clock, SystemClock
+from core.clock import Clock
 from core.config import load_settings
 from core.storage import Database, open_core_database
 
@@ -90,13 +90,13 @@ def _fail(message: str) -> int:
     return 2
 
 
-def _with_db(work: Callable[[Database, Clock], Awaitable[T]]) -> T:
+def _with_db(args: argparse.Namespace, work: Callable[[Database, Clock], Awaitable[T]]) -> T:
     settings = load_settings()
 
     async def go() -> T:
         db = await open_core_database(settings.db_path)
         try:
-            return await work(db, SystemClock())
+            return await work(db, args.clock)
         finally:
             await db.close()
 
@@ -125,7 +125,7 @@ def run_import(args: argparse.Namespace) -> int:
         return describe(result)
 
     try:
-        print(_with_db(work))
+        print(_with_db(args, work))
     except ImportFailed as failure:
         return _fail(describe_failure(failure))
     return 0
@@ -149,7 +149,7 @@ def run_table(args: argparse.Namespace) -> int:
             lines.append(f"{column_title(column):<{width}}{values}")
         return "\n".join(lines)
 
-    return _report_errors(lambda: _with_db(work))
+    return _report_errors(lambda: _with_db(args, work))
 
 
 def run_report(args: argparse.Namespace) -> int:
@@ -161,7 +161,7 @@ def run_report(args: argparse.Namespace) -> int:
         report = await reports.unit_report(org, week)
         return summary_text(report, finished=week.key < current.key)
 
-    return _report_errors(lambda: _with_db(work))
+    return _report_errors(lambda: _with_db(args, work))
 
 
 def run_xlsx(args: argparse.Namespace) -> int:
@@ -175,7 +175,7 @@ def run_xlsx(args: argparse.Namespace) -> int:
         await asyncio.to_thread(args.out.write_bytes, data)
         return f"{args.out}: {len(table)} нед., {len(data)} байт"
 
-    return _report_errors(lambda: _with_db(work))
+    return _report_errors(lambda: _with_db(args, work))
 
 
 def _report_errors(run: Callable[[], str]) -> int:
@@ -205,7 +205,7 @@ def run_thresholds(args: argparse.Namespace) -> int:
         return "\n".join(lines)
 
     try:
-        print(_with_db(work))
+        print(_with_db(args, work))
     except ThresholdError as exc:
         return _fail(f"Ошибка: {exc}")
     return 0
@@ -221,7 +221,7 @@ def run_rebuild(args: argparse.Namespace) -> int:
         result = await _activity_store(db, clock).rebuild()
         return f"Пересчитано событий: {result.events}, учтено: {result.attributed}"
 
-    print(_with_db(work))
+    print(_with_db(args, work))
     return 0
 
 
@@ -230,5 +230,5 @@ def run_recover(args: argparse.Namespace) -> int:
         result = await _activity_store(db, clock).recover()
         return f"Досчитано событий: {result.events}"
 
-    print(_with_db(work))
+    print(_with_db(args, work))
     return 0

@@ -68,7 +68,7 @@ async def _admin(services: Services, vk_id: int, org_id: int | None = None) -> i
 
 def run_show(args: argparse.Namespace) -> int:
     async def go() -> int:
-        services = await Services.open(load_settings())
+        services = await Services.open(load_settings(), clock=args.clock)
         try:
             person = await services.people.person_by_vk(args.vk_id)
             if person is None:
@@ -101,7 +101,7 @@ def run_show(args: argparse.Namespace) -> int:
 
 def run_revoke(args: argparse.Namespace) -> int:
     async def go() -> int:
-        services = await Services.open(load_settings())
+        services = await Services.open(load_settings(), clock=args.clock)
         try:
             row = await services.db.fetchone(
                 "SELECT org_id FROM roles WHERE id = ?", (args.role_id,)
@@ -125,7 +125,7 @@ def run_revoke(args: argparse.Namespace) -> int:
 def run_invite(args: argparse.Namespace) -> int:
     async def go() -> int:
         settings = load_settings()
-        services = await Services.open(settings)
+        services = await Services.open(settings, clock=args.clock)
         try:
             admin = await _admin(services, args.by, args.org)
             if admin is None:
@@ -161,7 +161,7 @@ def run_invite(args: argparse.Namespace) -> int:
 
 def run_code(args: argparse.Namespace) -> int:
     async def go() -> int:
-        services = await Services.open(load_settings())
+        services = await Services.open(load_settings(), clock=args.clock)
         try:
             if await services.people.person(args.person_id) is None:
                 return _fail(f"человека {args.person_id} нет")

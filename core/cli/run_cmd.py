@@ -19,5 +19,5 @@ def run(args: argparse.Namespace) -> int:
     from core.runtime.app import serve
 
     settings = load_settings()
-    asyncio.run(serve(settings))
+    asyncio.run(serve(settings, clock=args.clock))
     return 0

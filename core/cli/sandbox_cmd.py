@@ -9,6 +9,7 @@ import signal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from core.clock import Clock
 from core.config import Settings, load_settings
 
 if TYPE_CHECKING:  # imported lazily at run time: `sferum --help` need not load the sandbox
@@ -70,16 +71,16 @@ def run(args: argparse.Namespace) -> int:
     )
     host = args.host or settings.sandbox_host
     port = settings.sandbox_port if args.port is None else args.port
-    asyncio.run(_serve(config, host, port))
+    asyncio.run(_serve(config, host, port, args.clock))
     return 0
 
 
-async def _serve(config: SandboxConfig, host: str, port: int) -> None:
+async def _serve(config: SandboxConfig, host: str, port: int, clock: Clock) -> None:
     from core.gc_tuning import tune_gc
     from sandbox.app import start_sandbox
 
     tune_gc()
-    running = await start_sandbox(config, host, port)
+    running = await start_sandbox(config, host, port, clock)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     # Ctrl+C and SIGTERM both stop cleanly, so the write-behind store gets its last flush.

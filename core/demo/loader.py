@@ -8,6 +8,7 @@ from datetime import timedelta
 from core.people import OrgKind, PeopleRepository, Position, RoleKind
 from core.verification import Verification
 
+from .calendar import shift_birthday, years_from_anchor
 from .district import REGION_CODE, TIMEZONE, District, build
 
 CHAT_PEER_BASE = 2_000_000_000
@@ -28,6 +29,8 @@ class DemoSummary:
 async def load_demo(people: PeopleRepository, district: District | None = None) -> DemoSummary:
     d = district or build()
     vk_ids = d.vk_ids()
+    # Loaded years after the district was written, its children are as old as they were then.
+    years = years_from_anchor(people.clock.now())
     region_id = await people.upsert_organisation(
         kind=OrgKind.REGION,
         name=d.region_name,
@@ -62,7 +65,7 @@ async def load_demo(people: PeopleRepository, district: District | None = None) 
             first_name=p.first_name,
             last_name=p.last_name,
             vk_user_id=vk_ids.get(p.key),
-            birth_date=p.birth_date,
+            birth_date=None if p.birth_date is None else shift_birthday(p.birth_date, years),
             is_adult=p.is_adult,
             phone=p.phone,
             external_id=f"demo:person:{p.key}",

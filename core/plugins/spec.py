@@ -19,6 +19,8 @@ NAME = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 
 JobCallback = Callable[["Services"], Awaitable[None]]
 SetupHook = Callable[["Services"], Awaitable[None]]
+# Loads a plugin's demo data for the embedded sandbox: (services, the plugin's community id).
+DemoHook = Callable[["Services", int], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,10 @@ class Plugin:
     jobs: Sequence[ScheduledJob] = ()
     settings_model: type[BaseModel] | None = None
     on_startup: SetupHook | None = None
+    # Demo data for `sferum run` on the embedded sandbox, called once the demo district is
+    # loaded and the plugin's community exists; it must be idempotent and date everything
+    # from ``services.clock`` (core.demo.calendar), so the demo is alive on any date.
+    demo: DemoHook | None = None
     description: str = ""
     # Free-form capabilities other parts may look for (e.g. "kb" for the mini-app).
     extras: dict[str, Any] = field(default_factory=dict)

@@ -1,8 +1,10 @@
 """The demo district's e-journal: the first half-year of 2026/27 for the six demo classes.
 
-Deterministic (seeded by names, never by the clock): the same timetable, homework and marks on
-every load, so tests and screenshots can refer to them. Everything is dated over the whole term;
-the mini-app shows only what is dated up to today, so the journal "fills up" as time passes.
+Deterministic (seeded by names): the same timetable, homework and marks on every load, so tests
+and screenshots can refer to them. The term is written for 2026/27 and moved by whole weeks to the
+week it is loaded in (``DemoCalendar``), so the loading day always falls in the second quarter.
+Everything is dated over the whole term; the mini-app shows only what is dated up to today, so
+the journal "fills up" as time passes.
 
 The demo district has three teaching staff in СОШ № 112 and two in Гимназия № 5 — too few to
 teach four classes without being in two rooms at once — so a few journal-only teachers (no VK
@@ -16,8 +18,9 @@ import random
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+from core.demo.calendar import demo_shift
 from core.demo.district import District, build
 from core.demo.loader import load_demo
 from core.people import PeopleRepository, Position, RoleKind
@@ -27,14 +30,53 @@ from .store import JournalWriter
 
 SOURCE = "demo"
 
-YEAR = ("2026/2027 учебный год", date(2026, 9, 1), date(2027, 5, 31))
-HALF = ("1 полугодие", date(2026, 9, 1), date(2026, 12, 28))
-QUARTERS = (
+# The calendar as written for 2026/27; loaded in another week, every date moves by the same
+# whole number of weeks (core.demo.calendar), so "today" is always in the second quarter.
+_YEAR = (date(2026, 9, 1), date(2027, 5, 31))
+_HALF = ("1 полугодие", date(2026, 9, 1), date(2026, 12, 28))
+_QUARTERS = (
     ("q1", "1 четверть", date(2026, 9, 1), date(2026, 10, 25)),
     ("q2", "2 четверть", date(2026, 11, 5), date(2026, 12, 28)),
 )
 # Autumn holidays and День народного единства (4 November).
-HOLIDAYS = frozenset(date(2026, 10, 26) + timedelta(days=n) for n in range(10))
+_HOLIDAYS = tuple(date(2026, 10, 26) + timedelta(days=n) for n in range(10))
+
+
+@dataclass(frozen=True)
+class DemoCalendar:
+    """The demo school year moved by ``shift`` (whole weeks) from the one written above."""
+
+    shift: timedelta = timedelta(0)
+
+    @classmethod
+    def at(cls, moment: datetime) -> DemoCalendar:
+        return cls(demo_shift(moment))
+
+    def _day(self, day: date) -> date:
+        return day + self.shift
+
+    @property
+    def year(self) -> tuple[str, date, date]:
+        start, end = (self._day(d) for d in _YEAR)
+        first = start.year if start.month >= 7 else start.year - 1
+        return f"{first}/{first + 1} учебный год", start, end
+
+    @property
+    def half(self) -> tuple[str, date, date]:
+        return _HALF[0], self._day(_HALF[1]), self._day(_HALF[2])
+
+    @property
+    def quarters(self) -> tuple[tuple[str, str, date, date], ...]:
+        return tuple((k, t, self._day(a), self._day(b)) for k, t, a, b in _QUARTERS)
+
+    @property
+    def holidays(self) -> frozenset[date]:
+        return frozenset(self._day(d) for d in _HOLIDAYS)
+
+    def school_days(self) -> list[date]:
+        _, start, end = self.half
+        return school_days(start, end, self.holidays)
+
 
 BELLS = (
     ("08:30", "09:10"),
@@ -258,11 +300,11 @@ def weekly_grid(school: str, class_key: str, grade: int, taken: Occupancy) -> di
     raise RuntimeError(f"no clash-free timetable for {class_key}")
 
 
-def school_days(start: date, end: date) -> list[date]:
+def school_days(start: date, end: date, holidays: frozenset[date]) -> list[date]:
     days = []
     day = start
     while day <= end:
-        if day.weekday() < 5 and day not in HOLIDAYS:
+        if day.weekday() < 5 and day not in holidays:
             days.append(day)
         day += timedelta(days=1)
     return days
@@ -415,20 +457,22 @@ async def load_demo_journal(
         for key in demo_class.students
     }
     lessons = homework = results = classes = 0
+    calendar = DemoCalendar.at(people.clock.now())
+    year, half = calendar.year, calendar.half
     async with db.transaction() as tx:
         w = JournalWriter(tx)
         year_id = await w.term(
-            "demo:term:2026-year", title=YEAR[0], kind="schoolYear", start=YEAR[1], end=YEAR[2]
+            "demo:term:2026-year", title=year[0], kind="schoolYear", start=year[1], end=year[2]
         )
         half_id = await w.term(
             "demo:term:2026-h1",
-            title=HALF[0],
+            title=half[0],
             kind="semester",
-            start=HALF[1],
-            end=HALF[2],
+            start=half[1],
+            end=half[2],
             parent_id=year_id,
         )
-        for key, title, start, end in QUARTERS:
+        for key, title, start, end in calendar.quarters:
             await w.term(
                 f"demo:term:2026-{key}",
                 title=title,
@@ -444,7 +488,7 @@ async def load_demo_journal(
                 "demo:cat:homework", title="Домашнее задание", is_homework=True
             ),
         }
-        days = school_days(HALF[1], HALF[2])
+        days = calendar.school_days()
         taken_by_school: dict[str, Occupancy] = {}
         for demo_class in d.classes:
             school = demo_class.school

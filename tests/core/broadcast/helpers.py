@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from core.broadcast import Audience, BroadcastSpec
+from core.clock import clock_from_environment
 from core.config import Settings
 from core.runtime.services import Services
 from core.testing import populate_school
@@ -49,7 +50,9 @@ class BulkAudience:
 
     @asynccontextmanager
     async def school(self, db_path: Path, rate_limit: float) -> AsyncIterator[School]:
-        services = await Services.open(Settings(db_path=str(db_path)))
+        # The same pinned moment as the `sferum broadcast send` processes the tests start.
+        clock = clock_from_environment()
+        services = await Services.open(Settings(db_path=str(db_path)), clock=clock)
         try:
             sender = BatchSender(self.community.access_token, self.sandbox.api_url, rate_limit)
             services.broadcasts.register_sender(self.community.id, sender)

@@ -5,14 +5,16 @@ from pathlib import Path
 
 import aiohttp
 
+from core.clock import ManualClock
 from core.config import Settings
 from core.demo.district import build
 from core.runtime.app import describe, start
+from core.testing import DEFAULT_START
 
 
 async def test_embedded_default_runs_all_bots_and_the_helper_answers(tmp_path: Path) -> None:
     settings = Settings(db_path=str(tmp_path / "sferum.db"), sandbox_port=0, miniapp_port=0)
-    running = await start(settings)
+    running = await start(settings, clock=ManualClock(DEFAULT_START))
     try:
         assert {"sandbox", "miniapp"} <= set(running.urls)
         names = {c.plugins[0].name for c in running.communities}
