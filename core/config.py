@@ -36,6 +36,16 @@ _EXPECTED: dict[str, str] = {
 }
 
 
+# The sandbox's published values: they sign nothing outside the sandbox.
+SANDBOX_APP_SECRET = "sandbox-app-secret"
+SANDBOX_SECRETS = frozenset({SANDBOX_APP_SECRET, "s3cret", "sandbox-callback-secret"})
+# VK's secure keys of mini-apps are 20 characters; anything shorter is not one.
+VK_SECURE_KEY_LENGTH = 20
+# VK lets a community choose its Callback API secret (up to 50 characters); a short one can be
+# guessed by whoever can reach the callback URL.
+MIN_CALLBACK_SECRET_LENGTH = 16
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -43,12 +53,13 @@ class Settings(BaseModel):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     timezone: str = Field("Europe/Moscow", description="default IANA zone for new organisations")
 
-    # VK transport: with no token the bots run against the embedded sandbox.
-    vk_token: str | None = None
+    # VK transport: with no token the bots run against the embedded sandbox. Secrets are left out
+    # of repr(): vkbottle's debug log prints handler contexts, which hold the settings.
+    vk_token: str | None = Field(None, repr=False)
     vk_group_id: int | None = Field(None, ge=1)
     vk_api_url: str = "https://api.vk.ru/method/"
     transport: Literal["longpoll", "callback"] = "longpoll"
-    callback_secret: str | None = None
+    callback_secret: str | None = Field(None, repr=False)
     callback_confirmation: str | None = None
     rate_limit: float = Field(
         20.0, gt=0, le=100_000, description="VK requests per second per token"
@@ -61,8 +72,15 @@ class Settings(BaseModel):
     miniapp_host: str = "127.0.0.1"
     miniapp_port: int = Field(8082, ge=0, le=65535, description="0 picks a free port")
     vk_app_id: int = Field(51_000_001, ge=1)
-    vk_app_secret: str = Field("sandbox-app-secret", min_length=8)
+    # No default: on real VK it must be the app's own secure key (the sandbox uses its own value).
+    vk_app_secret: str | None = Field(None, min_length=8, repr=False)
+    # Signs the mini-app's session cookies; generated once into the database when not set.
+    session_secret: str | None = Field(None, min_length=32, repr=False)
     launch_max_age_s: int = Field(3600, ge=1, le=86_400 * 7)
+    # The mini-app is reached through a TLS-terminating proxy: believe its X-Forwarded-Proto, so
+    # the session cookie is Secure and SameSite=None (VK's web client embeds the app cross-site).
+    # Only when the app's own port is reachable from that proxy alone.
+    behind_proxy: bool = False
 
     bots: list[str] | None = Field(
         None, description="plugin names to run; all discovered by default"
@@ -89,6 +107,17 @@ class Settings(BaseModel):
     @property
     def uses_sandbox(self) -> bool:
         return self.vk_token is None
+
+    @property
+    def app_secret(self) -> str:
+        """The mini-app's secure key: the configured one, or the sandbox's own value when the
+        bots run against the embedded sandbox. Outside the sandbox there is no default."""
+        if self.vk_app_secret is not None and not secret_problems(self):
+            return self.vk_app_secret
+        if self.vk_app_secret is None and self.uses_sandbox:
+            return SANDBOX_APP_SECRET
+        problems = secret_problems(self)
+        raise ConfigError(problems[0] if problems else "vk_app_secret: не задан")
 
     @property
     def db_file(self) -> Path | None:
@@ -131,10 +160,53 @@ def _describe(error: Mapping[str, Any], source: Mapping[str, str]) -> str:
     return f"{where}: expected {expected}, got {given!r}"
 
 
+def _secret_problem(key: str, problem: str, source: Mapping[str, str], **values: Any) -> str:
+    from core.texts import CORE_TEXTS
+
+    where = source.get(key) or CORE_TEXTS.render("config_key.j2", key=key)
+    return CORE_TEXTS.render(
+        "config_secret.j2", key=key, where=where, problem=problem, **values
+    )
+
+
+def secret_problems(settings: Settings, source: Mapping[str, str] | None = None) -> list[str]:
+    """What keeps these settings from talking to real VK safely, one Russian line each (empty
+    when nothing does, and always on the sandbox). ``source`` names where each key came from."""
+    if settings.uses_sandbox:
+        return []
+    where = source or {}
+    found: list[str] = []
+    if settings.vk_group_id is None:
+        found.append(_secret_problem("vk_group_id", "missing", where))
+    secrets: list[tuple[str, str | None, int]] = [
+        ("vk_app_secret", settings.vk_app_secret, VK_SECURE_KEY_LENGTH)
+    ]
+    if settings.transport == "callback":
+        secrets.append(
+            ("callback_secret", settings.callback_secret, MIN_CALLBACK_SECRET_LENGTH)
+        )
+    for key, value, length in secrets:
+        if not value:
+            found.append(_secret_problem(key, "missing", where))
+        elif value in SANDBOX_SECRETS:
+            found.append(_secret_problem(key, "sandbox", where))
+        elif len(value) < length:
+            found.append(_secret_problem(key, "short", where, length=length))
+    if settings.transport == "callback" and not settings.callback_confirmation:
+        found.append(_secret_problem("callback_confirmation", "missing", where))
+    return found
+
+
 def load_settings(
-    environ: Mapping[str, str] | None = None, config_file: Path | None = None
+    environ: Mapping[str, str] | None = None,
+    config_file: Path | None = None,
+    *,
+    require_secrets: bool = True,
 ) -> Settings:
-    """Load and validate settings; raise ConfigError with one line on the first bad key."""
+    """Load and validate settings; raise ConfigError with one line on the first bad key.
+
+    Outside the sandbox every secret is required (``secret_problems``); ``sferum doctor`` loads
+    with ``require_secrets=False`` to report all of them instead of the first."""
     env = os.environ if environ is None else environ
     path = config_file or Path(env.get("SFERUM_CONFIG", "sferum.toml"))
     values: dict[str, Any] = {}
@@ -155,6 +227,10 @@ def load_settings(
     if "vk_app_secret" in overrides and "SFERUM_VK_APP_SECRET" not in env:
         source["vk_app_secret"] = "VK_APP_SECRET"
     try:
-        return Settings(**values)
+        settings = Settings(**values)
     except ValidationError as exc:
         raise ConfigError(_describe(exc.errors()[0], source)) from None
+    problems = secret_problems(settings, source) if require_secrets else []
+    if problems:
+        raise ConfigError(problems[0])
+    return settings

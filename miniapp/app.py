@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 
 from aiohttp import web
 
+from core.instance_secrets import instance_secret
 from core.plugins.spec import Plugin
 from core.runtime.services import Services
 
@@ -44,6 +45,7 @@ from .security import SessionSigner, content_security_policy, security_headers
 log = logging.getLogger("sferum.miniapp")
 
 MAX_FORM_BYTES = 16 * 1024
+SESSION_KEY_NAME = "miniapp_session"
 
 RouteHook = Callable[[web.Application], None]
 
@@ -69,7 +71,6 @@ def create_app(
     app[SERVICES] = services
     app[CONFIG] = config
     app[PAGES] = Pages()
-    app[SESSIONS] = SessionSigner(config.secret, config.session_ttl_s)
     app[HOME_LINKS] = []
     headers = security_headers(content_security_policy(config.frame_ancestors))
 
@@ -93,6 +94,15 @@ def create_app(
         app[ACCESS] = JournalAccess(services, chosen, PublicIds(services.db))
         yield
 
+    async def sessions(app: web.Application) -> AsyncIterator[None]:
+        if config.session_secret is not None:
+            key = config.session_secret.encode()
+        else:
+            key = await instance_secret(services.db, SESSION_KEY_NAME, services.clock)
+        app[SESSIONS] = SessionSigner(key, config.secret, config.session_ttl_s)
+        yield
+
+    app.cleanup_ctx.append(sessions)
     app.cleanup_ctx.append(journal)
     setup_routes(app)
     for hook in extra_routes:

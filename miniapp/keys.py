@@ -21,11 +21,14 @@ from .security import VK_FRAME_ANCESTORS, SessionSigner
 class MiniAppConfig:
     app_id: int
     secret: str
+    # The session-signing key when configured (``session_secret``); otherwise the database's own.
+    session_secret: str | None = None
     launch_max_age_s: int = 3600
     session_ttl_s: int = 8 * 3600
     # Where the app may be embedded besides VK (the sandbox web chat).
     frame_ancestors: tuple[str, ...] = VK_FRAME_ANCESTORS
-    # Behind a TLS-terminating proxy: believe its X-Forwarded-Proto for the Secure cookie flag.
+    # Behind a TLS-terminating proxy (setting ``behind_proxy``, or ``sferum miniapp
+    # --behind-proxy``): believe its X-Forwarded-Proto for the Secure; SameSite=None cookie.
     trust_forwarded_proto: bool = False
 
     @classmethod
@@ -35,9 +38,11 @@ class MiniAppConfig:
             ancestors += (f"http://{settings.sandbox_host}:{settings.sandbox_port}",)
         values: dict[str, object] = {
             "app_id": settings.vk_app_id,
-            "secret": settings.vk_app_secret,
+            "secret": settings.app_secret,
+            "session_secret": settings.session_secret,
             "launch_max_age_s": settings.launch_max_age_s,
             "frame_ancestors": ancestors,
+            "trust_forwarded_proto": settings.behind_proxy,
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 
-from core.clock import SystemClock
 from core.config import load_settings
 from core.demo.loader import load_demo
 from core.people import PeopleRepository
 from core.plugins.loader import discover, plugin_migrations
 from core.storage import migrate, open_core_database
+from core.texts import CORE_TEXTS
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     migrate = sub.add_parser("migrate", help="применить миграции базы данных")
     migrate.set_defaults(handler=run_migrate)
     demo = sub.add_parser("demo-data", help="загрузить демонстрационный округ (повторно безопасно)")
+    demo.add_argument(
+        "--force",
+        action="store_true",
+        help="загрузить и в базу для настоящего VK (демо-люди и опубликованный код DEMO-PA11)",
+    )
     demo.set_defaults(handler=run_demo)
 
 
@@ -42,11 +48,16 @@ def run_migrate(args: argparse.Namespace) -> int:
 
 def run_demo(args: argparse.Namespace) -> int:
     settings = load_settings()
+    if not settings.uses_sandbox and not args.force:
+        # The demo district comes with a published journal code: in a real school's database
+        # anyone who reads the README could claim a parent's role with it.
+        print(CORE_TEXTS.render("demo_refused.j2", db=settings.db_path), file=sys.stderr)
+        return 2
 
     async def go() -> None:
         db = await open_core_database(settings.db_path)
         try:
-            summary = await load_demo(PeopleRepository(db, SystemClock()))
+            summary = await load_demo(PeopleRepository(db, args.clock))
         finally:
             await db.close()
         print(

@@ -1,5 +1,6 @@
 """``sferum roles``: show, revoke (admins only), invite links, journal codes."""
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,25 @@ def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SFERUM_DB_PATH", str(tmp_path / "roles.db"))
     monkeypatch.setenv("SFERUM_VK_GROUP_ID", "777")
     monkeypatch.setenv("SFERUM_VK_TOKEN", "x" * 10)
-    assert main(["demo-data"]) == 0
+    monkeypatch.setenv("SFERUM_VK_APP_SECRET", "Zq8rT2mXw4Lp9sVb6NcY")
+    assert main(["demo-data", "--force"]) == 0
     return tmp_path
+
+
+def test_demo_data_is_refused_on_real_vk_without_force(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = tmp_path / "school.db"
+    monkeypatch.setenv("SFERUM_DB_PATH", str(database))
+    monkeypatch.setenv("SFERUM_VK_GROUP_ID", "777")
+    monkeypatch.setenv("SFERUM_VK_TOKEN", "x" * 10)
+    monkeypatch.setenv("SFERUM_VK_APP_SECRET", "Zq8rT2mXw4Lp9sVb6NcY")
+    assert main(["demo-data"]) == 2
+    err = capsys.readouterr().err
+    assert "настоящего VK" in err and "--force" in err
+    assert not database.exists() or sqlite3.connect(database).execute(
+        "SELECT count(*) FROM sqlite_master WHERE name = 'persons'"
+    ).fetchone()[0] == 0
 
 
 def test_show_revoke_invite_and_code(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:

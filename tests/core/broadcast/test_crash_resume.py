@@ -52,6 +52,7 @@ async def test_sigkill_mid_broadcast_then_resume_delivers_exactly_once(
             "SFERUM_VK_TOKEN": community.access_token,
             "SFERUM_VK_GROUP_ID": str(community.id),
             "SFERUM_VK_API_URL": sandbox.api_url,
+            "SFERUM_VK_APP_SECRET": "Zq8rT2mXw4Lp9sVb6NcY",  # real-VK settings need their secrets
             # Slow enough to be killed mid-way: 8 execute calls of 2,500 at 4 calls/s.
             "SFERUM_RATE_LIMIT": "4",
             "SFERUM_VK_TIMEOUT_S": "1",

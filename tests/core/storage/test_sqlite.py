@@ -104,7 +104,7 @@ async def test_rebuilding_broadcasts_keeps_rows_and_foreign_keys(tmp_path: Path)
             "VALUES (?, ?, 1, 42, 'sent')",
             (broadcast, person),
         )
-        applied = await migrate(db, migrations)
+        applied = await migrate(db, [m for m in migrations if m.version <= 6])
         assert [m.name for m in applied] == ["system_broadcasts"]
         row = await db.fetchone("SELECT * FROM broadcasts WHERE id = ?", (broadcast,))
         assert row is not None and row["author_person_id"] == person and row["consent"] is None
