@@ -29,7 +29,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from core.clock import ManualClock
+from core.clock import ManualClock, SystemClock
 from core.config import Settings
 from core.demo.district import build
 from core.demo.loader import load_demo
@@ -37,7 +37,6 @@ from core.plugins.spec import Plugin
 from core.runtime.community import Community, CommunityConfig
 from core.runtime.core_handlers import CORE_LABELERS, setup_core_handlers
 from core.runtime.services import Services
-from core.vk.batch_sender import BatchSender
 from sandbox.app import RunningSandbox, start_sandbox
 from sandbox.config import SandboxConfig
 from sandbox.seed import seed_demo
@@ -211,17 +210,26 @@ async def bot_harness(
     demo: bool = True,
     allow_all: bool = True,
     community_name: str = "Тестовое сообщество",
+    rate_limit: float = 1000,
+    vk_rate_limit: float | None = None,
+    vk_timeout_s: float = 10.0,
 ) -> AsyncIterator[Harness]:
+    """``rate_limit`` and ``vk_timeout_s`` are the bot's settings (by default a limit that never
+    binds); ``vk_rate_limit`` makes the sandbox answer error 6 as VK does beyond that many calls
+    a second per token, counted in real seconds (the bot paces its calls in real time)."""
     clock = clock or ManualClock(DEFAULT_START)
     sandbox = await start_sandbox(
-        SandboxConfig(background_tasks=False, rate_limit=None), clock=clock
+        SandboxConfig(background_tasks=False, rate_limit=vk_rate_limit),
+        clock=clock,
+        limit_clock=SystemClock(),
     )
     state = sandbox.runtime.state
     sandbox_community = state.create_community(community_name)
     settings = Settings(
         db_path=str(tmp_path / "sferum.db"),
         vk_api_url=sandbox.api_url,
-        rate_limit=1000,
+        rate_limit=rate_limit,
+        vk_timeout_s=vk_timeout_s,
         vk_token=sandbox_community.access_token,
         vk_group_id=sandbox_community.id,
     )
@@ -243,9 +251,8 @@ async def bot_harness(
         tuple(p.name for p in plugins),
     )
     community = Community(services, config, plugins, core_labelers=CORE_LABELERS)
-    services.broadcasts.register_sender(
-        sandbox_community.id, BatchSender(config.token, config.api_url, rate_limit=1000)
-    )
+    # As `sferum run` does: the broadcast sender on the token's channel, beside the replies.
+    services.broadcasts.connect(sandbox_community.id, config.token, config.api_url)
     start_ts = sandbox_community.events.next_ts
     polling = asyncio.create_task(community.run_longpoll())
     loop = asyncio.get_running_loop()

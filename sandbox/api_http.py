@@ -22,6 +22,15 @@ from .vkscript import compile_code, run
 
 MIN_VERSION = 5.0
 log = logging.getLogger(__name__)
+# What VK's front answers when the API behind it is down: an error page, not the API's JSON.
+SERVER_FAILURE_PAGE = (
+    "<html><head><title>500 Internal Server Error</title></head>"
+    "<body><center><h1>500 Internal Server Error</h1></center></body></html>"
+)
+
+
+class ServerFailure(Exception):
+    """An injected HTTP 500: the call is answered with SERVER_FAILURE_PAGE."""
 
 
 def dumps(value: Any) -> bytes:
@@ -59,9 +68,12 @@ class ApiService:
 
     async def handle(self, request: web.Request) -> web.Response:
         raw = await read_params(request)
-        body = await self.call(
-            request.match_info["method"], raw, base_url(request, self.state.config)
-        )
+        try:
+            body = await self.call(
+                request.match_info["method"], raw, base_url(request, self.state.config)
+            )
+        except ServerFailure:
+            return web.Response(status=500, text=SERVER_FAILURE_PAGE, content_type="text/html")
         return web.Response(body=dumps(body), content_type="application/json")
 
     async def call(self, name: str, raw: dict[str, str], origin: str) -> dict[str, Any]:
@@ -73,6 +85,8 @@ class ApiService:
         except VkError as error:
             stats.error(error.code)
             return error_body(error, request_params(name, raw.get("v"), raw))
+        except ServerFailure:
+            raise  # injected on purpose: handle() answers it as an HTTP 500
         except Exception:
             # A sandbox bug must look like VK's own failure, not a bare HTTP 500.
             log.exception("sandbox failed in %s", name)
@@ -105,8 +119,12 @@ class ApiService:
             if fault == FaultInjector.HANG:
                 await asyncio.sleep(self.faults.config.hang_seconds)
                 raise VkError(10)
+            if fault == FaultInjector.HTTP_500:
+                raise ServerFailure
             raise VkError(fault)
-        ctx = CallContext(self.state, self.messenger, self.callback, actor, origin)
+        ctx = CallContext(
+            self.state, self.messenger, self.callback, actor, origin, self.state.rights_of(token)
+        )
         if name == "execute":
             return await self._execute(ctx, raw)
         return {"response": await self._invoke(ctx, name, Params(raw))}
@@ -115,6 +133,7 @@ class ApiService:
         method = METHODS.get(name)
         if method is None:
             raise VkError(3)
+        ctx.require_rights(name)
         result = method(ctx, params)
         if asyncio.iscoroutine(result):
             result = await result

@@ -15,6 +15,9 @@ class FaultConfig:
     error10_share: float = 0.0
     error6_share: float = 0.0
     hang_share: float = 0.0
+    # Answered HTTP 500 with an HTML page instead of JSON, as VK's front does when the API
+    # behind it is down.
+    http500_share: float = 0.0
     # A hanging call answers error 10 after this long, which is past any sane client timeout.
     hang_seconds: float = 30.0
     longpoll_failed_share: float = 0.0
@@ -22,12 +25,20 @@ class FaultConfig:
     seed: int | None = None
 
     def validate(self) -> None:
-        for name in ("error10_share", "error6_share", "hang_share", "longpoll_failed_share"):
+        for name in (
+            "error10_share",
+            "error6_share",
+            "hang_share",
+            "http500_share",
+            "longpoll_failed_share",
+        ):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, got {value}")
-        if self.error10_share + self.error6_share + self.hang_share > 1.0:
-            raise ValueError("error10_share + error6_share + hang_share must not exceed 1")
+        if self.error10_share + self.error6_share + self.hang_share + self.http500_share > 1.0:
+            raise ValueError(
+                "error10_share + error6_share + hang_share + http500_share must not exceed 1"
+            )
         if self.hang_seconds < 0:
             raise ValueError("hang_seconds must not be negative")
         if not self.longpoll_failed_codes or any(

@@ -1,4 +1,5 @@
-"""Fault injection: a share of API calls fail or hang, and long poll can answer failed."""
+"""Fault injection: a share of API calls fail, hang or answer HTTP 500, and long poll can answer
+failed."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ class FaultInjector:
     ERROR_10 = 10
     ERROR_6 = 6
     HANG = -1
+    HTTP_500 = 500  # not a VK error: the HTTP answer itself is a server error page
 
     def __init__(self, config: FaultConfig) -> None:
         config.validate()
@@ -23,7 +25,7 @@ class FaultInjector:
     @property
     def active(self) -> bool:
         c = self.config
-        return bool(c.error10_share or c.error6_share or c.hang_share)
+        return bool(c.error10_share or c.error6_share or c.hang_share or c.http500_share)
 
     def update(self, changes: dict[str, Any]) -> FaultConfig:
         if "longpoll_failed_codes" in changes:
@@ -45,7 +47,7 @@ class FaultInjector:
     def for_call(self) -> int:
         """Which fault, if any, this API call suffers."""
         c = self.config
-        if not (c.error10_share or c.error6_share or c.hang_share):
+        if not self.active:
             return self.NONE
         roll = self._random.random()
         if roll < c.error10_share:
@@ -56,6 +58,9 @@ class FaultInjector:
         roll -= c.error6_share
         if roll < c.hang_share:
             return self.HANG
+        roll -= c.hang_share
+        if roll < c.http500_share:
+            return self.HTTP_500
         return self.NONE
 
     def longpoll_failure(self) -> int:

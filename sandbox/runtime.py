@@ -27,14 +27,19 @@ PRUNE_EVERY_S = 30.0
 
 
 class SandboxRuntime:
-    def __init__(self, config: SandboxConfig, clock: Clock | None = None) -> None:
+    def __init__(
+        self, config: SandboxConfig, clock: Clock | None = None, *, limit_clock: Clock | None = None
+    ) -> None:
+        """``limit_clock`` is what the per-token limit counts seconds on (default: ``clock``). A
+        test on a ManualClock that checks real clients keep VK's limit passes SystemClock():
+        the clients pace their calls in real time, which a stopped clock cannot judge."""
         config.validate()
         self.config = config
         self.clock = clock or SystemClock()
         self.state = SandboxState(config, self.clock)
         self.messenger = Messenger(self.state)
         self.callback = CallbackDelivery(self.state, self.messenger, config, self.clock)
-        self.limiter = RateLimiter(config.rate_limit, self.clock)
+        self.limiter = RateLimiter(config.rate_limit, limit_clock or self.clock)
         self.faults = FaultInjector(config.faults)
         self.api = ApiService(self.state, self.messenger, self.callback, self.limiter, self.faults)
         self.longpoll = LongPollService(self.state, self.faults)

@@ -10,7 +10,6 @@ communication policy does not apply; it goes out through the community's sender.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 from datetime import time
 from typing import TYPE_CHECKING
@@ -19,6 +18,7 @@ from core.broadcast import BroadcastError
 from core.people import RoleKind
 from core.quiet_hours import STUDENT_MORNING, STUDENT_NIGHT_START, student_night
 from core.scheduling import Job, Weekly
+from core.vk.random_ids import random_id
 
 from . import ui
 from .selection import due_count
@@ -92,12 +92,6 @@ async def clear_reminder(services: Services, person_id: int) -> bool:
     return cancelled
 
 
-def _random_id(person_id: int, day: str) -> int:
-    """One reminder per student per day even if the job were run twice: VK drops the repeat."""
-    digest = hashlib.sha256(f"exam-trainer-reminder:{person_id}:{day}".encode()).digest()
-    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF or 1
-
-
 async def send_reminder(services: Services, job: Job) -> bool:
     """The job's callback: True when a reminder was sent."""
     person_id = int(job.data["person_id"])
@@ -121,7 +115,9 @@ async def send_reminder(services: Services, job: Job) -> bool:
         log.warning("reminder for person %s: community %s has no sender", person_id, group_id)
         return False
     day = job.due.date().isoformat()
-    result = await sender.send_one(person.vk_user_id, text, _random_id(person_id, day), keyboard)
+    # One reminder per student per day even if the job were run twice: VK drops the repeat.
+    reminder_id = random_id("exam-trainer-reminder", person_id, day)
+    result = await sender.send_one(person.vk_user_id, text, reminder_id, keyboard)
     if not result.ok:
         log.info("reminder for person %s not delivered: VK error %s", person_id, result.error_code)
     return result.ok

@@ -8,20 +8,15 @@ derived from what is sent, so a job that runs twice does not deliver twice.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from datetime import datetime
 
 from core.people import Organisation, RoleKind
 from core.quiet_hours import plan_for_student
 from core.runtime.services import Services
+from core.vk.random_ids import random_id
 
 log = logging.getLogger("sferum.pushkin_card")
-
-
-def random_id(key: str) -> int:
-    digest = hashlib.sha256(f"pushkin_card:{key}".encode()).digest()
-    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF or 1
 
 
 async def student_school(services: Services, person_id: int) -> Organisation | None:
@@ -48,7 +43,7 @@ async def send(
 ) -> bool:
     """Send one message; False when VK refused it (the person blocked the community...)."""
     sender = services.broadcasts.sender(group_id)
-    result = await sender.send_one(vk_user_id, text, random_id(key), keyboard)
+    result = await sender.send_one(vk_user_id, text, random_id("pushkin_card", key), keyboard)
     if not result.ok:
         log.warning("could not message %s (%s): VK error %s", vk_user_id, key, result.error_code)
     return result.ok

@@ -10,12 +10,12 @@ the admin, the organisation and the week, so a job that runs twice does not deli
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 from datetime import UTC, time
 from typing import TYPE_CHECKING
 
 from core.scheduling import Job, Weekly
+from core.vk.random_ids import random_id
 
 from .keyboard import summary_keyboard
 from .metrics import MonitoringError
@@ -35,11 +35,6 @@ AT = time(9, 0)
 
 def job_id(person_id: int, org_id: int) -> str:
     return f"{KIND}:{person_id}:{org_id}"
-
-
-def random_id(key: str) -> int:
-    digest = hashlib.sha256(f"monitoring:{key}".encode()).digest()
-    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF or 1
 
 
 async def may_see(services: Services, person_id: int, org_id: int) -> bool:
@@ -113,7 +108,7 @@ class WeeklyReports:
         keyboard = summary_keyboard(services.settings.vk_app_id, group_id, org_id, subscribed=True)
         sender = services.broadcasts.sender(group_id)
         result = await sender.send_one(
-            person.vk_user_id, text, random_id(f"{person_id}:{org_id}:{week.key}"), keyboard
+            person.vk_user_id, text, random_id("monitoring", person_id, org_id, week.key), keyboard
         )
         if not result.ok:
             log.warning(

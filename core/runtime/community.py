@@ -13,9 +13,9 @@ from vkbottle import Bot
 from vkbottle.framework.labeler import BotLabeler
 
 from core.plugins.spec import Plugin
-from core.vk.api import RateLimitedAPI, make_api
+from core.vk.api import RateLimitedAPI
 
-from .errors import ReplyingErrorHandler
+from .errors import ReplyingErrorHandler, collecting_failures
 from .middleware import event_middleware, message_middleware
 from .ordering import ConversationQueue, conversation_key
 from .services import Services
@@ -77,9 +77,8 @@ class Community:
         self.config = config
         self.group_id = config.group_id
         self.plugins = list(plugins)
-        self.api: RateLimitedAPI = make_api(
-            config.token, config.api_url, services.settings.rate_limit
-        )
+        # The token's channel: the broadcast sender of this community waits in the same limiter.
+        self.api = RateLimitedAPI(services.vk_channels.channel(config.api_url, config.token))
         self.errors = ReplyingErrorHandler(services.texts)
         labeler = BotLabeler()
         # Core handlers (verification, admin commands) come first; they match narrowly.
@@ -94,14 +93,25 @@ class Community:
         self.received = 0  # updates taken in, for tests and metrics
         self._stopping = asyncio.Event()
 
-    async def handle(self, update: dict[str, Any]) -> None:
-        """Queue one update behind earlier ones of the same conversation."""
+    async def handle(self, update: dict[str, Any]) -> asyncio.Future[bool]:
+        """Queue one update behind earlier ones of the same conversation. The future resolves
+        once it was handled: True, or False when a handler failed (the Callback API answers VK
+        by it; long poll does not wait)."""
+        outcome: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
 
         async def job() -> None:
-            await self.router.route(update, self.api)
+            handled = False
+            try:
+                with collecting_failures() as failures:
+                    await self.router.route(update, self.api)
+                handled = not failures
+            finally:  # also when cancelled at shutdown: the caller must not wait forever
+                if not outcome.done():
+                    outcome.set_result(handled)
 
         self.received += 1
         await self.queue.submit(conversation_key(update), job)
+        return outcome
 
     async def run_longpoll(self) -> None:
         polling = self.bot.polling
@@ -117,5 +127,4 @@ class Community:
 
     async def close(self) -> None:
         self.stop()
-        await self.queue.close()
-        await self.api.http_client.close()
+        await self.queue.close()  # the HTTP session is the channel's: Services closes it

@@ -16,6 +16,7 @@ from core.scheduling import JobQueue
 from core.storage import Database, migrate, open_core_database
 from core.texts import CORE_TEXTS, Texts
 from core.verification import Verification
+from core.vk.tokens import TokenChannels
 
 from .dialogs import DialogStore
 from .identities import IdentityCache
@@ -60,11 +61,14 @@ class Services:
     policy: PolicyService
     jobs: JobQueue
     texts: Texts = CORE_TEXTS
+    # One rate limiter and HTTP session per VK token, whoever calls: replies, broadcasts, jobs.
+    vk_channels: TokenChannels = field(init=False)
     broadcasts: BroadcastEngine = field(init=False)
     # Capabilities plugins offer each other (e.g. the knowledge base for the mini-app).
     extras: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.vk_channels = TokenChannels(self.settings.rate_limit, self.settings.vk_timeout_s)
         self.broadcasts = BroadcastEngine(self)
 
     @classmethod
@@ -107,5 +111,6 @@ class Services:
 
     async def close(self) -> None:
         await self.broadcasts.close()
+        await self.vk_channels.close()
         await self.activity.flush()
         await self.db.close()

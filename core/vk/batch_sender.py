@@ -1,9 +1,10 @@
 """Sending many messages at the speed VK allows.
 
 Identical texts go into ``messages.send`` with ``peer_ids`` (≤ 100 recipients), up to 25 such calls
-are packed into one ``execute``, and every call passes a per-token rate limiter. Errors 6, 9, 10
-and timeouts are retried with backoff; per-recipient errors inside a peer_ids answer (901 not
-allowed, 900 blacklisted, 902 privacy…) are reported per recipient and not retried.
+are packed into one ``execute``, and every call passes the token's rate limiter (shared with every
+other caller of the token, core/vk/tokens.py). Errors 6, 9, 10, timeouts and answers that are not
+the API's (HTTP 5xx, not JSON) are retried with backoff; per-recipient errors inside a peer_ids
+answer (901 not allowed, 900 blacklisted, 902 privacy…) are reported per recipient and not retried.
 """
 
 from __future__ import annotations
@@ -11,13 +12,16 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
 
+from .random_ids import part_random_id
 from .rate_limit import RateLimiter
+from .split import split_text
+from .tokens import TokenChannel
 
 log = logging.getLogger("sferum.sender")
 
@@ -102,7 +106,30 @@ def execute_code(batches: Sequence[Batch]) -> str:
     return f"return [{calls}];"
 
 
+class BadAnswer(Exception):
+    """VK answered, but not as the API answers: an HTTP error page (500, 502 from its front),
+    a body that is not JSON. Like a timeout: the call may or may not have been done, and trying
+    again at once would only add load to a VK that is struggling."""
+
+
+def _parse(status: int, raw: bytes) -> dict[str, Any]:
+    if status >= 500:
+        raise BadAnswer(f"HTTP {status}")
+    try:
+        body = json.loads(raw)
+    except ValueError:  # also bytes that are not UTF-8
+        raise BadAnswer(f"HTTP {status}, not JSON: {raw[:60]!r}") from None
+    if not isinstance(body, dict):
+        raise BadAnswer(f"HTTP {status}, not a JSON object: {raw[:60]!r}")
+    return body
+
+
 class BatchSender:
+    """Sends through a token's channel: its rate limiter and HTTP session, shared with every other
+    caller of that token (core/vk/tokens.py). ``BatchSender(token, url, rate)`` makes a channel of
+    its own, for a token nothing else uses (benchmarks, tests of the sender alone);
+    ``BatchSender.on(channel)`` is the way a running process makes one."""
+
     def __init__(
         self,
         token: str,
@@ -113,25 +140,72 @@ class BatchSender:
         timeout_s: float = 10.0,
         max_attempts: int = 6,
         backoff_s: float = 0.25,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        self.token = token
-        self.base_url = base_url
+        self._setup(
+            TokenChannel(base_url, token, RateLimiter(rate_limit), timeout_s),
+            owns_channel=True,
+            version=version,
+            max_attempts=max_attempts,
+            backoff_s=backoff_s,
+            sleep=sleep,
+        )
+
+    @classmethod
+    def on(
+        cls,
+        channel: TokenChannel,
+        *,
+        version: str = "5.199",
+        max_attempts: int = 6,
+        backoff_s: float = 0.25,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> BatchSender:
+        """A sender on a shared channel; closing the sender leaves the channel to its owner."""
+        sender = cls.__new__(cls)
+        sender._setup(
+            channel,
+            owns_channel=False,
+            version=version,
+            max_attempts=max_attempts,
+            backoff_s=backoff_s,
+            sleep=sleep,
+        )
+        return sender
+
+    def _setup(
+        self,
+        channel: TokenChannel,
+        *,
+        owns_channel: bool,
+        version: str,
+        max_attempts: int,
+        backoff_s: float,
+        sleep: Callable[[float], Awaitable[None]],
+    ) -> None:
+        self.channel = channel
+        self._owns_channel = owns_channel
         self.version = version
-        self.limiter = RateLimiter(rate_limit)
-        self.timeout = aiohttp.ClientTimeout(total=timeout_s)
         self.max_attempts = max_attempts
         self.backoff_s = backoff_s
+        self._sleep = sleep  # injectable: tests count the pauses instead of sitting them out
         self.stats = SenderStats()
-        self._session: aiohttp.ClientSession | None = None
 
-    async def _http(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=self.timeout)
-        return self._session
+    @property
+    def token(self) -> str:
+        return self.channel.token
+
+    @property
+    def base_url(self) -> str:
+        return self.channel.api_url
+
+    @property
+    def limiter(self) -> RateLimiter:
+        return self.channel.limiter
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
+        if self._owns_channel:
+            await self.channel.close()
 
     def _count_error(self, code: int) -> None:
         self.stats.errors_by_code[code] = self.stats.errors_by_code.get(code, 0) + 1
@@ -142,34 +216,57 @@ class BatchSender:
             loop = asyncio.get_running_loop()
             if self.stats.first_call_at is None:
                 self.stats.first_call_at = loop.time()
-            session = await self._http()
-            async with session.post(
+            async with self.channel.session().post(
                 self.base_url + method,
                 params={"access_token": self.token, "v": self.version},
                 data={k: str(v) for k, v in params.items()},
             ) as response:
-                body: dict[str, Any] = await response.json(content_type=None)
+                status = response.status
+                raw = await response.read()
             self.stats.last_answer_at = loop.time()
+        body = _parse(status, raw)
         if "error" in body:
             error = body["error"]
             raise VkCallError(int(error.get("error_code", 0)), str(error.get("error_msg", "")))
         return body
 
     async def call(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
-        """One API call, retried on 6/9/10 and timeouts with exponential backoff."""
+        """One API call, retried on 6/9/10, timeouts, network errors and answers that are not
+        the API's (HTTP 5xx, not JSON), with exponential backoff. Each failed attempt is one log
+        line: a VK that is down for a while must not bury the log in tracebacks."""
         for attempt in range(1, self.max_attempts + 1):
             try:
                 return await self._call_once(method, params)
             except VkCallError as exc:
                 self._count_error(exc.code)
-                if not exc.retryable or attempt == self.max_attempts:
+                failure: VkCallError = exc
+                if not exc.retryable:
                     raise
-            except (TimeoutError, aiohttp.ClientError) as exc:
+            except (TimeoutError, aiohttp.ClientError, BadAnswer) as exc:
                 self._count_error(-1)
-                if attempt == self.max_attempts:
-                    raise VkCallError(-1, f"network: {exc!r}") from exc
+                reason = "timeout" if isinstance(exc, TimeoutError) else str(exc) or repr(exc)
+                failure = VkCallError(-1, f"no API answer: {reason}")
+                failure.__cause__ = exc
+            if attempt == self.max_attempts:
+                log.warning(
+                    "%s failed (%s), attempt %d of %d: giving up",
+                    method,
+                    failure,
+                    attempt,
+                    self.max_attempts,
+                )
+                raise failure
+            delay = self.backoff_s * 2 ** (attempt - 1)
+            log.warning(
+                "%s failed (%s), attempt %d of %d: again in %.2f s",
+                method,
+                failure,
+                attempt,
+                self.max_attempts,
+                delay,
+            )
             self.stats.retries += 1
-            await asyncio.sleep(self.backoff_s * 2 ** (attempt - 1))
+            await self._sleep(delay)
         raise AssertionError("unreachable")
 
     async def send_execute(self, batches: Sequence[Batch]) -> list[PeerResult]:
@@ -210,12 +307,34 @@ class BatchSender:
     async def send_one(
         self, peer_id: int, message: str, random_id: int, keyboard: str | None = None
     ) -> PeerResult:
-        """The naive way, one messages.send per recipient (for comparison and single replies)."""
-        params: dict[str, Any] = {"peer_id": peer_id, "random_id": random_id, "message": message}
-        if keyboard:
-            params["keyboard"] = keyboard
-        try:
-            body = await self.call("messages.send", params)
-        except VkCallError as exc:
-            return PeerResult(peer_id, error_code=exc.code)
-        return PeerResult(peer_id, message_id=int(body["response"]))
+        """One message to one peer, one messages.send a call (what the bot sends on its own: a
+        relayed answer, a reminder; and the naive way, for comparison). A text over VK's limit
+        goes as several messages cut where a reader expects it (core/vk/split.py), the keyboard
+        under the last; the first keeps ``random_id``, each further one has its own derived from
+        it and its index, so sending the whole again delivers no part twice. The result is the
+        first part VK refused — the parts after it are not sent, a reader would get a text with a
+        hole — or, when every part went, the last part's."""
+        parts = split_text(message) or [message]  # an empty text: VK's own error, as before
+        result = PeerResult(peer_id, error_code=0)
+        for index, part in enumerate(parts):
+            params: dict[str, Any] = {
+                "peer_id": peer_id,
+                "random_id": part_random_id(random_id, index),
+                "message": part,
+            }
+            if keyboard and index == len(parts) - 1:
+                params["keyboard"] = keyboard
+            try:
+                body = await self.call("messages.send", params)
+            except VkCallError as exc:
+                if index:
+                    log.warning(
+                        "message to %s: part %d of %d refused (VK error %s)",
+                        peer_id,
+                        index + 1,
+                        len(parts),
+                        exc.code,
+                    )
+                return PeerResult(peer_id, error_code=exc.code)
+            result = PeerResult(peer_id, message_id=int(body["response"]))
+        return result

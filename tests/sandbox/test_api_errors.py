@@ -271,6 +271,23 @@ async def test_injected_hang_outlasts_the_client_timeout(vk: Vk, community: Comm
     assert error_of(body)[0] == 10
 
 
+@pytest.mark.parametrize(
+    "config", [SandboxConfig(background_tasks=False, faults=FaultConfig(http500_share=1.0))]
+)
+async def test_injected_http_500_is_an_html_page(
+    vk: Vk, control: Control, community: Community
+) -> None:
+    async with vk.http.post(
+        f"{vk.base}/method/groups.getById",
+        params={"access_token": community.access_token, "v": "5.199"},
+    ) as response:
+        assert response.status == 500
+        assert response.content_type == "text/html"
+        assert "500 Internal Server Error" in await response.text()
+    await control.put("/faults", {"http500_share": 0})
+    assert "response" in await vk.call("groups.getById", community.access_token)
+
+
 async def test_execute_compile_and_runtime_errors(vk: Vk, community: Community) -> None:
     token = community.access_token
     assert error_of(await vk.call("execute", token, code="return 1 +;"))[0] == 12
