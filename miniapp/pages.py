@@ -81,6 +81,8 @@ class Pages:
             mark_class=mark_class,
         )
         env.globals["css_url"] = f"/static/app.css?v={_asset_version('app.css')}"
+        # VK Bridge (built from miniapp/bridge by `make bridge`): VKWebAppInit and the scheme.
+        env.globals["bridge_url"] = f"/static/vk-bridge.js?v={_asset_version('vk-bridge.js')}"
         # Autoescape must stay on for every page: the journal shows what other people typed.
         assert env.autoescape is True
 

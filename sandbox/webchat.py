@@ -132,6 +132,7 @@ class ButtonView:
     payload: str = ""
     color: str = "default"
     href: str = ""
+    app_title: str = ""  # open_app: the registered mini-app's name, shown above its frame
 
 
 @dataclass
@@ -319,6 +320,8 @@ class ChatViews:
                     if action.get("hash"):
                         query["hash"] = action["hash"]
                     view.href = f"/chat/{self.user.id}/app/{action['app_id']}?" + urlencode(query)
+                    app = self.state.apps.get(action["app_id"])
+                    view.app_title = (app.title if app else "") or view.label
                 views.append(view)
             rows.append(views)
         return rows

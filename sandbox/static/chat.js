@@ -68,6 +68,12 @@
       });
   }
 
+  // A mini-app opens in a frame over the chat (vk_bridge_host.js answers its VK Bridge calls).
+  function openApp(url, name) {
+    if (window.SandboxApps) { window.SandboxApps.open(url, name); return true; }
+    return !!window.open(url, "_blank");
+  }
+
   function waitForAnswer(eventId, button) {
     fetch(base + "/events/" + eventId + "?wait=10")
       .then(function (r) { return r.json(); })
@@ -81,12 +87,18 @@
         } else if (data.type === "open_app") {
           var url = base + "/app/" + data.app_id + "?peer=" + encodeURIComponent(peer) +
             "&owner_id=" + (data.owner_id || "") + (data.hash ? "&hash=" + encodeURIComponent(data.hash) : "");
-          if (!window.open(url, "_blank")) showToast("Бот предлагает мини-приложение", false, url);
+          if (!openApp(url, "")) showToast("Бот предлагает мини-приложение", false, url);
         }
       }, function () { button.classList.remove("busy"); });
   }
 
   document.addEventListener("click", function (event) {
+    var appLink = event.target.closest("a.kb-btn[data-kind=open_app]");
+    if (appLink && window.SandboxApps && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
+      event.preventDefault();
+      openApp(appLink.href, appLink.dataset.appTitle);
+      return;
+    }
     var button = event.target.closest("button.kb-btn[data-kind]");
     if (button && !button.disabled) {
       var kind = button.dataset.kind;

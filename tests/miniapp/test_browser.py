@@ -13,7 +13,7 @@ from core.demo.district import build
 from core.runtime.app import start
 from miniapp.journal.sqlite import SqliteJournal
 
-from ..browser import CHROMIUM, CHROMIUM_ARGS, needs_chromium
+from ..browser import launch_chromium, needs_chromium
 
 pytestmark = needs_chromium
 
@@ -36,9 +36,7 @@ async def test_student_opens_the_journal_from_the_web_chat(tmp_path: Path) -> No
         assert subjects and any(s.marks for s in report.subjects)
 
         async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(
-                executable_path=CHROMIUM, args=CHROMIUM_ARGS
-            )
+            browser = await launch_chromium(playwright)
             try:
                 # A phone-sized window, as inside VK.
                 context = await browser.new_context(
@@ -55,13 +53,17 @@ async def test_student_opens_the_journal_from_the_web_chat(tmp_path: Path) -> No
                 button = page.locator("a.kb-btn[data-kind=open_app]", has_text="Открыть журнал")
                 await button.wait_for()
 
-                async with context.expect_page() as opened:
-                    await button.click()
-                app = await opened.value
-                await app.wait_for_load_state()
+                # The web chat opens the app in a frame over the chat, as VK's web client does.
+                await button.click()
+                handle = await page.locator("#app-frame").element_handle()
+                assert handle is not None
+                app = await handle.content_frame()
+                assert app is not None
+                await app.wait_for_url(lambda url: url.startswith(f"{miniapp}/home"))
                 # The launch was verified and exchanged for a session: the student's home page.
                 assert urlsplit(app.url).netloc == urlsplit(miniapp).netloc
                 assert urlsplit(app.url).path == "/home"
+                await app.locator("a.tile", has_text="Оценки").wait_for()
                 assert person.first_name in await app.inner_text("body")
 
                 await app.click("a.tile >> text=Оценки")
@@ -74,7 +76,7 @@ async def test_student_opens_the_journal_from_the_web_chat(tmp_path: Path) -> No
                 # No horizontal scrolling on a phone screen.
                 width = await app.evaluate("document.documentElement.scrollWidth")
                 assert width <= 390
-                await app.screenshot(path=str(tmp_path / "grades.png"), full_page=True)
+                await page.screenshot(path=str(tmp_path / "grades.png"))
             finally:
                 await browser.close()
     finally:

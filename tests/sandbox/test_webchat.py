@@ -255,5 +255,44 @@ async def test_open_app_redirects_with_signed_launch_params(
     assert "не зарегистрировано" in missing
 
 
+async def test_chat_page_hosts_mini_apps_in_a_frame_that_answers_vk_bridge(
+    control: Control, vk: Vk, community: Community
+) -> None:
+    await control.post(
+        "/apps",
+        {
+            "app_id": 51000001,
+            "url": "http://127.0.0.1:9/",
+            "secret": "sandbox-app-secret",
+            "title": "Электронный журнал",
+        },
+        201,
+    )
+    me = IDS["st08"]
+    await control.write(me, -community.id, "журнал")
+    button = {"type": "open_app", "app_id": 51000001, "owner_id": -community.id, "label": "Открыть"}
+    keyboard = json.dumps({"inline": True, "buttons": [[{"action": button}]]})
+    await vk.call("messages.send", community.access_token, peer_id=me, random_id=0,
+                  message="Журнал", keyboard=keyboard)  # fmt: skip
+    html = await page(control, f"/chat/{me}?peer={-community.id}")
+    # Without JavaScript the button is a plain link to the signed launch in a new tab; with it,
+    # the frame over the chat opens it, titled with the app's registered name.
+    assert f'href="/chat/{me}/app/51000001?peer={-community.id}' in html
+    assert 'target="_blank" rel="noopener" data-kind="open_app"' in html
+    assert 'data-app-title="Электронный журнал"' in html
+    assert 'id="app-layer" hidden' in html and '<iframe class="app-frame" id="app-frame"' in html
+    assert "Тёмная тема" in html and 'id="bridge-log"' in html
+    host, chat = html.index("/static/vk_bridge_host.js"), html.index("/static/chat.js")
+    assert host < chat  # chat.js hands open_app buttons to the host, which must exist by then
+    base = control.root.removesuffix("/sandbox/api")
+    async with control.http.get(base + "/static/vk_bridge_host.js") as response:
+        assert response.status == 200
+        assert response.content_type in ("text/javascript", "application/javascript")
+        script = await response.text()
+    for name in ("VKWebAppInitResult", "VKWebAppGetConfigResult", "VKWebAppUpdateConfig",
+                 "vk-connect", "sandboxBridgeLog"):  # fmt: skip
+        assert name in script, name
+
+
 async def test_unknown_person_is_404(control: Control) -> None:
     await page(control, "/chat/1", status=404)

@@ -21,11 +21,12 @@ from vkbottle_types.events import GroupEventType
 from core.clock import ManualClock
 from core.demo.district import build
 from core.vk.launch_params import verify_launch_params
+from miniapp.pages import STATIC_DIR
 from sandbox.app import RunningSandbox
 from sandbox.config import SandboxConfig
 from sandbox.records import Community
 
-from ..browser import CHROMIUM, CHROMIUM_ARGS, needs_chromium
+from ..browser import launch_chromium, needs_chromium
 from .conftest import Control
 
 APP_ID = 51000001
@@ -101,11 +102,16 @@ async def miniapp() -> AsyncIterator[str]:
     """A stand-in mini-app (and link target) on a free port."""
 
     async def app_page(request: web.Request) -> web.Response:
-        return web.Response(text="<h1>Электронный журнал</h1>", content_type="text/html")
+        page = '<script src="/vk-bridge.js" defer></script><h1>Электронный журнал</h1>'
+        return web.Response(text=page, content_type="text/html")
+
+    async def bridge(request: web.Request) -> web.FileResponse:
+        return web.FileResponse(STATIC_DIR / "vk-bridge.js")
 
     app = web.Application()
     app.router.add_get("/app", app_page)
     app.router.add_get("/link", app_page)
+    app.router.add_get("/vk-bridge.js", bridge)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()
@@ -151,7 +157,7 @@ async def test_a_person_talks_to_a_vkbottle_bot_in_the_browser(
         "/apps", {"app_id": APP_ID, "url": f"{miniapp}/app", "secret": APP_SECRET}, 201
     )
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = await launch_chromium(playwright)
         try:
             context = await browser.new_context(
                 viewport={"width": 1280, "height": 860}, locale="ru-RU"
@@ -194,18 +200,32 @@ async def test_a_person_talks_to_a_vkbottle_bot_in_the_browser(
             assert tab.url == f"{miniapp}/link"
             await tab.close()
 
-            # open_app opens the registered mini-app with correctly signed launch parameters.
-            async with context.expect_page() as opened:
-                await page.locator("a.kb-btn[data-kind=open_app]").first.click()
-            app_tab = await opened.value
-            await app_tab.wait_for_load_state()
-            assert await app_tab.inner_text("h1") == "Электронный журнал"
-            parts = urlsplit(app_tab.url)
+            # open_app opens the registered mini-app, with correctly signed launch parameters, in
+            # a frame over the chat, as VK's web client does.
+            await page.locator("a.kb-btn[data-kind=open_app]").first.click()
+            await page.locator("#app-layer").wait_for(state="visible")
+            handle = await page.locator("#app-frame").element_handle()
+            assert handle is not None
+            app_frame = await handle.content_frame()
+            assert app_frame is not None
+            await app_frame.wait_for_url(lambda url: url.startswith(f"{miniapp}/app?"))
+            await app_frame.locator("h1").wait_for()
+            assert await app_frame.inner_text("h1") == "Электронный журнал"
+            parts = urlsplit(app_frame.url)
             assert parts.path == "/app" and parts.fragment == "journal"
             launch = verify_launch_params(
                 dict(parse_qsl(parts.query, keep_blank_values=True)), APP_SECRET, 3600, clock.now()
             )
             assert (launch.user_id, launch.app_id, launch.group_id) == (ME, APP_ID, community.id)
+            # The stand-in app loads the real bundle: the web chat answers its VK Bridge calls.
+            await page.wait_for_function(
+                "() => ['VKWebAppInit', 'VKWebAppGetConfig'].every(m => window.sandboxBridgeLog"
+                ".some(e => e.direction === 'in' && e.method === m))"
+            )
+            assert await app_frame.evaluate("document.documentElement.dataset.scheme") == "light"
+            assert await page.inner_text(".app-title") == "Электронный журнал"
+            await page.click("#app-close")
+            await page.locator("#app-layer").wait_for(state="hidden")
 
             await page.screenshot(path=str(tmp_path / "webchat.png"))
         finally:
