@@ -20,7 +20,10 @@ from .state import SandboxState
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS communities (
     id INTEGER PRIMARY KEY, name TEXT NOT NULL, token TEXT NOT NULL, confirmation_code TEXT,
-    longpoll_enabled INTEGER NOT NULL, event_types TEXT NOT NULL);
+    longpoll_enabled INTEGER NOT NULL, event_types TEXT NOT NULL,
+    messages_enabled INTEGER NOT NULL DEFAULT 1);
+CREATE TABLE IF NOT EXISTS community_tokens (
+    token TEXT PRIMARY KEY, group_id INTEGER NOT NULL, rights INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS users (
     id INTEGER PRIMARY KEY, first_name TEXT NOT NULL, last_name TEXT NOT NULL, token TEXT,
     profile TEXT);
@@ -58,6 +61,7 @@ class Journal:
     messages: dict[int, Message] = field(default_factory=dict)
     requests: dict[tuple[int, int], MessageRequest] = field(default_factory=dict)
     apps: dict[int, MiniApp] = field(default_factory=dict)
+    community_tokens: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def community(self, community: Community) -> None:
         self.communities[community.id] = community
@@ -85,6 +89,9 @@ class Journal:
     def app(self, app: MiniApp) -> None:
         self.apps[app.app_id] = app
 
+    def community_token(self, token: str, group_id: int, rights: int) -> None:
+        self.community_tokens[token] = (group_id, rights)
+
     def drain(self) -> Journal:
         batch = Journal(
             self.communities,
@@ -95,9 +102,11 @@ class Journal:
             self.messages,
             self.requests,
             self.apps,
+            self.community_tokens,
         )
         self.communities, self.users, self.bulk, self.allowed_changes = {}, {}, [], {}
         self.chats, self.messages, self.requests, self.apps = {}, {}, {}, {}
+        self.community_tokens = {}
         return batch
 
     def __len__(self) -> int:
@@ -110,6 +119,7 @@ class Journal:
             + len(self.messages)
             + len(self.requests)
             + len(self.apps)
+            + len(self.community_tokens)
         )
 
 
@@ -165,6 +175,13 @@ class SqliteStore:
         if "action" not in columns:
             # A store written before service messages existed.
             await self._db.execute("ALTER TABLE messages ADD COLUMN action TEXT")
+        async with self._db.execute("PRAGMA table_info(communities)") as cursor:
+            columns = {row[1] async for row in cursor}
+        if "messages_enabled" not in columns:
+            # A store written before the community's messages setting existed.
+            await self._db.execute(
+                "ALTER TABLE communities ADD COLUMN messages_enabled INTEGER NOT NULL DEFAULT 1"
+            )
         await self._db.commit()
 
     async def close(self) -> None:
@@ -184,7 +201,7 @@ class SqliteStore:
         batch = journal.drain()
         db = self.db
         await db.executemany(
-            "INSERT OR REPLACE INTO communities VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO communities VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     c.id,
@@ -193,9 +210,14 @@ class SqliteStore:
                     c.confirmation_code,
                     int(c.longpoll_enabled),
                     json.dumps(sorted(c.event_types)),
+                    int(c.messages_enabled),
                 )
                 for c in batch.communities.values()
             ],
+        )
+        await db.executemany(
+            "INSERT OR REPLACE INTO community_tokens VALUES (?, ?, ?)",
+            [(token, gid, rights) for token, (gid, rights) in batch.community_tokens.items()],
         )
         await db.executemany(
             "INSERT OR REPLACE INTO users VALUES (?, ?, ?, ?, ?)",
@@ -285,11 +307,16 @@ class SqliteStore:
         assert state.journal is None
         db = self.db
         async with db.execute("SELECT * FROM communities ORDER BY id") as cursor:
-            async for gid, name, token, code, lp_on, types in cursor:
+            async for gid, name, token, code, lp_on, types, messages_on in cursor:
                 community = state.create_community(name, gid, token)
                 community.confirmation_code = code or community.confirmation_code
                 community.longpoll_enabled = bool(lp_on)
                 community.event_types = set(json.loads(types))
+                community.messages_enabled = bool(messages_on)
+        async with db.execute("SELECT * FROM community_tokens") as cursor:
+            async for token, gid, rights in cursor:
+                if gid in state.communities and token not in state.tokens:
+                    state.add_community_token(state.communities[gid], rights, token)
         async with db.execute("SELECT * FROM users ORDER BY id") as cursor:
             async for uid, first, last, token, profile in cursor:
                 user = state.create_user(

@@ -14,6 +14,20 @@ from .events import EventLog
 
 CHAT_PEER_BASE = 2_000_000_000
 
+# The rights of a community token, named and numbered as groups.getTokenPermissions reports them
+# (VK's bit mask). A community's own token has them all; the control API makes narrower ones.
+COMMUNITY_TOKEN_RIGHTS: dict[str, int] = {
+    "stories": 1,
+    "photos": 4,
+    "app_widget": 64,
+    "messages": 4096,
+    "wall": 8192,
+    "docs": 131072,
+    "manage": 262144,
+}
+ALL_COMMUNITY_RIGHTS = sum(COMMUNITY_TOKEN_RIGHTS.values())
+MESSAGES_RIGHT = COMMUNITY_TOKEN_RIGHTS["messages"]
+
 
 def is_chat_peer(peer_id: int) -> bool:
     return peer_id > CHAT_PEER_BASE
@@ -87,6 +101,7 @@ class Community:
         "events",
         "id",
         "longpoll_enabled",
+        "messages_enabled",
         "name",
     )
 
@@ -108,6 +123,8 @@ class Community:
         self.events = events
         self.event_types = event_types
         self.longpoll_enabled = True
+        # The community setting "Сообщения сообщества"; groups.getById reports it as can_message.
+        self.messages_enabled = True
 
     @property
     def owner_id(self) -> int:

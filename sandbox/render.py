@@ -98,8 +98,8 @@ def user_object(user: User, fields: frozenset[str] = frozenset()) -> dict[str, A
     return obj
 
 
-def group_object(community: Community) -> dict[str, Any]:
-    return {
+def group_object(community: Community, fields: frozenset[str] = frozenset()) -> dict[str, Any]:
+    obj: dict[str, Any] = {
         "id": community.id,
         "name": community.name,
         "screen_name": f"club{community.id}",
@@ -112,6 +112,10 @@ def group_object(community: Community) -> dict[str, Any]:
         "photo_100": PHOTO_100,
         "photo_200": PHOTO_200,
     }
+    if "can_message" in fields:
+        # Whether people can write to the community: its "Сообщения сообщества" setting.
+        obj["can_message"] = int(community.messages_enabled)
+    return obj
 
 
 def event_id(salt: str, group_id: int, number: int) -> str:

@@ -31,6 +31,7 @@ def setup_routes(app: web.Application) -> None:
     r.add_post(f"{api}/communities", control.create_community)
     r.add_get(f"{api}/communities/{{group_id}}", control.get_community)
     r.add_post(f"{api}/communities/{{group_id}}/settings", control.community_settings)
+    r.add_post(f"{api}/communities/{{group_id}}/tokens", control.create_token)
     r.add_post(f"{api}/communities/{{group_id}}/callback", control.set_callback)
     r.add_get(f"{api}/communities/{{group_id}}/callback", control.get_callback)
     r.add_post(f"{api}/communities/{{group_id}}/longpoll/fail", control.longpoll_fail)

@@ -16,6 +16,7 @@ from core.clock import Clock
 from .config import SandboxConfig
 from .events import MESSAGE_EVENT_TYPES, EventLog
 from .records import (
+    ALL_COMMUNITY_RIGHTS,
     CHAT_PEER_BASE,
     ButtonEvent,
     Chat,
@@ -57,6 +58,8 @@ class SandboxState:
         self.button_events: dict[str, ButtonEvent] = {}
         self.apps: dict[int, MiniApp] = {}
         self.tokens: dict[str, Community | User] = {}
+        # Rights of the community tokens made narrower than a community's own (which has all).
+        self.token_rights: dict[str, int] = {}
         # (sender owner id, peer as the sender sees it, random_id) -> (message, unix time)
         self.dedupe: dict[tuple[int, int, int], tuple[Message, float]] = {}
         self.next_message_id = 1
@@ -138,6 +141,24 @@ class SandboxState:
 
     def actor_for_token(self, token: str) -> Community | User | None:
         return self.tokens.get(token)
+
+    def rights_of(self, token: str) -> int:
+        """The rights mask of a community token (VK's groups.getTokenPermissions mask)."""
+        return self.token_rights.get(token, ALL_COMMUNITY_RIGHTS)
+
+    def add_community_token(
+        self, community: Community, rights: int, access_token: str | None = None
+    ) -> str:
+        """Another token of the community with only the given rights, as an admin creates one
+        in the community's settings (Работа с API → Создать ключ)."""
+        token = access_token or new_token()
+        if token in self.tokens:
+            raise ValueError("access_token is already in use")
+        self.tokens[token] = community
+        self.token_rights[token] = rights
+        if self.journal is not None:
+            self.journal.community_token(token, community.id, rights)
+        return token
 
     def set_allowed(self, community: Community, user_id: int, allowed: bool) -> None:
         if allowed:

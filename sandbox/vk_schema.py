@@ -36,6 +36,17 @@ def default_schema_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "shared" / "vk-api-schema"
 
 
+def _full_group_extends_group(definitions: dict[str, Any]) -> dict[str, Any]:
+    """groups_group_full = allOf(groups_group, ...), but groups_group forbids additional
+    properties, so no field of the full object (can_message, members_count, ...) could ever
+    validate. Its allOf takes groups_group's properties without that ban; groups_group itself
+    stays strict everywhere else."""
+    full = definitions["groups_group_full"]
+    group = definitions["groups_group"]
+    base = {key: value for key, value in group.items() if key != "additionalProperties"}
+    return {**definitions, "groups_group_full": {**full, "allOf": [base, *full["allOf"][1:]]}}
+
+
 # (file, JSON pointer inside it, replacement or function of the old value, why)
 ERRATA: tuple[tuple[str, tuple[str, ...], Any, str], ...] = (
     (
@@ -63,6 +74,13 @@ ERRATA: tuple[tuple[str, tuple[str, ...], Any, str], ...] = (
         ("definitions", "base_undefined_response", "properties", "response"),
         {},
         "execute returns whatever its code returns, usually an array, not only an object.",
+    ),
+    (
+        "groups/objects.json",
+        ("definitions",),
+        _full_group_extends_group,
+        "groups_group_full extends groups_group, which bans additional properties, so a "
+        "groups.getById answer with any of its fields (fields=can_message) never validated.",
     ),
 )
 

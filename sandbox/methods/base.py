@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import VkError
 from ..messaging import Messenger
 from ..params import Params
-from ..records import Community, User
+from ..records import ALL_COMMUNITY_RIGHTS, MESSAGES_RIGHT, Community, User
 from ..state import SandboxState
 
 if TYPE_CHECKING:
@@ -23,6 +23,16 @@ class CallContext:
     callback: CallbackDelivery
     actor: Community | User
     base_url: str  # where clients reach us, for the long poll server address
+    rights: int = ALL_COMMUNITY_RIGHTS  # of the caller's token, when it is a community's
+
+    def require_rights(self, method: str) -> None:
+        """VK refuses a community token without the messages right every messages.* method."""
+        if (
+            method.startswith("messages.")
+            and isinstance(self.actor, Community)
+            and not self.rights & MESSAGES_RIGHT
+        ):
+            raise VkError(15, "no access to call this method")
 
     def community(self) -> Community:
         if not isinstance(self.actor, Community):

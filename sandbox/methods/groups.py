@@ -7,23 +7,35 @@ from typing import Any
 from ..errors import VkError, param_error
 from ..events import MESSAGE_EVENT_TYPES
 from ..params import Params
+from ..records import COMMUNITY_TOKEN_RIGHTS, Community
 from ..render import group_object
 from .base import CallContext, Method
 
 
 def get_by_id(ctx: CallContext, params: Params) -> dict[str, Any]:
     wanted = params.strings("group_ids") or params.strings("group_id")
+    fields = frozenset(params.strings("fields"))
+    found: list[Community] = []
     if not wanted:
-        groups = [group_object(ctx.community())]
-    else:
-        groups = []
-        for name in wanted:
-            key = name.removeprefix("club").removeprefix("public")
-            community = ctx.state.communities.get(int(key)) if key.isdigit() else None
-            if community is None:
-                raise param_error("group_ids is invalid")
-            groups.append(group_object(community))
-    return {"groups": groups, "profiles": []}
+        found.append(ctx.community())
+    for name in wanted:
+        key = name.removeprefix("club").removeprefix("public")
+        community = ctx.state.communities.get(int(key)) if key.isdigit() else None
+        if community is None:
+            raise param_error("group_ids is invalid")
+        found.append(community)
+    return {"groups": [group_object(c, fields) for c in found], "profiles": []}
+
+
+def get_token_permissions(ctx: CallContext, params: Params) -> dict[str, Any]:
+    """The caller's rights: VK lists only the granted ones, each with its bit."""
+    ctx.community()
+    granted = [
+        {"name": name, "setting": bit}
+        for name, bit in COMMUNITY_TOKEN_RIGHTS.items()
+        if ctx.rights & bit
+    ]
+    return {"mask": ctx.rights, "permissions": granted}
 
 
 def get_long_poll_server(ctx: CallContext, params: Params) -> dict[str, Any]:
@@ -206,6 +218,7 @@ def set_callback_settings(ctx: CallContext, params: Params) -> int:
 
 GROUP_METHODS: dict[str, Method] = {
     "groups.getById": get_by_id,
+    "groups.getTokenPermissions": get_token_permissions,
     "groups.getLongPollServer": get_long_poll_server,
     "groups.getLongPollSettings": get_long_poll_settings,
     "groups.setLongPollSettings": set_long_poll_settings,
