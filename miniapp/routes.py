@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from .pages import STATIC_DIR
-from .views import api, home, launch, link, student, teacher
+from .views import api, home, launch, link, student, switch, teacher
 
 
 def setup_routes(app: web.Application) -> None:
@@ -14,6 +14,9 @@ def setup_routes(app: web.Application) -> None:
     r.add_get("/", launch.launch, name="launch")
     r.add_get("/home", home.home, name="home")
     r.add_get("/healthz", launch.health, name="health")
+    # A launch for another VK user than the live session's: asked, switched only by a POST.
+    r.add_get("/switch", switch.confirm, name="switch")
+    r.add_post("/switch", switch.switch, name="switch_submit")
     # Role verification by journal code, for people the journal does not know yet.
     r.add_get("/link", link.form, name="link")
     r.add_post("/link", link.submit, name="link_submit")

@@ -7,6 +7,10 @@ are still looked up on every request, so revoking a role takes effect at once.
 
 CSRF: every form carries a token that is an HMAC of the session id (a synchronizer token that
 needs no storage); a POST without the token of its own session is refused.
+
+A launch never replaces a live session of another VK user by itself (that would let anyone who
+gets a victim to open their own signed launch link act in the victim's browser as themselves):
+the launch page asks first, carrying a short-lived switch token bound to the current session.
 """
 
 from __future__ import annotations
@@ -21,10 +25,13 @@ from datetime import datetime
 
 from aiohttp import web
 
+from core.integers import ascii_id, ascii_int
 from core.vk.launch_params import InvalidLaunchParams, LaunchParams, verify_launch_params
 
 SESSION_COOKIE = "sferum_miniapp"
 CSRF_FIELD = "csrf"
+# How long the «continue as …?» page stays usable after the launch that showed it.
+SWITCH_TTL_S = 600
 
 # VK's web clients embed mini-apps in an iframe; mobile clients open them in a web view.
 VK_FRAME_ANCESTORS = (
@@ -48,9 +55,19 @@ class Session:
 
 
 class SessionSigner:
-    def __init__(self, secret: str, ttl_s: int) -> None:
-        # A derived key: the secure key itself never signs anything but launch parameters.
-        self._key = hmac.new(secret.encode(), b"sferum-miniapp-session-v1", hashlib.sha256).digest()
+    """Signs session cookies with the installation's own key (``session_key``), never with VK's.
+
+    VK's secure key only selects which sessions are valid: its fingerprint is mixed into the
+    signing key, so rotating it at VK (say, after a leak) ends every session signed before,
+    while knowing it alone mints none."""
+
+    def __init__(self, session_key: bytes, vk_secret: str, ttl_s: int) -> None:
+        if len(session_key) < 16:
+            raise ValueError("the session key must be at least 16 bytes")
+        fingerprint = hashlib.sha256(b"vk-secure-key:" + vk_secret.encode()).digest()
+        self._key = hmac.new(
+            session_key, b"sferum-miniapp-session-v2:" + fingerprint, hashlib.sha256
+        ).digest()
         self.ttl_s = ttl_s
 
     def _mac(self, message: str) -> str:
@@ -71,12 +88,37 @@ class SessionSigner:
         if len(parts) != 3:
             return None
         user, issued, sid = parts
-        if not (user.isdigit() and issued.isdigit() and sid):
+        vk_user_id, stamped = ascii_id(user), ascii_int(issued)
+        if vk_user_id is None or stamped is None or not sid:
             return None
-        age = now.timestamp() - int(issued)
+        age = now.timestamp() - stamped
         if age > self.ttl_s or age < -60:
             return None
-        return Session(int(user), int(issued), sid)
+        return Session(vk_user_id, stamped, sid)
+
+    def switch_token(self, session: Session, vk_user_id: int, now: datetime) -> str:
+        """Proof that ``vk_user_id`` has just launched the app in the browser holding
+        ``session``: good for that session only, for ``SWITCH_TTL_S``."""
+        body = f"{vk_user_id}.{int(now.timestamp())}"
+        return f"{body}.{self._mac(f'switch.{session.sid}.{body}')}"
+
+    def read_switch(self, session: Session, token: str | None, now: datetime) -> int | None:
+        """The VK user a switch token of this session names, or None (forged, another
+        session's, malformed or too old)."""
+        if not token or len(token) > 200:
+            return None
+        body, _, mac = token.rpartition(".")
+        expected = self._mac(f"switch.{session.sid}.{body}")
+        if not hmac.compare_digest(mac.encode(), expected.encode()):
+            return None
+        user, _, issued = body.partition(".")
+        vk_user_id, stamped = ascii_id(user), ascii_int(issued)
+        if vk_user_id is None or stamped is None:
+            return None
+        age = now.timestamp() - stamped
+        if age > SWITCH_TTL_S or age < -60:
+            return None
+        return vk_user_id
 
     def csrf_token(self, session: Session) -> str:
         return self._mac(f"csrf.{session.sid}")
@@ -144,6 +186,8 @@ def content_security_policy(frame_ancestors: Sequence[str]) -> str:
     return "; ".join(
         (
             "default-src 'none'",
+            # Only the app's own files (static/vk-bridge.js): no inline script, no eval.
+            "script-src 'self'",
             "style-src 'self'",
             "img-src 'self' data:",
             "form-action 'self'",

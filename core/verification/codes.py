@@ -1,9 +1,17 @@
-"""One-time e-journal codes: ``K7QM-4XPD``. Only a hash is stored; Cyrillic look-alike letters
-typed on a Russian keyboard are folded to their Latin twins."""
+"""One-time e-journal codes: ``K7QM-4XPD``. Only a keyed hash is stored; Cyrillic look-alike
+letters typed on a Russian keyboard are folded to their Latin twins.
+
+A code has 40 bits: its plain SHA-256 (what was stored before) is reversed by trying them all in
+hours, so a copy of the database would hand out every unused code. The stored value is an HMAC
+with the installation's own secret (``instance_secrets``, name ``journal_codes``) over that plain
+hash, marked ``k1:``; keying the old hash rather than the code lets rows stored before be
+re-keyed in place (``rekey``), without knowing their codes.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 
@@ -25,5 +33,19 @@ def looks_like_code(text: str) -> bool:
     return bool(_SHAPE.match(normalise(text)))
 
 
+KEYED_PREFIX = "k1:"
+
+
 def code_hash(code: str) -> str:
+    """The plain hash (the stored form of codes issued before keyed hashes)."""
     return hashlib.sha256(normalise(code).encode()).hexdigest()
+
+
+def rekey(key: bytes, plain_hash: str) -> str:
+    """The keyed form of a plain hash."""
+    return KEYED_PREFIX + hmac.new(key, plain_hash.encode(), hashlib.sha256).hexdigest()
+
+
+def keyed_code_hash(key: bytes, code: str) -> str:
+    """What is stored for ``code`` and looked up when someone types it."""
+    return rekey(key, code_hash(code))

@@ -2,10 +2,18 @@
 
 Every grant goes through PeopleRepository.grant_role, which records who, when and by what means;
 every outcome that changes a person's roles invalidates their cached identity.
+
+Guessing journal codes is limited twice: per VK user (``max_failures`` in ``failure_window``, then
+that user is LOCKED) and across everyone (``global_max_failures`` in ``global_window``, then every
+attempt is BUSY until old failures age out), since one person may hold many VK accounts. Each
+attempt is checked against both limits and recorded in one write transaction (SQLite's single
+writer lock, shared with other processes), so concurrent attempts are counted one after another
+and no more than the limit ever reach a code.
 """
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,10 +22,15 @@ from enum import StrEnum
 from typing import Any
 
 from core.clock import Clock
+from core.instance_secrets import instance_secret
 from core.people import PeopleRepository, Position, RoleKind
 from core.storage import Database
+from core.storage.abc import Queries
 
-from .codes import code_hash, new_code
+from .codes import KEYED_PREFIX, keyed_code_hash, new_code, rekey
+
+# The installation secret the stored hashes of journal codes are keyed with.
+CODES_SECRET = "journal_codes"
 
 
 class Status(StrEnum):
@@ -25,7 +38,8 @@ class Status(StrEnum):
     INVALID = "invalid"
     EXPIRED = "expired"
     USED = "used"
-    LOCKED = "locked"
+    LOCKED = "locked"  # this user failed too often lately
+    BUSY = "busy"  # everyone together failed too often lately: nobody's code is checked
     TAKEN = "taken"  # the journal person is already bound to another VK account
     EXHAUSTED = "exhausted"
 
@@ -74,6 +88,8 @@ class Verification:
         code_ttl: timedelta = timedelta(days=30),
         max_failures: int = 5,
         failure_window: timedelta = timedelta(minutes=15),
+        global_max_failures: int = 100,
+        global_window: timedelta = timedelta(minutes=10),
         on_change: Callable[[int], None] | None = None,
     ) -> None:
         self.db = db
@@ -82,7 +98,34 @@ class Verification:
         self.code_ttl = code_ttl
         self.max_failures = max_failures
         self.failure_window = failure_window
+        # ~14,000 guesses a day at most, whoever makes them; against 2^40 codes with, say, 10,000
+        # unused ones out, one lucky guess in ~7,000 days. A school's genuine typos stay far below.
+        self.global_max_failures = global_max_failures
+        self.global_window = global_window
         self._on_change = on_change or (lambda vk_user_id: None)
+        self._key: bytes | None = None
+        self._key_lock = asyncio.Lock()
+
+    async def _code_key(self) -> bytes:
+        """The key of the stored code hashes; on first use in this process, codes stored with a
+        plain hash (before keyed hashes) are re-keyed, so every row has the one form."""
+        if self._key is not None:
+            return self._key
+        async with self._key_lock:
+            if self._key is None:
+                key = await instance_secret(self.db, CODES_SECRET, self.clock)
+                async with self.db.transaction() as tx:
+                    rows = await tx.fetchall(
+                        "SELECT id, code_hash FROM journal_codes WHERE code_hash NOT LIKE ?",
+                        (KEYED_PREFIX + "%",),
+                    )
+                    for row in rows:
+                        await tx.execute(
+                            "UPDATE journal_codes SET code_hash = ? WHERE id = ? AND code_hash = ?",
+                            (rekey(key, row["code_hash"]), row["id"], row["code_hash"]),
+                        )
+                self._key = key
+            return self._key
 
     # --- e-journal codes ----------------------------------------------------------------------
     async def issue_code(
@@ -97,12 +140,13 @@ class Verification:
     ) -> str:
         """Issue a one-time code; the plain code is returned once and never stored."""
         plain = code or new_code()
+        key = await self._code_key()
         now = self.clock.now()
         await self.db.execute(
             "INSERT INTO journal_codes (code_hash, person_id, role, org_id, position, created_at, "
             "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code_hash) DO NOTHING",
             (
-                code_hash(plain),
+                keyed_code_hash(key, plain),
                 person_id,
                 role.value,
                 org_id,
@@ -113,53 +157,71 @@ class Verification:
         )
         return plain
 
-    async def locked(self, vk_user_id: int) -> bool:
-        since = (self.clock.now() - self.failure_window).isoformat()
-        failures = await self.db.fetchval(
-            "SELECT count(*) FROM verification_attempts WHERE vk_user_id = ? AND at >= ? "
-            "AND success = 0",
-            (vk_user_id, since),
-        )
-        return int(failures) >= self.max_failures
+    async def _failures(self, q: Queries, since: timedelta, vk_user_id: int | None) -> int:
+        """Failed attempts since ``since`` ago: of one user, or (None) of everyone."""
+        after = (self.clock.now() - since).isoformat()
+        if vk_user_id is None:
+            found = await q.fetchval(
+                "SELECT count(*) FROM verification_attempts WHERE success = 0 AND at >= ?",
+                (after,),
+            )
+        else:
+            found = await q.fetchval(
+                "SELECT count(*) FROM verification_attempts WHERE vk_user_id = ? AND at >= ? "
+                "AND success = 0",
+                (vk_user_id, after),
+            )
+        return int(found)
 
-    async def _attempt(self, vk_user_id: int, success: bool) -> None:
-        await self.db.execute(
-            "INSERT INTO verification_attempts (vk_user_id, at, success) VALUES (?, ?, ?)",
-            (vk_user_id, self.clock.now().isoformat(), int(success)),
-        )
+    async def _refusal(self, q: Queries, vk_user_id: int) -> Status | None:
+        """LOCKED or BUSY when this attempt may not be checked; None when it may."""
+        if await self._failures(q, self.failure_window, vk_user_id) >= self.max_failures:
+            return Status.LOCKED
+        if await self._failures(q, self.global_window, None) >= self.global_max_failures:
+            return Status.BUSY
+        return None
+
+    async def locked(self, vk_user_id: int) -> bool:
+        """Whether this user's next attempt would be refused (by either limit)."""
+        return await self._refusal(self.db, vk_user_id) is not None
 
     async def redeem_code(
         self, vk_user_id: int, code: str, first_name: str = "", last_name: str = ""
     ) -> Result:
-        if await self.locked(vk_user_id):
-            return Result(Status.LOCKED)
-        row = await self.db.fetchone(
-            "SELECT * FROM journal_codes WHERE code_hash = ?", (code_hash(code),)
-        )
+        digest = keyed_code_hash(await self._code_key(), code)
         now = self.clock.now()
-        status = Status.OK
-        if row is None:
-            status = Status.INVALID
-        elif row["used_at"] is not None:
-            status = Status.USED
-        elif row["expires_at"] <= now.isoformat():
-            status = Status.EXPIRED
-        if status != Status.OK or row is None:
-            await self._attempt(vk_user_id, False)
-            return Result(status)
-        person = await self.people.person(row["person_id"])
-        if person is not None and person.vk_user_id not in (None, vk_user_id):
-            await self._attempt(vk_user_id, False)
-            return Result(Status.TAKEN)
+        # Limits checked, the code looked up and the attempt recorded under one writer lock:
+        # a burst of concurrent guesses is counted one by one, never checked on a stale count.
         async with self.db.transaction() as tx:
-            # The used_at guard makes a concurrent second redemption a no-op.
-            claimed = await tx.execute(
+            refused = await self._refusal(tx, vk_user_id)
+            if refused is not None:
+                return Result(refused)
+            row = await tx.fetchone("SELECT * FROM journal_codes WHERE code_hash = ?", (digest,))
+            status = Status.OK
+            if row is None:
+                status = Status.INVALID
+            elif row["used_at"] is not None:
+                status = Status.USED
+            elif row["expires_at"] <= now.isoformat():
+                status = Status.EXPIRED
+            else:
+                bound = await tx.fetchval(
+                    "SELECT vk_user_id FROM persons WHERE id = ?", (row["person_id"],)
+                )
+                if bound not in (None, vk_user_id):
+                    status = Status.TAKEN
+            await tx.execute(
+                "INSERT INTO verification_attempts (vk_user_id, at, success) VALUES (?, ?, ?)",
+                (vk_user_id, now.isoformat(), int(status == Status.OK)),
+            )
+            if status != Status.OK or row is None:
+                return Result(status)
+            # Inside the same transaction the code is still unused: claiming it cannot race.
+            await tx.execute(
                 "UPDATE journal_codes SET used_at = ?, used_by_vk_id = ? "
                 "WHERE id = ? AND used_at IS NULL",
                 (now.isoformat(), vk_user_id, row["id"]),
             )
-        if not claimed:
-            return Result(Status.USED)
         await self.people.bind_vk_account(row["person_id"], vk_user_id)
         role = RoleKind(row["role"])
         await self.people.grant_role(
@@ -170,7 +232,6 @@ class Verification:
             position=Position(row["position"]) if row["position"] else None,
             details={"journal_code_id": row["id"]},
         )
-        await self._attempt(vk_user_id, True)
         self._on_change(vk_user_id)
         return Result(Status.OK, row["person_id"], role, row["org_id"])
 

@@ -16,8 +16,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlencode
 
+from core.integers import INT64_MAX, ascii_int
+
 # VK's and the app's clocks differ a little; a launch stamped slightly ahead is still fresh.
 CLOCK_SKEW = timedelta(seconds=60)
+# The last second datetime can hold (9999-12-31 23:59:59 UTC): a vk_ts beyond is no time at all.
+MAX_TS = 253_402_300_799
 
 
 class InvalidLaunchParams(ValueError):
@@ -57,13 +61,15 @@ class LaunchParams:
     raw: dict[str, str] = field(default_factory=dict)
 
 
-def _int(query: Mapping[str, str], key: str) -> int:
-    try:
-        return int(query[key])
-    except KeyError:
-        raise InvalidLaunchParams(f"{key} is missing") from None
-    except ValueError:
-        raise InvalidLaunchParams(f"{key} is not a number") from None
+def _int(query: Mapping[str, str], key: str, *, low: int = 1, high: int = INT64_MAX) -> int:
+    """An id or a timestamp as VK writes it: ASCII digits within 64 bits (``int()`` would also
+    take ``+1``, ``1_0`` or Arabic-Indic digits, and a 30-digit id overflows the database)."""
+    if key not in query:
+        raise InvalidLaunchParams(f"{key} is missing")
+    value = ascii_int(query[key], low=low, high=high)
+    if value is None:
+        raise InvalidLaunchParams(f"{key} is not a number in range")
+    return value
 
 
 def verify_launch_params(
@@ -86,17 +92,17 @@ def verify_launch_params(
     else:
         signed = {key: value for key, value in query.items() if key.startswith("vk_")}
     query = signed
-    stamped = datetime.fromtimestamp(_int(query, "vk_ts"), UTC)
+    stamped = datetime.fromtimestamp(_int(query, "vk_ts", low=0, high=MAX_TS), UTC)
     if now - stamped > timedelta(seconds=max_age_s):
         raise InvalidLaunchParams("the launch is too old")
     if stamped - now > CLOCK_SKEW:
         raise InvalidLaunchParams("the launch is stamped in the future")
-    group = query.get("vk_group_id")
+    group = query.get("vk_group_id")  # optional: a malformed one is as good as none
     return LaunchParams(
         user_id=_int(query, "vk_user_id"),
         app_id=_int(query, "vk_app_id"),
         ts=stamped,
-        group_id=int(group) if group and group.isdigit() else None,
+        group_id=ascii_int(group, low=1),
         viewer_group_role=query.get("vk_viewer_group_role"),
         platform=query.get("vk_platform", ""),
         language=query.get("vk_language", ""),

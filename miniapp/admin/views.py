@@ -25,6 +25,7 @@ from core.activity.texts import T, change, column_title, number, week_range
 from core.activity.thresholds import DEFAULTS, Threshold, ThresholdError, Thresholds
 from core.activity.units import OrgTree, Unit
 from core.activity.weeks import Week
+from core.integers import ascii_id, ascii_int
 from core.people import OrgKind
 
 from ..access import AccessDenied
@@ -66,19 +67,19 @@ async def _admin_units(request: web.Request) -> tuple[Viewer, Reports, list[int]
 
 
 def _int(value: str | None, default: int, low: int, high: int) -> int:
-    try:
-        number = int(value) if value is not None else default
-    except ValueError:
-        return default
-    return max(low, min(high, number))
+    number = ascii_int(value)
+    return default if number is None else max(low, min(high, number))
 
 
 async def _place(request: web.Request) -> Place:
     viewer, reports, units = await _admin_units(request)
+    # Only plain digits within 64 bits name an organisation (a 30-digit id overflows SQLite).
+    org_id = ascii_id(request.match_info["org"])
+    if org_id is None:
+        raise web.HTTPNotFound()
     try:
-        org_id = int(request.match_info["org"])
         tree = await reports.monitoring.tree(org_id)
-    except (ValueError, MonitoringError):
+    except MonitoringError:
         raise web.HTTPNotFound() from None
     current = reports.monitoring.current_week(tree, org_id)
     week = current

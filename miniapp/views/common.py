@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from core.integers import ascii_int
+
 from ..journal.abc import Lesson, Term
 
 MAX_WEEKS_AWAY = 60
@@ -35,9 +37,10 @@ def parse_week(value: str | None, today: date) -> date:
 def pick_term(terms: Sequence[Term], asked: str | None, today: date) -> Term | None:
     """The term asked for by id when it is one of ``terms``; else the grading period holding
     today, else the last one begun, else the first."""
-    if asked and asked.isdigit():
+    asked_id = ascii_int(asked)  # str.isdigit() is true for "²", on which int() raises
+    if asked_id is not None:
         for term in terms:
-            if term.id == int(asked):
+            if term.id == asked_id:
                 return term
     periods = [t for t in terms if t.kind == "gradingPeriod"] or list(terms)
     for term in periods:

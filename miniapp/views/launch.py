@@ -1,8 +1,10 @@
-"""Opening the mini-app from VK: verify the launch parameters, start a session, go home."""
+"""Opening the mini-app from VK: verify the launch parameters, start a session, go home; when
+another VK user's session is live in this browser, ask before switching (views/switch.py)."""
 
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 
 from aiohttp import web
 
@@ -41,11 +43,25 @@ async def launch(request: web.Request) -> web.StreamResponse:
         return request.app[PAGES].response(
             "launch_error.html", status=401, reason="stale" if stale else "invalid"
         )
-    # Redirect so the signed query leaves the address bar and history at once.
+    current = sessions.read(request.cookies.get(SESSION_COOKIE), now)
+    if current is not None and current.vk_user_id != params.user_id:
+        # Someone else is signed in here. VK's own clients launch as whoever uses them, so this
+        # is an account switch on a shared device, or a launch link someone else made (login
+        # CSRF: the victim would then link her child to the attacker's account). Ask first.
+        token = sessions.switch_token(current, params.user_id, now)
+        return see_other("/switch?" + urlencode({"to": token}))
+    # No session, or this person's own: a normal launch refreshes it. Redirect so the signed
+    # query leaves the address bar and history at once.
+    return start_session(request, params.user_id)
+
+
+def start_session(request: web.Request, vk_user_id: int) -> web.Response:
+    """A fresh session cookie for ``vk_user_id`` and the way home."""
+    config = request.app[CONFIG]
     response = see_other("/home")
     set_session_cookie(
         response,
-        sessions.issue(params.user_id, now),
+        request.app[SESSIONS].issue(vk_user_id, request.app[SERVICES].clock.now()),
         secure=is_https(request, config.trust_forwarded_proto),
         max_age=config.session_ttl_s,
     )

@@ -1,4 +1,7 @@
-"""Linking a VK account to the journal with a one-time journal code (role verification)."""
+"""Linking a VK account to the journal with a one-time journal code (role verification).
+
+The form shows which VK account is signed in and asks to confirm it is the submitter's own: the
+code binds the journal record (a parent's, with her children) to that account for good."""
 
 from __future__ import annotations
 
@@ -24,6 +27,12 @@ async def submit(request: web.Request) -> web.Response:
     raw = data.get("code")
     code = raw.strip()[:MAX_CODE_LENGTH] if isinstance(raw, str) else ""
     pages = request.app[PAGES]
+    if data.get("confirm") != "1":
+        # The page names the account the code will be bound to; whoever submits must say it is
+        # theirs (a session started from someone else's launch link would otherwise take it).
+        return pages.response(
+            "link.html", status=400, viewer=viewer, result="unconfirmed", code=code
+        )
     if not looks_like_code(code):
         # Not shaped like a code at all: say so without spending one of the person's attempts.
         return pages.response("link.html", status=400, viewer=viewer, result="malformed", code=code)
