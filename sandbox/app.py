@@ -10,6 +10,7 @@ from aiohttp import web
 from core.clock import Clock
 
 from .config import SandboxConfig
+from .origin_guard import origin_guard
 from .routes import setup_routes
 from .runtime import RUNTIME, SandboxRuntime
 
@@ -17,10 +18,15 @@ from .runtime import RUNTIME, SandboxRuntime
 SHUTDOWN_TIMEOUT_S = 1.0
 
 
-def create_app(config: SandboxConfig, clock: Clock | None = None) -> web.Application:
-    """A sandbox application; its runtime (state and services) is app[RUNTIME]."""
-    app = web.Application(client_max_size=16 * 1024 * 1024)
-    runtime = SandboxRuntime(config, clock)
+def create_app(
+    config: SandboxConfig, clock: Clock | None = None, *, limit_clock: Clock | None = None
+) -> web.Application:
+    """A sandbox application; its runtime (state and services) is app[RUNTIME]. The rate limit
+    counts seconds on ``limit_clock`` (default: ``clock``; see SandboxRuntime)."""
+    app = web.Application(
+        client_max_size=16 * 1024 * 1024, middlewares=[origin_guard(config.public_url)]
+    )
+    runtime = SandboxRuntime(config, clock, limit_clock=limit_clock)
     app[RUNTIME] = runtime
 
     async def lifecycle(_app: web.Application) -> AsyncIterator[None]:
@@ -56,10 +62,15 @@ class RunningSandbox:
 
 
 async def start_sandbox(
-    config: SandboxConfig, host: str = "127.0.0.1", port: int = 0, clock: Clock | None = None
+    config: SandboxConfig,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    clock: Clock | None = None,
+    *,
+    limit_clock: Clock | None = None,
 ) -> RunningSandbox:
     """Serve a new sandbox on host:port (0 picks a free port) and return its bound URL."""
-    app = create_app(config, clock)
+    app = create_app(config, clock, limit_clock=limit_clock)
     runner = web.AppRunner(app, shutdown_timeout=SHUTDOWN_TIMEOUT_S, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)

@@ -11,7 +11,15 @@ from aiohttp import web
 
 from .api_http import dumps
 from .errors import VkError
-from .records import Community, Conversation, MiniApp, Profile, User, is_chat_peer
+from .records import (
+    COMMUNITY_TOKEN_RIGHTS,
+    Community,
+    Conversation,
+    MiniApp,
+    Profile,
+    User,
+    is_chat_peer,
+)
 from .render import message_object
 from .runtime import RUNTIME, SandboxRuntime
 
@@ -112,6 +120,7 @@ def community_json(community: Community) -> dict[str, Any]:
         "confirmation_code": community.confirmation_code,
         "longpoll_enabled": community.longpoll_enabled,
         "event_types": sorted(community.event_types),
+        "messages_enabled": community.messages_enabled,
     }
 
 
@@ -151,11 +160,38 @@ async def community_settings(request: web.Request) -> web.Response:
     data = await _body(request)
     if "longpoll" in data:
         community.longpoll_enabled = bool(data["longpoll"])
+    if "messages" in data:
+        community.messages_enabled = bool(data["messages"])
     for name, on in (data.get("events") or {}).items():
         (community.event_types.add if on else community.event_types.discard)(str(name))
     if runtime.state.journal is not None:
         runtime.state.journal.community(community)
     return _json(community_json(community))
+
+
+@handles_errors
+async def create_token(request: web.Request) -> web.Response:
+    """Another token of the community with only the rights named (all of them when omitted)."""
+    runtime = _runtime(request)
+    community = _community(runtime, _int(dict(request.match_info), "group_id"))
+    data = await _body(request)
+    names = data.get("rights", list(COMMUNITY_TOKEN_RIGHTS))
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise BadRequest("rights must be a list of right names")
+    unknown = sorted(set(names) - set(COMMUNITY_TOKEN_RIGHTS))
+    if unknown:
+        raise BadRequest(
+            f"unknown rights {', '.join(unknown)}; known: {', '.join(COMMUNITY_TOKEN_RIGHTS)}"
+        )
+    mask = sum(COMMUNITY_TOKEN_RIGHTS[name] for name in set(names))
+    try:
+        token = runtime.state.add_community_token(community, mask, data.get("access_token") or None)
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from None
+    granted = [name for name, bit in COMMUNITY_TOKEN_RIGHTS.items() if mask & bit]
+    return _json(
+        {"group_id": community.id, "access_token": token, "mask": mask, "rights": granted}, 201
+    )
 
 
 @handles_errors

@@ -17,6 +17,8 @@ from typing import Any
 
 from aiohttp import web
 
+from core.activity.demo import load_demo_monitoring
+from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.demo.district import build
 from core.demo.loader import DEMO_JOURNAL_CODE, load_demo
@@ -68,16 +70,19 @@ def _attach(services: Services, plugins: Sequence[Plugin], config: CommunityConf
     return community
 
 
-async def start(settings: Settings, *, plugins: Sequence[Plugin] | None = None) -> Running:
+async def start(
+    settings: Settings, *, plugins: Sequence[Plugin] | None = None, clock: Clock | None = None
+) -> Running:
     chosen = list(plugins) if plugins is not None else discover(settings.bots)
-    services = await Services.open(settings, plugins=chosen)
+    services = await Services.open(settings, clock=clock, plugins=chosen)
     setup_core_handlers(services)
+    if await services.db.fetchval("SELECT count(*) FROM persons") == 0 and settings.uses_sandbox:
+        await load_demo(services.people)
+        await load_demo_monitoring(services.db, services.clock)
     for plugin in chosen:
         if plugin.on_startup is not None:
             await plugin.on_startup(services)
     running = Running(services, [], [], [], {})
-    if await services.db.fetchval("SELECT count(*) FROM persons") == 0 and settings.uses_sandbox:
-        await load_demo(services.people)
     if settings.uses_sandbox:
         await _start_embedded(running, chosen)
     else:
@@ -104,7 +109,12 @@ async def _start_embedded(running: Running, plugins: Sequence[Plugin]) -> None:
     settings = running.services.settings
     db_file = settings.db_file
     sandbox_db = ":memory:" if db_file is None else str(db_file.with_name("sandbox.db"))
-    app = create_app(SandboxConfig(db=sandbox_db, rate_limit=settings.rate_limit))
+    # VK's per-token limit counts real seconds whatever day the demo is set on (SFERUM_NOW).
+    app = create_app(
+        SandboxConfig(db=sandbox_db, rate_limit=settings.rate_limit),
+        running.services.clock,
+        limit_clock=SystemClock(),
+    )
     runner, url = await _serve_app(app, settings.sandbox_host, settings.sandbox_port)
     running.runners.append(runner)
     running.urls["sandbox"] = url
@@ -120,6 +130,9 @@ async def _start_embedded(running: Running, plugins: Sequence[Plugin]) -> None:
         running.communities.append(community)
         running.tasks.append(asyncio.create_task(community.run_longpoll()))
         running.urls[plugin.title] = f"{url}/?peer={-sandbox_community.id}"
+    for plugin, community in zip(plugins, running.communities, strict=True):
+        if plugin.demo is not None:
+            await plugin.demo(running.services, community.group_id)
 
 
 def _join_demo_chats(state: Any, plugins: Sequence[Plugin], communities: Sequence[Any]) -> None:
@@ -166,8 +179,16 @@ async def _start_miniapp(running: Running, plugins: Sequence[Plugin]) -> None:
     # Imported here: the mini-app builds on core.runtime (a module-level import is circular).
     from miniapp.app import create_app as create_miniapp
     from miniapp.app import extension_routes
+    from miniapp.keys import MiniAppConfig
+    from miniapp.security import VK_FRAME_ANCESTORS
 
-    app = create_miniapp(running.services, extra_routes=extension_routes(plugins))
+    config = MiniAppConfig.from_settings(settings)
+    if "sandbox" in running.urls:
+        # The web chat opens the app in a frame: allow where the sandbox really listens (a port
+        # of 0 in the settings is picked only when it starts).
+        ancestors = (*VK_FRAME_ANCESTORS, running.urls["sandbox"])
+        config = MiniAppConfig.from_settings(settings, frame_ancestors=ancestors)
+    app = create_miniapp(running.services, config=config, extra_routes=extension_routes(plugins))
     if callbacks:
         add_callback_routes(app, callbacks)
     runner, url = await _serve_app(app, settings.miniapp_host, settings.miniapp_port)
@@ -187,7 +208,7 @@ async def _register_miniapp(sandbox_url: str, miniapp_url: str, settings: Settin
             json={
                 "app_id": settings.vk_app_id,
                 "url": f"{miniapp_url}/",
-                "secret": settings.vk_app_secret,
+                "secret": settings.app_secret,
             },
         ) as response,
     ):
@@ -217,11 +238,11 @@ def describe(running: Running) -> str:
     return "\n".join(lines)
 
 
-async def serve(settings: Settings) -> None:
+async def serve(settings: Settings, *, clock: Clock | None = None) -> None:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    running = await start(settings)
+    running = await start(settings, clock=clock)
     tune_gc()
     print(describe(running), flush=True)
     try:

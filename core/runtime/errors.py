@@ -4,6 +4,9 @@ instead of going silent."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from vkbottle.exception_factory.error_handler import ErrorHandler
@@ -11,6 +14,21 @@ from vkbottle.exception_factory.error_handler import ErrorHandler
 from core.texts import Texts
 
 log = logging.getLogger("sferum.errors")
+
+# vkbottle catches every handler's exception and hands it to the error handler, so whoever routes
+# an event learns that it failed only from here (the Callback API must not answer "ok" then).
+_FAILURES: ContextVar[list[BaseException] | None] = ContextVar("sferum_failures", default=None)
+
+
+@contextmanager
+def collecting_failures() -> Iterator[list[BaseException]]:
+    """The errors reported while routing one event in this context (and tasks it starts)."""
+    failures: list[BaseException] = []
+    token = _FAILURES.set(failures)
+    try:
+        yield failures
+    finally:
+        _FAILURES.reset(token)
 
 
 class ReplyingErrorHandler(ErrorHandler):
@@ -21,6 +39,9 @@ class ReplyingErrorHandler(ErrorHandler):
 
     async def handle(self, error: Exception, *args: Any, **kwargs: Any) -> Any:
         self.handled += 1
+        failures = _FAILURES.get()
+        if failures is not None:
+            failures.append(error)
         event = args[0] if args else None
         log.error("handler failed on %r: %s", type(event).__name__, error, exc_info=error)
         text = self.texts.render("error.j2")
