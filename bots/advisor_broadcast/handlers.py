@@ -10,7 +10,7 @@ from vkbottle.framework.labeler import BotLabeler
 from vkbottle.tools.mini_types.bot import MessageMin
 
 from core import keyboards
-from core.broadcast import Audience, BroadcastError, BroadcastSpec, LinkButton
+from core.broadcast import Audience, BroadcastError, BroadcastSpec, CancelRefused, LinkButton
 from core.broadcast.audience import resolve
 from core.broadcast.render import TemplateError
 from core.people import Organisation, RoleKind
@@ -526,8 +526,13 @@ async def details(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None
 
 @labeler.message(PrivateChat() & STAFF & PayloadHas(ab="stop"))
 async def stop(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    # The id comes from the button's payload, which anyone can write: the engine decides who
+    # may cancel (the author, an admin over the broadcast's school).
     try:
         await cx.services.broadcasts.cancel(int(payload.get("id", 0)), cx.person_id or 0)
+    except CancelRefused:
+        await message.answer(_t("step.j2", step="cancel_refused"), keyboard=_menu_keyboard())
+        return
     except BroadcastError as exc:
         await message.answer(_t("step.j2", step="error", error=str(exc)))
         return

@@ -173,21 +173,41 @@ async def get_appeal(db: Database, appeal_id: int) -> Appeal | None:
     return None if row is None else Appeal.from_row(row)
 
 
+def visible_to(appeal: Appeal, identity: Identity) -> bool:
+    """The one rule of who sees an appeal's card, in the bot and in the mini-app alike: its
+    author; any operator while it is new (so that one takes it); after that only the operator
+    who took it."""
+    person = identity.person
+    if person is None:
+        return False
+    if appeal.person_id == person.id:
+        return True
+    if not is_operator(identity):
+        return False
+    return appeal.status == Status.NEW or appeal.operator_id == person.id
+
+
 async def list_queue(
     db: Database,
     *,
     statuses: tuple[Status, ...] = OPEN,
     operator_id: int | None = None,
+    visible_to_operator: int | None = None,
     limit: int = 100,
 ) -> list[Appeal]:
     """The operators' queue: appeals in these statuses, the nearest deadline first.
 
-    ``operator_id`` keeps only the appeals that operator has taken."""
+    ``operator_id`` keeps only the appeals that operator has taken; ``visible_to_operator``
+    the new ones and those that operator has taken (``visible_to``). Filters apply before the
+    limit, so appeals others took never crowd new ones out of the first ``limit``."""
     sql = f"{_SELECT} WHERE status IN (SELECT value FROM json_each(?))"
     params: list[Any] = [json.dumps([s.value for s in statuses])]
     if operator_id is not None:
         sql += " AND operator_id = ?"
         params.append(operator_id)
+    if visible_to_operator is not None:
+        sql += " AND (status = 'new' OR operator_id = ?)"
+        params.append(visible_to_operator)
     rows = await db.fetchall(sql + " ORDER BY due_at, id LIMIT ?", (*params, limit))
     return [Appeal.from_row(row) for row in rows]
 

@@ -9,7 +9,6 @@ with a random_id derived from what is sent so a job that runs twice does not del
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,14 +20,15 @@ from core.policy import Outcome
 from core.runtime.services import Services
 from core.scheduling import Job, Once
 from core.texts import Texts
+from core.vk.random_ids import random_id
 
 from .appeals import (
     AUTO_CLOSE_DAYS,
     REMIND_DAYS_BEFORE,
     Appeal,
     AppealStore,
-    Status,
     list_queue,
+    visible_to,
 )
 from .kb import KnowledgeBase
 
@@ -40,11 +40,6 @@ AUTO_CLOSE = f"{NAME}.autoclose"
 # Where new appeals are posted: a peer id set by an admin (plugin storage), else the demo chat.
 OPERATORS_CHAT_KEY = "operators_chat_peer_id"
 OPERATORS_CHAT_EXTERNAL_ID = "demo:chat-operators"
-
-
-def random_id(key: str) -> int:
-    digest = hashlib.sha256(f"{NAME}:{key}".encode()).digest()
-    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF or 1
 
 
 @dataclass(frozen=True)
@@ -93,7 +88,9 @@ class Desk:
     async def send(
         self, group_id: int | None, peer_id: int, text: str, keyboard: str | None, key: str
     ) -> bool:
-        """One message from the community; False when it could not be delivered."""
+        """One message from the community; False when it could not be delivered. A text over
+        VK's 4,096 characters (an answer of MAX_ANSWER with the relay's header) goes in parts,
+        the keyboard under the last (``BatchSender.send_one``): True only when every part was."""
         if group_id is None:
             return False
         try:
@@ -101,7 +98,7 @@ class Desk:
         except Exception as exc:  # no sender for this community (not connected): say so, go on
             log.warning("no sender for community %s: %s", group_id, exc)
             return False
-        result = await sender.send_one(peer_id, text, random_id(key), keyboard)
+        result = await sender.send_one(peer_id, text, random_id(NAME, key), keyboard)
         if not result.ok:
             log.warning("could not send %s to %s: VK error %s", key, peer_id, result.error_code)
         return result.ok
@@ -196,6 +193,18 @@ class Desk:
             else:
                 await self.services.jobs.cancel(job_id)
 
+    async def schedule_auto_close(self, appeal: Appeal) -> None:
+        """An answered appeal: no more reminders; closed after ``AUTO_CLOSE_DAYS`` unrated."""
+        for days in REMIND_DAYS_BEFORE:
+            await self.services.jobs.cancel(f"{REMIND}:{appeal.id}:{days}")
+        if appeal.answered_at is not None:
+            await self.services.jobs.schedule(
+                AUTO_CLOSE,
+                Once(appeal.answered_at + timedelta(days=AUTO_CLOSE_DAYS)),
+                {"appeal_id": appeal.id},
+                job_id=f"{AUTO_CLOSE}:{appeal.id}",
+            )
+
     # --- jobs ---------------------------------------------------------------------------------
     async def remind(self, job: Job) -> None:
         """Tell the operator who took the appeal (or the operators' chat) the deadline is near."""
@@ -224,15 +233,7 @@ class Desk:
     async def answer(self, appeal_id: int, operator: Identity, text: str) -> tuple[Appeal, Relay]:
         """Record the operator's answer and relay it to the teacher as the operator."""
         appeal = await self.store.answer(appeal_id, operator, text)
-        for days in REMIND_DAYS_BEFORE:
-            await self.services.jobs.cancel(f"{REMIND}:{appeal.id}:{days}")
-        if appeal.answered_at is not None:
-            await self.services.jobs.schedule(
-                AUTO_CLOSE,
-                Once(appeal.answered_at + timedelta(days=AUTO_CLOSE_DAYS)),
-                {"appeal_id": appeal.id},
-                job_id=f"{AUTO_CLOSE}:{appeal.id}",
-            )
+        await self.schedule_auto_close(appeal)
         relay = await self.relay(appeal)
         await self.store.mark_delivered(appeal.id, relay.delivered, relay.reason)
         return appeal, relay
@@ -278,9 +279,15 @@ class Desk:
 
     async def queue_for(self, operator: Identity) -> list[Appeal]:
         """New appeals and those this operator has taken, the nearest deadline first."""
-        items = await list_queue(self.services.db)
-        me = operator.person.id if operator.person else None
-        return [a for a in items if a.status == Status.NEW or a.operator_id == me]
+        if operator.person is None:
+            return []
+        return await list_queue(self.services.db, visible_to_operator=operator.person.id)
+
+    async def visible(self, appeal_id: int, viewer: Identity) -> Appeal | None:
+        """The appeal if ``viewer`` may see it (``appeals.visible_to``), else None — as if it
+        did not exist, so ids of others' appeals tell nothing."""
+        appeal = await self.store.get(appeal_id)
+        return appeal if appeal is not None and visible_to(appeal, viewer) else None
 
 
 def desk_of(services: Services, texts: Texts) -> Desk:

@@ -25,21 +25,29 @@ from typing import Any
 import jinja2
 from aiohttp import web
 
-from core.people import Identity
 from core.runtime.services import Services
 from miniapp.keys import HOME_LINKS, PAGES, SERVICES, HomeLink
 from miniapp.security import CSRF_FIELD
 from miniapp.viewer import Viewer, check_csrf, current_viewer
 
-from .appeals import MAX_ANSWER, Appeal, AppealError, Status, is_operator, list_queue
+from .appeals import (
+    MAX_ANSWER,
+    Appeal,
+    AppealError,
+    Status,
+    is_operator,
+    list_queue,
+    visible_to,
+)
 from .desk import Desk, desk_of
 from .ui import T
 
 log = logging.getLogger("sferum.rosobrnadzor_helper")
 
 PREFIX = "/appeals"
-# Ids are row ids: a bounded run of digits (anything else is 404 before the database is asked).
-APPEAL_PATH = PREFIX + r"/{id:\d{1,12}}"
+# Ids are row ids: a bounded run of ASCII digits (anything else, Arabic-Indic digits included,
+# which \d matches, is 404 before the database is asked).
+APPEAL_PATH = PREFIX + r"/{id:[0-9]{1,12}}"
 TEMPLATES = Path(str(resources.files(__package__).joinpath("templates", "miniapp")))
 STATIC = Path(str(resources.files(__package__).joinpath("static")))
 # The plugin's own templates are named "rb/<file>"; everything else ("base.html", "_back.html")
@@ -50,6 +58,11 @@ DONE_NOTICES = frozenset({"taken", "answered"})
 CONFLICTS = frozenset({"taken", "not_open"})
 HISTORY_LIMIT = 50
 ANSWERED_SHOWN = 20
+# The answer form's body may be larger than the mini-app's other forms (miniapp/app.py's
+# client_max_size, 16 KiB): urlencoded, a Cyrillic letter takes 6 bytes («%D0%AF») and any other
+# letter at most 9, so MAX_ANSWER (4,000) of them take up to 36 KB — and an answer somewhat too
+# long must still reach the page that says so and keeps the text, rather than a bare 413.
+ANSWER_FORM_BYTES = 64 * 1024
 
 
 def setup(app: web.Application) -> None:
@@ -90,16 +103,10 @@ async def _operator(request: web.Request) -> Viewer:
     return viewer
 
 
-def _visible(appeal: Appeal, identity: Identity) -> bool:
-    """New appeals are everybody's; a taken one belongs to the operator who took it."""
-    me = identity.person.id if identity.person is not None else None
-    return appeal.status == Status.NEW or (me is not None and appeal.operator_id == me)
-
-
 async def _appeal(request: web.Request, viewer: Viewer) -> Appeal:
     """The appeal of the URL, or 404 when it does not exist or is not this operator's to see."""
-    appeal = await _desk(request).store.get(int(request.match_info["id"]))
-    if appeal is None or not _visible(appeal, viewer.identity):
+    appeal = await _desk(request).visible(int(request.match_info["id"]), viewer.identity)
+    if appeal is None:
         raise web.HTTPNotFound()
     return appeal
 
@@ -159,7 +166,7 @@ async def _card_page(
         item=await helper.describe(appeal),
         history=await _history(request.app[SERVICES], helper, appeal),
         can_take=appeal.status == Status.NEW,
-        can_answer=appeal.is_open and _visible(appeal, viewer.identity),
+        can_answer=appeal.is_open and visible_to(appeal, viewer.identity),
         max_answer=MAX_ANSWER,
         answer_text=answer_text,
         error=T.label(f"err_{error}") if error else "",
@@ -212,7 +219,7 @@ async def take(request: web.Request) -> web.Response:
 
 async def answer(request: web.Request) -> web.Response:
     viewer = await _operator(request)
-    data = await request.post()
+    data = await request.clone(client_max_size=ANSWER_FORM_BYTES).post()
     check_csrf(request, viewer, data)
     appeal = await _appeal(request, viewer)
     text = _field(data, "answer")

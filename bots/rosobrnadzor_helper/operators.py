@@ -15,7 +15,7 @@ from core.keyboards import Button, chunk
 from core.rules import Command, InDialog, PayloadHas, PrivateChat
 from core.runtime.context import Ctx
 
-from .appeals import MAX_EXTENSION_DAYS, Appeal, AppealError, Status
+from .appeals import MAX_ANSWER, MAX_EXTENSION_DAYS, Appeal, AppealError, Status
 from .desk import Desk
 from .ui import (
     OPERATOR,
@@ -84,7 +84,7 @@ async def queue(message: MessageMin, cx: Ctx) -> None:
 async def card(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
     await leave_dialog(cx)
     helper = desk(cx)
-    appeal = await helper.store.get(int_arg(payload, "a"))
+    appeal = await helper.visible(int_arg(payload, "a"), cx.identity)
     if appeal is None:
         await message.answer(T.label("err_not_found"))
         return
@@ -132,7 +132,7 @@ async def release(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None
 @actions.message(PrivateChat() & Operator & PayloadHas(rb="op_answer"))
 async def start_answer(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
     helper = desk(cx)
-    appeal = await helper.store.get(int_arg(payload, "a"))
+    appeal = await helper.visible(int_arg(payload, "a"), cx.identity)
     if appeal is None or not appeal.is_open:
         await message.answer(T.label("err_not_open" if appeal else "err_not_found"))
         return
@@ -152,7 +152,7 @@ async def cancel(message: MessageMin, cx: Ctx) -> None:
     appeal_id = int(cx.dialog.data.get("appeal_id", 0))
     await cx.finish()
     helper = desk(cx)
-    appeal = await helper.store.get(appeal_id)
+    appeal = await helper.visible(appeal_id, cx.identity)
     if appeal is None:
         await message.answer(T.label("err_not_found"))
         return
@@ -163,10 +163,17 @@ async def cancel(message: MessageMin, cx: Ctx) -> None:
 async def wrote_answer(message: MessageMin, cx: Ctx) -> None:
     text = (message.text or "").strip()
     appeal_id = int(cx.dialog.data.get("appeal_id", 0))
-    appeal = await desk(cx).store.get(appeal_id)
+    appeal = await desk(cx).visible(appeal_id, cx.identity)
     if appeal is None:
         await cx.finish()
         await message.answer(T.label("err_not_found"))
+        return
+    if not 2 <= len(text) <= MAX_ANSWER:
+        # Said now rather than after «Отправить»: the preview of a longer answer would not fit
+        # one VK message either.
+        await message.answer(
+            T.label("err_bad_answer"), keyboard=inline([nav({"rb": "op_card", "a": appeal.id})])
+        )
         return
     await cx.goto(OPERATOR + "confirm", answer=text)
     await message.answer(
@@ -179,7 +186,7 @@ async def wrote_answer(message: MessageMin, cx: Ctx) -> None:
 async def answer_again(message: MessageMin, cx: Ctx) -> None:
     appeal_id = int(cx.dialog.data.get("appeal_id", 0))
     await cx.goto(OPERATOR + "answer")
-    appeal = await desk(cx).store.get(appeal_id)
+    appeal = await desk(cx).visible(appeal_id, cx.identity)
     if appeal is not None:
         await message.answer(
             T.render("op_answer_prompt.j2", a=appeal),
@@ -208,7 +215,7 @@ async def send_answer(message: MessageMin, cx: Ctx) -> None:
 @steps.message(InDialog(OPERATOR + "answer") | InDialog(OPERATOR + "confirm"))
 async def answer_other(message: MessageMin, cx: Ctx) -> None:
     """A button of something else while answering: say what is expected, keep the dialog."""
-    appeal = await desk(cx).store.get(int(cx.dialog.data.get("appeal_id", 0)))
+    appeal = await desk(cx).visible(int(cx.dialog.data.get("appeal_id", 0)), cx.identity)
     if appeal is None:
         await cx.finish()
         return
@@ -222,7 +229,7 @@ async def answer_other(message: MessageMin, cx: Ctx) -> None:
 @actions.message(PrivateChat() & Operator & PayloadHas(rb="op_extend"))
 async def start_extend(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
     helper = desk(cx)
-    appeal = await helper.store.get(int_arg(payload, "a"))
+    appeal = await helper.visible(int_arg(payload, "a"), cx.identity)
     if appeal is None or not appeal.is_open:
         await message.answer(T.label("err_not_open" if appeal else "err_not_found"))
         return

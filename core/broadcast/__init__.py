@@ -1,6 +1,6 @@
 """The broadcast engine: audiences, policy, quiet hours, exactly-once batched delivery."""
 
-from .engine import BroadcastEngine, BroadcastError, BroadcastStatus
+from .engine import BroadcastEngine, BroadcastError, BroadcastStatus, CancelRefused
 from .spec import Audience, AudienceKind, BroadcastSpec, LinkButton
 
 __all__ = [
@@ -10,5 +10,6 @@ __all__ = [
     "BroadcastError",
     "BroadcastSpec",
     "BroadcastStatus",
+    "CancelRefused",
     "LinkButton",
 ]

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -21,10 +20,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from core.people import OrgKind, RoleKind
+from core.people import OrgKind, Position, RoleKind
 from core.policy import Decision
 from core.policy.service import Facts
 from core.scheduling import Job, Once, Trigger
+from core.texts import CORE_TEXTS
+from core.vk import random_ids
 from core.vk.batch_sender import (
     PERMANENT_REASONS,
     Batch,
@@ -35,8 +36,8 @@ from core.vk.batch_sender import (
 
 from .audience import resolve
 from .batching import TextPool
-from .preparation import LogRow, Planner, Prepared, chunk_bounds
-from .render import Recipient, Renderer, load_recipients
+from .preparation import TEMPLATE_REASON, LogRow, Planner, Prepared, chunk_bounds
+from .render import Recipient, Renderer, TemplateError, load_recipients
 from .spec import Audience, BroadcastSpec, LinkButton
 
 if TYPE_CHECKING:
@@ -50,6 +51,8 @@ PROGRESS_EVERY_S = 0.5
 MAX_ATTEMPTS = 5  # a recipient retried this often without success is given up
 FIRE = "broadcast.fire"
 MAX_TEXT = 4096
+AUTHOR_LEFT = "author_left"  # a recurring broadcast whose author is no longer staff there
+MAX_ORG_DEPTH = 10  # school → municipality → region, with room; a cycle in the data ends here
 
 
 # Bulk writes to the delivery log take their rows as one JSON parameter: a single statement
@@ -104,6 +107,11 @@ class BroadcastError(Exception):
     """A broadcast that cannot be created; the message is for the author (Russian)."""
 
 
+class CancelRefused(BroadcastError):
+    """Someone who is neither the author nor an admin over the broadcast's organisation asked
+    to cancel it; the broadcast goes on."""
+
+
 @dataclass
 class BroadcastStatus:
     id: int
@@ -121,6 +129,8 @@ class BroadcastStatus:
     skipped: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
     runs: int = 0
+    org_id: int | None = None
+    stop_reason: str | None = None  # why it was stopped without a cancel: AUTHOR_LEFT
 
     @property
     def progress(self) -> str:
@@ -133,9 +143,9 @@ class BroadcastStatus:
 
 def random_id_for(broadcast_id: int) -> int:
     """Deterministic per broadcast; VK de-duplicates per (sender, peer, random_id), so this is
-    deterministic per (broadcast, recipient) and survives any re-batching after a restart."""
-    digest = hashlib.sha256(f"sferum-broadcast:{broadcast_id}".encode()).digest()
-    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF or 1
+    deterministic per (broadcast, recipient) and survives any re-batching after a restart. The
+    ids of existing broadcasts are in their delivery logs: this key must stay as it is."""
+    return random_ids.random_id("sferum-broadcast", broadcast_id)
 
 
 def _utc(moment: datetime) -> str:
@@ -155,6 +165,29 @@ def link_keyboard(buttons: tuple[LinkButton, ...]) -> str | None:
 Progress = Callable[[BroadcastStatus], Awaitable[None] | None]
 
 
+def _render_all(
+    broadcast_id: int, renderer: Renderer, recipients: dict[int, Recipient]
+) -> tuple[dict[int, str], set[int]]:
+    """Each recipient's text, and those whose values the template could not take: one
+    recipient's error is that recipient's failure, never the broadcast's (the author reads the
+    count by reason in the report)."""
+    texts: dict[int, str] = {}
+    failed: set[int] = set()
+    for person_id, recipient in recipients.items():
+        try:
+            texts[person_id] = renderer.render(recipient)
+        except TemplateError:
+            failed.add(person_id)
+    if failed:
+        log.warning(
+            "broadcast %s: the text could not be made for %d recipient(s), e.g. person %s",
+            broadcast_id,
+            len(failed),
+            min(failed),
+        )
+    return texts, failed
+
+
 class BroadcastEngine:
     def __init__(self, services: Services, *, concurrency: int = 20) -> None:
         self.services = services
@@ -171,12 +204,11 @@ class BroadcastEngine:
 
     def connect(self, group_id: int, token: str, api_url: str) -> BatchSender:
         """The community's sender, made by whoever asks first (the runtime for each community,
-        the CLI and the mini-app for the configured one): one rate limiter per token."""
+        the CLI and the mini-app for the configured one), on the token's channel: the same rate
+        limiter and HTTP session as the community's replies."""
         if group_id not in self._senders:
-            settings = self.services.settings
-            self._senders[group_id] = BatchSender(
-                token, api_url, settings.rate_limit, timeout_s=settings.vk_timeout_s
-            )
+            channel = self.services.vk_channels.channel(api_url, token)
+            self._senders[group_id] = BatchSender.on(channel)
         return self._senders[group_id]
 
     def connect_configured(self) -> BatchSender | None:
@@ -228,9 +260,9 @@ class BroadcastEngine:
         run_at = schedule if isinstance(schedule, datetime) else now
         broadcast_id = await self.db.execute(
             "INSERT INTO broadcasts (author_person_id, group_id, audience, template, title, "
-            "buttons, "
-            "keyboard, schedule, quiet_mode, vals, source, status, run_at, created_at, consent) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "buttons, keyboard, schedule, quiet_mode, vals, source, status, run_at, created_at, "
+            "consent, org_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 spec.author_person_id,
                 spec.group_id,
@@ -247,6 +279,7 @@ class BroadcastEngine:
                 None if recurring else _utc(run_at),
                 _utc(now),
                 spec.consent,
+                await self.organisation_of(spec),
             ),
         )
         if isinstance(schedule, Trigger):
@@ -260,19 +293,99 @@ class BroadcastEngine:
         return broadcast_id
 
     async def _fire_job(self, job: Job) -> None:
-        """A recurring broadcast fired: a new run with the same content, sent now."""
+        """A recurring broadcast fired: a new run with the same content, sent now — while its
+        author is still staff of its organisation. One who left (the role revoked, moved to
+        another school) no longer speaks for the school: the recurring broadcast stops."""
         parent = await self.db.fetchone("SELECT * FROM broadcasts WHERE id = ?", (job.data["id"],))
         if parent is None or parent["status"] == "cancelled":
+            return
+        author = parent["author_person_id"]
+        if author is not None and not await self.is_staff_of(author, parent["org_id"]):
+            await self._stop(parent["id"], AUTHOR_LEFT)
+            log.warning(
+                "recurring broadcast %s stopped: its author (person %s) is no longer staff of "
+                "organisation %s; the occurrence due %s is not sent",
+                parent["id"],
+                author,
+                parent["org_id"],
+                _utc(job.due),
+            )
             return
         run_id = await self.db.execute(
             "INSERT INTO broadcasts (parent_id, author_person_id, group_id, audience, template, "
             "title, buttons, keyboard, quiet_mode, vals, source, status, run_at, created_at, "
-            "consent) "
+            "consent, org_id) "
             "SELECT id, author_person_id, group_id, audience, template, title, buttons, keyboard, "
-            "quiet_mode, vals, source, 'pending', ?, ?, consent FROM broadcasts WHERE id = ?",
+            "quiet_mode, vals, source, 'pending', ?, ?, consent, org_id FROM broadcasts "
+            "WHERE id = ?",
             (_utc(job.due), _utc(self.clock.now()), parent["id"]),
         )
         await self.run(run_id)
+
+    async def _stop(self, broadcast_id: int, reason: str) -> None:
+        """Stop a broadcast nobody cancelled, saying why (the report shows it)."""
+        await self.db.execute(
+            "UPDATE broadcasts SET status = 'cancelled', cancelled_at = ?, stop_reason = ? "
+            "WHERE id = ? AND status IN ('scheduled', 'pending', 'sending')",
+            (_utc(self.clock.now()), reason, broadcast_id),
+        )
+        await self.services.jobs.cancel(f"broadcast:{broadcast_id}")
+
+    # --- whose broadcast ------------------------------------------------------------------------
+    async def organisation_of(self, spec: BroadcastSpec) -> int | None:
+        """The organisation a broadcast speaks for: its audience's (the organisation, the first
+        class's), else — a list of persons — the author's school (the first where they are
+        staff). None for a list of persons without an author (a subscription digest)."""
+        audience = spec.audience
+        if audience.org_id is not None:
+            return audience.org_id
+        if audience.group_ids:
+            group = await self.services.people.group(audience.group_ids[0])
+            if group is not None:
+                return group.org_id
+        if spec.author_person_id is not None:
+            staff = sorted(
+                r.org_id
+                for r in await self.services.people.active_roles(spec.author_person_id)
+                if r.role == RoleKind.STAFF
+            )
+            return staff[0] if staff else None
+        return None
+
+    async def _org_and_above(self, org_id: int | None) -> set[int]:
+        """The organisation and every one above it in the tree (school, municipality, region)."""
+        found: set[int] = set()
+        current = org_id
+        while current is not None and current not in found and len(found) < MAX_ORG_DEPTH:
+            found.add(current)
+            org = await self.services.people.organisation(current)
+            current = org.parent_id if org is not None else None
+        return found
+
+    async def is_staff_of(self, person_id: int, org_id: int | None) -> bool:
+        """Whether the person has an active staff role in the organisation or one above it (any
+        staff role when the broadcast has no organisation)."""
+        roles = [
+            r
+            for r in await self.services.people.active_roles(person_id)
+            if r.role == RoleKind.STAFF
+        ]
+        if org_id is None:
+            return bool(roles)
+        scope = await self._org_and_above(org_id)
+        return any(r.org_id in scope for r in roles)
+
+    async def administers(self, person_id: int, org_id: int | None) -> bool:
+        """Whether the person is an admin of the organisation or of one above it (as monitoring
+        reads it: admins see what they administer and everything under it)."""
+        if org_id is None:
+            return False
+        admin_of = {
+            r.org_id
+            for r in await self.services.people.active_roles(person_id)
+            if r.role == RoleKind.STAFF and r.position == Position.ADMIN
+        }
+        return bool(admin_of) and bool(admin_of & await self._org_and_above(org_id))
 
     async def _run_job(self, job: Job) -> None:
         await self.run(int(job.data["id"]))
@@ -334,9 +447,10 @@ class BroadcastEngine:
                 # most recipients are allowed, and the read runs beside the policy's.
                 (decisions, facts), recipients = await asyncio.gather(evaluate(chunk), names(chunk))
                 texts = None
+                unrenderable: set[int] = set()
                 if handoff is not None:
-                    texts = {pid: renderer.render(r) for pid, r in recipients.items()}
-                rows, prepared = planner.plan(chunk, decisions, facts, texts)
+                    texts, unrenderable = _render_all(broadcast_id, renderer, recipients)
+                rows, prepared = planner.plan(chunk, decisions, facts, texts, unrenderable)
                 if writing is not None:
                     await writing
                 writing = asyncio.create_task(commit(rows, prepared, end >= len(person_ids)))
@@ -453,13 +567,20 @@ class BroadcastEngine:
     ) -> bool:
         """Send recipients read from the log: grouped by text across the whole due set (so
         personalised texts still fill peer_ids batches), the execute calls started without
-        waiting for their answers. Returns whether anything was started."""
+        waiting for their answers; a recipient whose text cannot be made fails at once.
+        Returns whether anything was started or given up (the log changed)."""
         texts = flight.texts
         missing = [row[0] for row in due if row[0] not in texts]
+        unrenderable: set[int] = set()
         if missing:
             recipients = await load_recipients(self.db, missing, renderer.used)
-            for person_id in missing:
-                texts[person_id] = renderer.render(recipients[person_id])
+            made, unrenderable = _render_all(broadcast_id, renderer, recipients)
+            texts.update(made)
+            # A person gone from the table since preparation has no values to make a text from.
+            unrenderable.update(pid for pid in missing if pid not in recipients)
+            if unrenderable:
+                await self._fail(broadcast_id, unrenderable, TEMPLATE_REASON)
+                due = [row for row in due if row[0] not in unrenderable]
         for person_id, peer_id in due:
             flight.person_of_peer[peer_id] = person_id
         flight.pool.add((peer_id, texts[person_id]) for person_id, peer_id in due)
@@ -467,7 +588,7 @@ class BroadcastEngine:
         self._launch(broadcast_id, calls, sender, progress, flight)
         # Let the first calls reach the limiter before grouping the next round.
         await asyncio.sleep(0)
-        return bool(calls)
+        return bool(calls) or bool(unrenderable)
 
     def _launch(
         self,
@@ -524,6 +645,12 @@ class BroadcastEngine:
             return await self._record(
                 broadcast_id, results, person_of_peer, give_up=not exc.retryable and exc.code > 0
             )
+        except Exception:
+            # Anything else (an answer we cannot read, a bug) still counts as an attempt: left
+            # unrecorded, the rows would be picked again at once, round after round, forever.
+            log.exception("broadcast %s: execute failed", broadcast_id)
+            results = [PeerResult(p, error_code=-1) for b in chunk for p in b.peer_ids]
+            return await self._record(broadcast_id, results, person_of_peer)
         return await self._record(broadcast_id, results, person_of_peer)
 
     async def _record(
@@ -552,6 +679,15 @@ class BroadcastEngine:
         async with self.db.transaction() as tx:
             await tx.execute(_RECORD_ANSWERS, (json.dumps(answers), MAX_ATTEMPTS, broadcast_id))
         return retry
+
+    async def _fail(self, broadcast_id: int, person_ids: set[int], reason: str) -> None:
+        """Give up these pending recipients for good (their text cannot be made)."""
+        await self.db.execute(
+            "UPDATE broadcast_deliveries SET state = 'failed', reason = ? "
+            "WHERE broadcast_id = ? AND state = 'pending' "
+            "AND person_id IN (SELECT value FROM json_each(?))",
+            (reason, broadcast_id, json.dumps(sorted(person_ids))),
+        )
 
     async def _cancelled(self, broadcast_id: int) -> bool:
         status = await self.db.fetchval(
@@ -603,18 +739,25 @@ class BroadcastEngine:
 
     # --- control and reports --------------------------------------------------------------------
     async def cancel(self, broadcast_id: int, by_person_id: int) -> bool:
+        """Cancel for its author or an admin of its organisation or one above it; anyone else
+        gets CancelRefused and the broadcast goes on (ids are sequential: knowing one is no
+        right to it). False when there is no such broadcast or it has already ended."""
         row = await self.db.fetchone(
-            "SELECT author_person_id, status FROM broadcasts WHERE id = ?", (broadcast_id,)
+            "SELECT author_person_id, status, org_id FROM broadcasts WHERE id = ?", (broadcast_id,)
         )
         if row is None:
             return False
-        if row["author_person_id"] != by_person_id:
-            roles = await self.services.people.active_roles(by_person_id)
-            if not any(
-                r.role == RoleKind.STAFF and r.position and r.position.value == "admin"
-                for r in roles
-            ):
-                raise BroadcastError("Отменить рассылку может её автор или администратор школы.")
+        if row["author_person_id"] != by_person_id and not await self.administers(
+            by_person_id, row["org_id"]
+        ):
+            log.warning(
+                "broadcast %s: cancel refused to person %s (not the author, no admin of "
+                "organisation %s)",
+                broadcast_id,
+                by_person_id,
+                row["org_id"],
+            )
+            raise CancelRefused(CORE_TEXTS.render("broadcast_refused.j2", kind="cancel"))
         changed = await self.db.execute(
             "UPDATE broadcasts SET status = 'cancelled', cancelled_at = ? WHERE id = ? "
             "AND status IN ('scheduled', 'pending', 'sending')",
@@ -635,6 +778,8 @@ class BroadcastEngine:
             author_person_id=row["author_person_id"],
             run_at=row["run_at"],
             recurring=row["schedule"] is not None,
+            org_id=row["org_id"],
+            stop_reason=row["stop_reason"],
         )
         now = _utc(self.clock.now())
         ids = [broadcast_id]

@@ -4,7 +4,7 @@ once, their text, so that sending need not read them back from the log."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -15,6 +15,9 @@ from core.quiet_hours import WorkingHours, plan_for_student
 
 PREPARE_CHUNK = 20_000  # recipients evaluated and committed per step while sending goes on
 FIRST_CHUNK = 10_000  # smaller first, so the first calls go out sooner
+# The delivery-log reason of a recipient whose text could not be made from their values (a name
+# that makes it too long, a value the template cannot take): that recipient fails, the rest go.
+TEMPLATE_REASON = "template"
 
 # (person id, VK peer id, state, reason, not_before): one row of the delivery log.
 LogRow = tuple[int, int | None, str, str | None, str | None]
@@ -68,9 +71,12 @@ class Planner:
         decisions: dict[int, Decision],
         facts: dict[int, Facts],
         texts: Mapping[int, str] | None,
+        unrenderable: Collection[int] = (),
     ) -> tuple[list[LogRow], list[Prepared]]:
         """The log rows of a chunk, and — given ``texts`` — the recipients due now with their
-        texts (one without a text is left to be sent from the log)."""
+        texts (one without a text is left to be sent from the log). A recipient the policy
+        allows but whose text could not be made (``unrenderable``) fails with TEMPLATE_REASON,
+        now rather than when quiet hours end: the same values give the same error then."""
         rows: list[LogRow] = []
         prepared: list[Prepared] = []
         for pid in chunk:
@@ -82,6 +88,8 @@ class Planner:
                 rows.append((pid, peer, "skipped", reason, None))
             elif peer is None:
                 rows.append((pid, None, "skipped", "no_vk_account", None))
+            elif pid in unrenderable:
+                rows.append((pid, peer, "failed", TEMPLATE_REASON, None))
             elif (later := self._deliver_after(fact)) is not None:
                 rows.append((pid, peer, "pending", "quiet_hours", later))
             else:

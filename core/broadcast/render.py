@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import jinja2
-from jinja2 import meta
+from jinja2 import meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from core.storage import Database
@@ -23,16 +23,69 @@ PERSON_FIELDS = ("first_name", "last_name", "role", "class_name", "child_name")
 # Authors write these templates: the sandbox keeps them from reaching Python internals.
 _ENV = SandboxedEnvironment(autoescape=False, undefined=jinja2.ChainableUndefined)
 
+# What an author's template may hold: text, fields (``{{ first_name }}``), a few filters that
+# cannot grow a text, and ``{% if %}`` on fields. No loops, arithmetic, calls, attribute access
+# or literals but short strings: a staff member's text must not be able to freeze the process
+# (nested ``range()`` loops, ``"x" * 10**7``) or fail for one recipient with a Python error.
+ALLOWED_FILTERS = frozenset({"upper", "lower", "capitalize", "title", "trim", "default", "d"})
+ALLOWED_TESTS = frozenset({"defined", "undefined", "none"})
+_ALLOWED_NODES: tuple[type[nodes.Node], ...] = (
+    nodes.Template, nodes.Output, nodes.TemplateData, nodes.Name, nodes.Const, nodes.If,
+    nodes.CondExpr, nodes.Not, nodes.And, nodes.Or, nodes.Compare, nodes.Operand,
+    nodes.Filter, nodes.Test,
+)  # fmt: skip
+_ALLOWED_COMPARISONS = frozenset({"eq", "ne"})
+MAX_CONST = 200  # characters of a string literal (a default value, a comparison)
+MAX_TEXT = 9000  # VK's own limit of a message; a longer text is an error, not a message
+
 
 class TemplateError(ValueError):
     pass
 
 
+def _check_node(node: nodes.Node) -> str | None:
+    """Why ``node`` is not allowed in an author's template, or None."""
+    if not isinstance(node, _ALLOWED_NODES):
+        return "disallowed"
+    if isinstance(node, nodes.Filter) and node.name not in ALLOWED_FILTERS:
+        return f"filter:{node.name}"
+    if isinstance(node, nodes.Test) and node.name not in ALLOWED_TESTS:
+        return f"test:{node.name}"
+    if isinstance(node, nodes.Operand) and node.op not in _ALLOWED_COMPARISONS:
+        return "disallowed"
+    if isinstance(node, nodes.Const) and (
+        not isinstance(node.value, str | int | bool | None)
+        or (isinstance(node.value, str) and len(node.value) > MAX_CONST)
+        or (isinstance(node.value, int) and not -1000 <= node.value <= 1000)
+    ):
+        return "const"
+    if isinstance(node, nodes.Name) and node.ctx != "load":
+        return "disallowed"
+    return None
+
+
 def compile_template(source: str) -> tuple[jinja2.Template, frozenset[str]]:
+    from core.texts import CORE_TEXTS
+
     try:
         parsed = _ENV.parse(source)
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"ошибка в шаблоне, строка {exc.lineno}: {exc.message}") from None
+        raise TemplateError(
+            CORE_TEXTS.render("template_error.j2", kind="syntax", line=exc.lineno or 1)
+        ) from None
+    for node in parsed.find_all(nodes.Node):
+        problem = _check_node(node)
+        if problem is not None:
+            kind, _, name = problem.partition(":")
+            raise TemplateError(
+                CORE_TEXTS.render(
+                    "template_error.j2",
+                    kind=kind,
+                    name=name,
+                    line=node.lineno,
+                    filters=", ".join(sorted(ALLOWED_FILTERS - {"d"})),
+                )
+            )
     used = frozenset(meta.find_undeclared_variables(parsed))
     return _ENV.from_string(source), used
 
@@ -101,21 +154,36 @@ class Renderer:
         self.template, self.used = compile_template(source)
         self.extra = extra or {}
         self._cache: dict[tuple[str, ...], str] = {}
+        self._failed: dict[tuple[str, ...], str] = {}  # values that failed: the same error again
         self._keys = tuple(sorted(self.used & set(PERSON_FIELDS)))
 
     def render(self, recipient: Recipient) -> str:
+        """The recipient's text; TemplateError when their values cannot make one."""
         key = tuple(recipient.values.get(k, "") for k in self._keys)
         text = self._cache.get(key)
         if text is None:
-            text = self._render({**self.extra, **recipient.values})
+            if key in self._failed:
+                raise TemplateError(self._failed[key])
+            try:
+                text = self._render({**self.extra, **recipient.values})
+            except TemplateError as exc:
+                self._failed[key] = str(exc)
+                raise
             self._cache[key] = text
         return text
 
     def _render(self, values: dict[str, Any]) -> str:
+        from core.texts import CORE_TEXTS
+
         try:
-            return self.template.render(values).strip()
-        except jinja2.TemplateError as exc:  # includes SecurityError from the sandbox
-            raise TemplateError(f"шаблон не удалось применить: {exc}") from None
+            text = self.template.render(values).strip()
+        except Exception:  # any error of one recipient's values is that recipient's failure
+            raise TemplateError(CORE_TEXTS.render("template_error.j2", kind="render")) from None
+        if len(text) > MAX_TEXT:
+            raise TemplateError(
+                CORE_TEXTS.render("template_error.j2", kind="long", limit=MAX_TEXT)
+            )
+        return text
 
     def preview(self, values: dict[str, str]) -> str:
         return self._render({**self.extra, **values})

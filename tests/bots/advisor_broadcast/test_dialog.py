@@ -77,3 +77,32 @@ async def test_cancel_at_any_step_and_refusal_for_non_staff(tmp_path: Path) -> N
         assert "только подтверждённые сотрудники" in h.last_reply(student)["text"]
         await h.say(volkova, "{% if %}")  # outside a dialog nothing breaks
         assert await h.services.db.fetchval("SELECT count(*) FROM broadcasts") == 0
+
+
+BOMBS = (
+    # Bounded here so that code which ran it would fail, not hang: 9 million characters.
+    "{% for a in range(3000) %}{% for b in range(3000) %}x{% endfor %}{% endfor %}",
+    '{{ "x" * 10**7 }}',
+    "{{ first_name.__class__.__mro__ }}",
+    "{{ first_name | replace('а', first_name * 1000) }}",
+)
+
+
+async def test_a_template_bomb_is_refused_in_russian_at_once(tmp_path: Path) -> None:
+    """A staff member's text cannot freeze the process: loops, arithmetic, attribute access and
+    unlisted filters are refused when the text is written, with a Russian explanation, and the
+    dialog goes on (the next, plain text is previewed)."""
+    async with bot_harness([plugin], tmp_path) as h:
+        volkova = h.vk("volkova")
+        await h.say(volkova, "меню")
+        await h.tap(volkova, "Новая рассылка")
+        await h.tap(volkova, "Все родители")
+        for bomb in BOMBS:
+            await h.say(volkova, bomb)
+            reply = h.last_reply(volkova)["text"]
+            assert "В тексте рассылки" in reply, reply
+            assert "Encountered" not in reply and "Traceback" not in reply
+            assert "x" * 100 not in reply
+        await h.say(volkova, "{{ first_name }}, собрание в четверг")
+        assert "Так рассылку увидит получатель" in h.last_reply(volkova)["text"]
+        assert await h.services.db.fetchval("SELECT count(*) FROM broadcasts") == 0

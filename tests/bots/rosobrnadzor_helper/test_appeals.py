@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -11,6 +12,7 @@ from bots.rosobrnadzor_helper.appeals import (
     extract_links,
     get_appeal,
     list_queue,
+    visible_to,
 )
 from core.clock import ManualClock
 from core.people import Identity, Position
@@ -154,3 +156,43 @@ def test_extract_links() -> None:
     text = "Приказ: https://school.example/order.pdf, скрин http://x.example/a?b=1). Ещё https://school.example/order.pdf"
     assert extract_links(text) == ["https://school.example/order.pdf", "http://x.example/a?b=1"]
     assert extract_links("ссылок нет") == []
+
+
+async def _second_operator(services: Services) -> Any:
+    other = await identity(services, "kuznetsov")
+    await services.people.grant_role(
+        other.person.id, other.roles[0].role, other.roles[0].org_id,
+        position=Position.OPERATOR, method="test",
+    )  # fmt: skip
+    return await identity(services, "kuznetsov")
+
+
+async def test_the_queue_filters_before_its_limit(
+    store: AppealStore, services: Services, clock: ManualClock
+) -> None:
+    """Appeals other operators took never crowd a new one out of the first ``limit`` rows."""
+    teacher = await identity(services, "smirnova")
+    operator = await identity(services, "morozova")
+    other = await _second_operator(services)
+    for _ in range(5):
+        taken = await store.file(teacher, category="other", text=TEXT)
+        await store.take(taken.id, operator)
+    clock.advance(timedelta(days=1))  # the new one is due last
+    new = await store.file(teacher, category="gia", text=TEXT)
+    shown = await list_queue(services.db, visible_to_operator=other.person.id, limit=3)
+    assert [a.id for a in shown] == [new.id]
+    mine = await list_queue(services.db, visible_to_operator=operator.person.id, limit=3)
+    assert len(mine) == 3 and new.id not in [a.id for a in mine]
+
+
+async def test_one_visibility_rule(store: AppealStore, services: Services) -> None:
+    teacher = await identity(services, "smirnova")
+    operator = await identity(services, "morozova")
+    other = await _second_operator(services)
+    stranger = await identity(services, "lebedeva")  # staff, neither author nor operator
+    appeal = await store.file(teacher, category="gia", text=TEXT)
+    assert visible_to(appeal, operator) and visible_to(appeal, other)
+    assert visible_to(appeal, teacher) and not visible_to(appeal, stranger)
+    appeal = await store.take(appeal.id, operator)
+    assert visible_to(appeal, operator) and visible_to(appeal, teacher)
+    assert not visible_to(appeal, other)

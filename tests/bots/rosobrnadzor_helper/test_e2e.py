@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bots.rosobrnadzor_helper import plugin
 from bots.rosobrnadzor_helper.appeals import Status, list_queue
+from core.people import Position
 from core.testing import Harness, bot_harness
 
 OPERATORS_CHAT = "demo:chat-operators"
@@ -146,3 +147,28 @@ async def test_student_or_no_role_user_cannot_file_an_appeal(tmp_path: Path) -> 
             await h.say(user, "какие документы обязан вести учитель")
             assert "работает для педагогов" in h.last_reply(user)["text"]
         assert await list_queue(h.services.db) == []
+
+
+async def test_another_operators_appeal_is_not_shown_in_the_bot(tmp_path: Path) -> None:
+    """The bot hides an appeal taken by someone else exactly as the mini-app does (404)."""
+    async with bot_harness([plugin], tmp_path) as h:
+        await operators_chat(h)
+        teacher, operator, other = h.vk("smirnova"), h.vk("morozova"), h.vk("kuznetsov")
+        await file_appeal(h, teacher)
+        [appeal] = await list_queue(h.services.db)
+        kuznetsov = await h.services.people.identity(other)
+        assert kuznetsov.person is not None
+        await h.services.people.grant_role(
+            kuznetsov.person.id, kuznetsov.roles[0].role, kuznetsov.roles[0].org_id,
+            position=Position.OPERATOR, method="test",
+        )  # fmt: skip
+        h.services.identities.invalidate(other)
+        await h.say(operator, "Взять", {"rb": "op_take", "a": appeal.id})
+        assert "Статус: в работе" in h.last_reply(operator)["text"]
+        for action in ("op_card", "op_extend", "op_answer"):
+            await h.say(other, "Открыть", {"rb": action, "a": appeal.id})
+            reply = h.last_reply(other)["text"]
+            assert reply == "Такого обращения нет", (action, reply)
+            assert APPEAL_TEXT[:20] not in reply
+        await h.say(other, "очередь")
+        assert appeal.number not in h.last_reply(other)["text"]
