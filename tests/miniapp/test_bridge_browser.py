@@ -93,9 +93,11 @@ async def test_the_web_chat_answers_vk_bridge_and_switches_the_scheme(tmp_path: 
 
                 # The person switches the client to dark: an UpdateConfig event reaches the app.
                 await page.get_by_label("Тёмная тема").check()
-                await app.wait_for_function(f"{SCHEME} === 'dark'")
-                assert await app.evaluate("document.documentElement.dataset.vkScheme") == (
-                    "vkcom_dark"
+                # Both attributes of the one UpdateConfig: waited for together, since the frame's
+                # document may still be settling (seen under a loaded machine).
+                await app.wait_for_function(
+                    f"{SCHEME} === 'dark' && document.documentElement.dataset.vkScheme === "
+                    "'vkcom_dark'"
                 )
                 assert await app.evaluate(LUMINANCE, "backgroundColor") < 0.05
                 assert await app.evaluate(LUMINANCE, "color") > 0.5
