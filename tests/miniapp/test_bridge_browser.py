@@ -20,6 +20,7 @@ from core.clock import ManualClock
 from core.config import Settings
 from core.demo.district import build
 from core.runtime.app import start
+from core.testing import DEFAULT_START
 
 from ..browser import launch_chromium, needs_chromium
 from .conftest import launch_query, vk
@@ -43,7 +44,7 @@ async def test_the_web_chat_answers_vk_bridge_and_switches_the_scheme(tmp_path: 
     from playwright.async_api import async_playwright
 
     settings = Settings(db_path=str(tmp_path / "sferum.db"), sandbox_port=0, miniapp_port=0)
-    running = await start(settings)
+    running = await start(settings, clock=ManualClock(DEFAULT_START))
     student = build().vk_ids()["st08"]
     try:
         sandbox, miniapp = running.urls["sandbox"], running.urls["miniapp"]
@@ -99,7 +100,8 @@ async def test_the_web_chat_answers_vk_bridge_and_switches_the_scheme(tmp_path: 
                     f"{SCHEME} === 'dark' && document.documentElement.dataset.vkScheme === "
                     "'vkcom_dark'"
                 )
-                assert await app.evaluate(LUMINANCE, "backgroundColor") < 0.05
+                # The CSS follows: waited for, not read once (a loaded machine restyles late).
+                await app.wait_for_function(f"({LUMINANCE})('backgroundColor') < 0.05")
                 assert await app.evaluate(LUMINANCE, "color") > 0.5
                 log = await page.evaluate("window.sandboxBridgeLog")
                 update = [e for e in log if e["method"] == "VKWebAppUpdateConfig"][-1]
