@@ -10,6 +10,7 @@ Needs Debian's chromium (`apt-get install -y chromium`).
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -26,6 +27,17 @@ from ..browser import launch_chromium, needs_chromium
 from .conftest import launch_query, vk
 
 pytestmark = needs_chromium
+
+
+async def until(frame: Any, expression: str, tries: int = 300) -> None:
+    """Wait until ``expression`` is true in the app's frame. Polled from here: Playwright re-runs
+    a string predicate with eval, which the mini-app's CSP (script-src 'self') forbids."""
+    for _ in range(tries):
+        if await frame.evaluate(expression):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"never true in the app: {expression}")
+
 
 SCHEME = "document.documentElement.dataset.scheme || null"
 # Relative luminance of the body's computed colours: the CSS switched, not just the attribute.
@@ -82,7 +94,7 @@ async def test_the_web_chat_answers_vk_bridge_and_switches_the_scheme(tmp_path: 
                     "e => e.direction === 'in' && e.method === 'VKWebAppInit')"
                 )
                 # GetConfig was answered light (the default): the app applied what it was told.
-                await app.wait_for_function(f"{SCHEME} === 'light'")
+                await until(app, f"{SCHEME} === 'light'")
                 log = await page.evaluate("window.sandboxBridgeLog")
                 init = received(log, "VKWebAppInit")[0]
                 assert init["origin"] == miniapp_origin
@@ -96,12 +108,18 @@ async def test_the_web_chat_answers_vk_bridge_and_switches_the_scheme(tmp_path: 
                 await page.get_by_label("Тёмная тема").check()
                 # Both attributes of the one UpdateConfig: waited for together, since the frame's
                 # document may still be settling (seen under a loaded machine).
-                await app.wait_for_function(
+                await until(
+                    app,
                     f"{SCHEME} === 'dark' && document.documentElement.dataset.vkScheme === "
-                    "'vkcom_dark'"
+                    "'vkcom_dark'",
                 )
                 # The CSS follows: waited for, not read once (a loaded machine restyles late).
-                await app.wait_for_function(f"({LUMINANCE})('backgroundColor') < 0.05")
+                # (Polled from here: a string predicate is eval'ed, which the app's CSP forbids.)
+                for _ in range(300):
+                    if await app.evaluate(LUMINANCE, "backgroundColor") < 0.05:
+                        break
+                    await asyncio.sleep(0.05)
+                assert await app.evaluate(LUMINANCE, "backgroundColor") < 0.05
                 assert await app.evaluate(LUMINANCE, "color") > 0.5
                 log = await page.evaluate("window.sandboxBridgeLog")
                 update = [e for e in log if e["method"] == "VKWebAppUpdateConfig"][-1]
@@ -111,7 +129,7 @@ async def test_the_web_chat_answers_vk_bridge_and_switches_the_scheme(tmp_path: 
                 # Every page says init again and asks the scheme: the next page comes up dark.
                 await app.locator("a.tile", has_text="Оценки").click()
                 await app.wait_for_url("**/grades*")
-                await app.wait_for_function(f"{SCHEME} === 'dark'")
+                await until(app, f"{SCHEME} === 'dark'")
                 assert await app.inner_text("h1") == "Оценки"
                 await page.wait_for_function(
                     "() => window.sandboxBridgeLog.filter("
@@ -122,7 +140,7 @@ async def test_the_web_chat_answers_vk_bridge_and_switches_the_scheme(tmp_path: 
 
                 # And back to light.
                 await page.get_by_label("Тёмная тема").uncheck()
-                await app.wait_for_function(f"{SCHEME} === 'light'")
+                await until(app, f"{SCHEME} === 'light'")
 
                 await page.click("#app-close")
                 await layer.wait_for(state="hidden")
