@@ -112,12 +112,13 @@ class Settings(BaseModel):
     def app_secret(self) -> str:
         """The mini-app's secure key: the configured one, or the sandbox's own value when the
         bots run against the embedded sandbox. Outside the sandbox there is no default."""
-        if self.vk_app_secret is not None and not secret_problems(self):
-            return self.vk_app_secret
-        if self.vk_app_secret is None and self.uses_sandbox:
-            return SANDBOX_APP_SECRET
-        problems = secret_problems(self)
-        raise ConfigError(problems[0] if problems else "vk_app_secret: не задан")
+        if self.uses_sandbox:
+            return self.vk_app_secret or SANDBOX_APP_SECRET
+        problem = _key_problem("vk_app_secret", self.vk_app_secret, VK_SECURE_KEY_LENGTH, {})
+        if problem is not None:
+            raise ConfigError(problem)
+        assert self.vk_app_secret is not None
+        return self.vk_app_secret
 
     @property
     def db_file(self) -> Path | None:
@@ -169,6 +170,17 @@ def _secret_problem(key: str, problem: str, source: Mapping[str, str], **values:
     )
 
 
+def _key_problem(key: str, value: str | None, length: int, where: Mapping[str, str]) -> str | None:
+    """Why one secret cannot be used on real VK, or None."""
+    if not value:
+        return _secret_problem(key, "missing", where)
+    if value in SANDBOX_SECRETS:
+        return _secret_problem(key, "sandbox", where)
+    if len(value) < length:
+        return _secret_problem(key, "short", where, length=length)
+    return None
+
+
 def secret_problems(settings: Settings, source: Mapping[str, str] | None = None) -> list[str]:
     """What keeps these settings from talking to real VK safely, one Russian line each (empty
     when nothing does, and always on the sandbox). ``source`` names where each key came from."""
@@ -186,12 +198,9 @@ def secret_problems(settings: Settings, source: Mapping[str, str] | None = None)
             ("callback_secret", settings.callback_secret, MIN_CALLBACK_SECRET_LENGTH)
         )
     for key, value, length in secrets:
-        if not value:
-            found.append(_secret_problem(key, "missing", where))
-        elif value in SANDBOX_SECRETS:
-            found.append(_secret_problem(key, "sandbox", where))
-        elif len(value) < length:
-            found.append(_secret_problem(key, "short", where, length=length))
+        problem = _key_problem(key, value, length, where)
+        if problem is not None:
+            found.append(problem)
     if settings.transport == "callback" and not settings.callback_confirmation:
         found.append(_secret_problem("callback_confirmation", "missing", where))
     return found
