@@ -9,6 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
+from . import api_version
 from .callback_api import CallbackDelivery
 from .config import SandboxConfig
 from .errors import VkError, error_body, request_params
@@ -16,11 +17,13 @@ from .faults import FaultInjector
 from .messaging import Messenger
 from .methods import METHODS, CallContext
 from .params import Params
-from .ratelimit import RateLimiter
+from .ratelimit import RateLimiter, TokenKind
+from .records import Community
 from .state import SandboxState
 from .vkscript import compile_code, run
 
-MIN_VERSION = 5.0
+# execute's own parameters; the others reach the code as Args.
+EXECUTE_PARAMS = frozenset({"code", "access_token", "v", "lang", "test_mode"})
 log = logging.getLogger(__name__)
 # What VK's front answers when the API behind it is down: an error page, not the API's JSON.
 SERVER_FAILURE_PAGE = (
@@ -102,16 +105,9 @@ class ApiService:
         actor = self.state.actor_for_token(token)
         if actor is None:
             raise VkError(5, "invalid access_token (4).")
-        version = raw.get("v")
-        if not version:
-            raise VkError(8, "v is required")
-        try:
-            too_old = float(version) < MIN_VERSION
-        except ValueError:
-            too_old = True
-        if too_old:
-            raise VkError(8, "versions below 5.0 are no longer supported")
-        if not self.limiter.allow(token):
+        version = api_version.of_request(raw.get("v"))
+        kind = TokenKind.COMMUNITY if isinstance(actor, Community) else TokenKind.USER
+        if not self.limiter.allow(token, kind):
             self.state.stats.rate_limited += 1
             raise VkError(6)
         fault = self.faults.for_call()
@@ -123,7 +119,13 @@ class ApiService:
                 raise ServerFailure
             raise VkError(fault)
         ctx = CallContext(
-            self.state, self.messenger, self.callback, actor, origin, self.state.rights_of(token)
+            self.state,
+            self.messenger,
+            self.callback,
+            actor,
+            origin,
+            self.state.rights_of(token),
+            version,
         )
         if name == "execute":
             return await self._execute(ctx, raw)
@@ -153,7 +155,8 @@ class ApiService:
                 stats.error(error.code)
                 raise
 
-        result = await run(statements, invoke)
+        args = {key: value for key, value in raw.items() if key not in EXECUTE_PARAMS}
+        result = await run(statements, invoke, args)
         body: dict[str, Any] = {"response": result.response}
         if result.errors:
             body["execute_errors"] = result.errors

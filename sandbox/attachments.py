@@ -1,8 +1,14 @@
-"""Attachments given as VK links ("photo-1_2", "doc5_7_key", "https://...") and text mentions."""
+"""Attachments given as VK links ("photo-1_2", "doc5_7_key", "https://...") and text mentions.
+
+A document or photo uploaded to this sandbox (uploads.py) is attached as itself, with its title,
+size and URL; any other media id gets a stand-in object of the right shape, as the sandbox cannot
+know other media.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -12,6 +18,8 @@ _MEDIA = re.compile(r"^(photo|video|audio|doc|wall|market|poll)(-?\d+)_(\d+)(?:_
 _URL = re.compile(r"https?://[^\s<>\"']+")
 _MENTION = re.compile(r"\[(id|club|public)(\d+)\|[^\]]*\]|@(id|club|public)(\d+)")
 PLACEHOLDER_PHOTO = "https://vk.com/images/camera_200.png"
+# (kind, owner id, media id, access key) -> the stored file's attachment, or None if unknown.
+MediaLookup = Callable[[str, int, int, str | None], dict[str, Any] | None]
 
 
 def _media(
@@ -51,7 +59,9 @@ def link_attachment(url: str) -> dict[str, Any]:
     return {"type": "link", "link": {"url": url, "title": host, "caption": host, "description": ""}}
 
 
-def parse_attachments(raw: str | None, date: int) -> list[dict[str, Any]]:
+def parse_attachments(
+    raw: str | None, date: int, lookup: MediaLookup | None = None
+) -> list[dict[str, Any]]:
     if not raw:
         return []
     found: list[dict[str, Any]] = []
@@ -65,7 +75,8 @@ def parse_attachments(raw: str | None, date: int) -> list[dict[str, Any]]:
         if match is None:
             raise param_error(f"attachment {item!r} is invalid")
         kind, owner, media, key = match.groups()
-        found.append(_media(kind, int(owner), int(media), key, date))
+        known = lookup(kind, int(owner), int(media), key) if lookup is not None else None
+        found.append(known or _media(kind, int(owner), int(media), key, date))
     if len(found) > 10:
         raise param_error("attachment: too many attachments, at most 10")
     return found

@@ -18,6 +18,7 @@ import aiohttp
 
 from core.clock import Clock
 
+from .api_version import LATEST_TEXT
 from .config import SandboxConfig
 from .messaging import Messenger
 from .records import Community
@@ -39,6 +40,8 @@ class CallbackServer:
     secret: str
     status: str = "unconfigured"  # unconfigured | ok | failed | wait, as groups.getCallbackServers
     event_types: set[str] | None = None  # None: every event the community publishes
+    # groups.setCallbackSettings' api_version: the shape this server's events are sent in.
+    api_version: str = LATEST_TEXT
     # When to try the confirmation handshake (again); None once confirmed or given up.
     confirm_due: float | None = None
     confirm_attempts: int = 0
@@ -191,7 +194,12 @@ class CallbackDelivery:
     async def _attempt(self, delivery: Delivery) -> None:
         server = delivery.server
         body = event_envelope(
-            self.state.salt, server.group_id, delivery.number, delivery.event_type, delivery.obj
+            self.state.salt,
+            server.group_id,
+            delivery.number,
+            delivery.event_type,
+            delivery.obj,
+            server.api_version,
         )
         if server.secret:
             body["secret"] = server.secret

@@ -584,20 +584,27 @@ def chat_json(runtime: SandboxRuntime, peer_id: int) -> dict[str, Any]:
         "admin_id": chat.admin_id,
         "user_ids": sorted(chat.members),
         "group_ids": sorted(chat.communities),
+        "admin_group_ids": sorted(chat.admin_communities),
     }
 
 
-def _member_lists(runtime: SandboxRuntime, data: dict[str, Any]) -> tuple[list[int], list[int]]:
+def _member_lists(
+    runtime: SandboxRuntime, data: dict[str, Any]
+) -> tuple[list[int], list[int], list[int]]:
+    """user_ids, group_ids and admin_group_ids (communities that join as admins of the chat)."""
     try:
         users = [int(u) for u in data.get("user_ids") or ()]
         groups = [int(g) for g in data.get("group_ids") or ()]
+        admins = [int(g) for g in data.get("admin_group_ids") or ()]
     except (TypeError, ValueError):
-        raise BadRequest("user_ids and group_ids must be lists of integers") from None
+        raise BadRequest(
+            "user_ids, group_ids and admin_group_ids must be lists of integers"
+        ) from None
     unknown = [u for u in users if u not in runtime.state.users]
-    unknown += [-g for g in groups if g not in runtime.state.communities]
+    unknown += [-g for g in (*groups, *admins) if g not in runtime.state.communities]
     if unknown:
         raise BadRequest(f"unknown members: {unknown}")
-    return users, groups
+    return users, groups, admins
 
 
 @handles_errors
@@ -607,12 +614,15 @@ async def create_chat(request: web.Request) -> web.Response:
     title = str(data.get("title") or "").strip()
     if not title:
         raise BadRequest("title is required")
-    users, groups = _member_lists(runtime, data)
+    users, groups, admins = _member_lists(runtime, data)
+    groups += [g for g in admins if g not in groups]
     peer_id = _int(data, "peer_id") if data.get("peer_id") is not None else None
     admin = users[0] if users else (-groups[0] if groups else 0)
     try:
         # Posts the chat_create service message to the communities in the chat.
-        chat = runtime.messenger.create_chat(title, admin, users, groups, peer_id)
+        chat = runtime.messenger.create_chat(
+            title, admin, users, groups, peer_id, admin_group_ids=admins
+        )
     except ValueError as exc:
         raise BadRequest(str(exc)) from None
     return _json(chat_json(runtime, chat.peer_id), 201)
@@ -625,9 +635,28 @@ async def add_chat_members(request: web.Request) -> web.Response:
     chat = runtime.state.chats.get(peer_id)
     if chat is None:
         return _problem(404, "no such chat")
-    users, groups = _member_lists(runtime, await _body(request))
+    users, groups, admins = _member_lists(runtime, await _body(request))
     # One chat_invite_user service message per member who was not in the chat yet.
-    runtime.messenger.add_chat_members(chat, users, groups)
+    runtime.messenger.add_chat_members(chat, users, groups, admin_group_ids=admins)
+    return _json(chat_json(runtime, peer_id))
+
+
+@handles_errors
+async def set_chat_admin(request: web.Request) -> web.Response:
+    """The chat's admin makes a community in the chat an admin ({"admin": true}) or takes the
+    rights back ({"admin": false}); only an admin community may read the member list."""
+    runtime = _runtime(request)
+    match = dict(request.match_info)
+    peer_id, group_id = _int(match, "peer_id"), _int(match, "group_id")
+    chat = runtime.state.chats.get(peer_id)
+    if chat is None:
+        return _problem(404, "no such chat")
+    if group_id not in chat.communities:
+        return _problem(404, "this community is not in the chat")
+    admin = (await _body(request)).get("admin")
+    if not isinstance(admin, bool):
+        raise BadRequest("admin must be true or false")
+    runtime.state.set_chat_admin(chat, group_id, admin)
     return _json(chat_json(runtime, peer_id))
 
 

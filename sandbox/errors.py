@@ -1,42 +1,59 @@
-"""VK API errors with VK's own codes and texts (../shared/vk-api-schema/errors.json)."""
+"""VK API errors with VK's own codes and texts, read from VK's errors.json.
+
+The texts come from the vendored schema (vendor/vk-api-schema/errors.json, or the folder
+SFERUM_VK_SCHEMA_DIR names) rather than a table kept by hand: a hand-kept table missed codes,
+and a code it did not know answered "Unknown error occurred" where VK names the error.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
 from typing import Any
 
+
+def schema_dir() -> Path:
+    """Where VK's schema files are: the same choice sandbox.vk_schema makes (kept apart from it
+    because validation needs jsonschema, a development dependency, and these texts do not)."""
+    configured = os.environ.get("SFERUM_VK_SCHEMA_DIR")
+    if configured:
+        return Path(configured)
+    vendored = Path(__file__).resolve().parents[1] / "vendor" / "vk-api-schema"
+    if vendored.is_dir():
+        return vendored
+    return Path(__file__).resolve().parents[2] / "shared" / "vk-api-schema"
+
+
+def load_error_texts(path: Path | None = None) -> dict[int, str]:
+    """Code -> VK's description, exactly as errors.json words it."""
+    source = path or schema_dir() / "errors.json"
+    try:
+        document = json.loads(source.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RuntimeError(
+            f"VK's errors.json not found at {source}: the sandbox answers errors in VK's words "
+            "from it (set SFERUM_VK_SCHEMA_DIR to a copy of vk-api-schema)"
+        ) from None
+    texts: dict[int, str] = {}
+    for entry in document["errors"].values():
+        # Codes are unique in errors.json; should one ever repeat, the first wording stays.
+        texts.setdefault(int(entry["code"]), str(entry["description"]))
+    return texts
+
+
 # Base texts exactly as errors.json words them; a detail may follow after ": ".
-ERROR_TEXTS: dict[int, str] = {
-    1: "Unknown error occurred",
-    3: "Unknown method passed",
-    5: "User authorization failed",
-    6: "Too many requests per second",
-    7: "Permission to perform this action is denied",
-    8: "Invalid request",
-    9: "Flood control",
-    10: "Internal server error",
-    12: "Unable to compile code",
-    13: "Runtime error occurred during code invocation",
-    15: "Access denied",
-    27: "Group authorization failed",
-    100: "One of the parameters specified was missing or invalid",
-    104: "Not found",
-    113: "Invalid user id",
-    901: "Can't send messages for users without permission",
-    909: "Can't edit this message, because it's too old",
-    911: "Keyboard format is invalid",
-    914: "Message is too long",
-    917: "You don't have access to this chat",
-    920: "Can't edit this kind of message",
-    987: "Need message request",
-    988: "Pending message request",
-}
+ERROR_TEXTS: dict[int, str] = load_error_texts()
 
 
 class VkError(Exception):
     """An error the sandbox answers exactly as VK would: a code and VK's message."""
 
     def __init__(self, code: int, detail: str | None = None, *, text: str | None = None) -> None:
-        base = text if text is not None else ERROR_TEXTS.get(code, ERROR_TEXTS[1])
+        base = text if text is not None else ERROR_TEXTS.get(code)
+        if base is None:
+            # A code VK does not have would reach clients as an error no VK client knows.
+            raise ValueError(f"error {code} is not in VK's errors.json")
         self.code = code
         self.message = f"{base}: {detail}" if detail else base
         super().__init__(self.message)

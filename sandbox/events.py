@@ -12,6 +12,8 @@ import itertools
 import secrets
 from collections import deque
 
+from .api_version import LATEST_TEXT
+
 MESSAGE_EVENT_TYPES: tuple[str, ...] = (
     "message_new",
     "message_reply",
@@ -38,6 +40,8 @@ class EventLog:
         # key -> (issued at, unix seconds; epoch it belongs to)
         self._keys: dict[str, tuple[float, int]] = {}
         self._epoch = 0
+        # groups.setLongPollSettings' api_version: the shape Bots Long Poll sends events in.
+        self.api_version = LATEST_TEXT
 
     # -- events ---------------------------------------------------------------------------------
 

@@ -1,9 +1,10 @@
-"""Fault injection: a share of API calls fail, hang or answer HTTP 500, and long poll can answer
-failed."""
+"""Fault injection: a share of API calls fail, hang or answer HTTP 500, recipients of messages.send
+can meet flood control (error 9), and long poll can answer failed."""
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import asdict, replace
 from typing import Any
 
@@ -14,6 +15,7 @@ class FaultInjector:
     NONE = 0
     ERROR_10 = 10
     ERROR_6 = 6
+    ERROR_9 = 9
     HANG = -1
     HTTP_500 = 500  # not a VK error: the HTTP answer itself is a server error page
 
@@ -25,13 +27,17 @@ class FaultInjector:
     @property
     def active(self) -> bool:
         c = self.config
-        return bool(c.error10_share or c.error6_share or c.hang_share or c.http500_share)
+        return bool(
+            c.error10_share or c.error6_share or c.error9_share or c.hang_share or c.http500_share
+        )
 
     def update(self, changes: dict[str, Any]) -> FaultConfig:
         if "longpoll_failed_codes" in changes:
             changes["longpoll_failed_codes"] = tuple(
                 int(c) for c in changes["longpoll_failed_codes"]
             )
+        if "flood_peers" in changes:
+            changes["flood_peers"] = tuple(int(p) for p in changes["flood_peers"] or ())
         updated = replace(self.config, **changes)
         updated.validate()
         self.config = updated
@@ -42,6 +48,7 @@ class FaultInjector:
     def as_json(self) -> dict[str, Any]:
         data = asdict(self.config)
         data["longpoll_failed_codes"] = list(self.config.longpoll_failed_codes)
+        data["flood_peers"] = list(self.config.flood_peers)
         return data
 
     def for_call(self) -> int:
@@ -56,12 +63,30 @@ class FaultInjector:
         if roll < c.error6_share:
             return self.ERROR_6
         roll -= c.error6_share
+        if roll < c.error9_share:
+            return self.ERROR_9
+        roll -= c.error9_share
         if roll < c.hang_share:
             return self.HANG
         roll -= c.hang_share
         if roll < c.http500_share:
             return self.HTTP_500
         return self.NONE
+
+    def flood_check(self) -> Callable[[int], bool] | None:
+        """For one messages.send: whether a recipient meets flood control (error 9), or None
+        when nobody does — the delivery loop then pays nothing per recipient."""
+        c = self.config
+        if not c.flood_peers and not c.peer_error9_share:
+            return None
+        always = frozenset(c.flood_peers)
+        share = c.peer_error9_share
+        roll = self._random.random
+
+        def flooded(peer_id: int) -> bool:
+            return peer_id in always or (share > 0 and roll() < share)
+
+        return flooded
 
     def longpoll_failure(self) -> int:
         """0, or the failed code this long poll request answers."""

@@ -75,6 +75,7 @@ class LongPollService:
             return {"failed": 1, "ts": str(log.next_ts)}
         events = log.since(ts, config.longpoll_max_batch)
         salt = state.salt
-        updates = [event_envelope(salt, group_id, n, kind, obj) for n, kind, obj in events]
+        version = log.api_version
+        updates = [event_envelope(salt, group_id, n, kind, obj, version) for n, kind, obj in events]
         next_ts = events[-1][0] + 1 if events else ts
         return {"ts": str(next_ts), "updates": updates}

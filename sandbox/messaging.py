@@ -6,16 +6,17 @@ import json
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.policy import Outcome
 from core.policy.rules import Via
 
-from .attachments import first_link, link_attachment, mentions, parse_attachments
+from .attachments import MediaLookup, first_link, link_attachment, mentions, parse_attachments
 from .errors import VkError, param_error
 from .keyboard import find_button, parse_keyboard
 from .records import (
     CHAT_PEER_BASE,
+    PLATFORM_WEB,
     ButtonEvent,
     Chat,
     Community,
@@ -29,7 +30,10 @@ from .records import (
 from .state import SandboxState
 from .user_policy import judge
 
-MAX_TEXT = 4096
+if TYPE_CHECKING:
+    from .faults import FaultInjector
+
+MAX_TEXT = 9000  # VK's messages.send limit (vkbottle's own answer() splits at 4,096)
 MAX_PAYLOAD = 1000
 EDIT_WINDOW_S = 24 * 3600
 CALL_END_STATES = ("reached", "canceled_by_initiator", "canceled_by_receiver")  # calls_end_state
@@ -65,9 +69,10 @@ def check_payload(payload: str | None) -> str | None:
 
 
 class Messenger:
-    def __init__(self, state: SandboxState) -> None:
+    def __init__(self, state: SandboxState, faults: FaultInjector | None = None) -> None:
         self.state = state
         self.listeners: list[EventListener] = []
+        self.faults = faults  # flood control (error 9) injected per recipient
 
     # -- events ---------------------------------------------------------------------------------
 
@@ -80,6 +85,15 @@ class Messenger:
             listener(community, number, event_type, obj)
 
     # -- content --------------------------------------------------------------------------------
+
+    def _media_lookup(self, author_id: int) -> MediaLookup:
+        """Documents and photos uploaded here, as ``author_id`` may attach them."""
+        uploads = self.state.uploads
+
+        def lookup(kind: str, owner: int, media: int, key: str | None) -> dict[str, Any] | None:
+            return uploads.attachment(kind, owner, media, key, author_id)
+
+        return lookup
 
     def content(
         self,
@@ -96,7 +110,7 @@ class Messenger:
             raise VkError(914)
         date = self.state.unix_now()
         parsed_keyboard = parse_keyboard(keyboard, author_id) if keyboard else None
-        attachments = parse_attachments(attachment, date)
+        attachments = parse_attachments(attachment, date, self._media_lookup(author_id))
         if not text and not attachments:
             raise param_error("message is empty or invalid")
         if not dont_parse_links and not attachments:
@@ -163,6 +177,7 @@ class Messenger:
         if date is None:
             date = state.unix_now()
         sets_keyboard = content.keyboard_given and (keyboard is None or not keyboard["inline"])
+        flooded = self.faults.flood_check() if self.faults is not None else None
         outcomes: list[Message | VkError] = []
         for peer_id in peers:
             if dedupe is not None:
@@ -171,6 +186,11 @@ class Messenger:
                     stats.duplicates_suppressed += 1
                     outcomes.append(hit[0])
                     continue
+            # After the random_id memory: a message already delivered is answered as before,
+            # flood control refuses only a new one.
+            if flooded is not None and flooded(peer_id):
+                outcomes.append(VkError(9))
+                continue
             if 0 < peer_id <= CHAT_PEER_BASE and peer_id in allowed:
                 # The common case: a person who allowed the community (sender < 0 < peer).
                 conv = dialogs.get((sender, peer_id)) or state.dialog(sender, peer_id)
@@ -238,7 +258,8 @@ class Messenger:
         if keyboard is not None:
             message.keyboard = parse_keyboard(keyboard, community.owner_id) if keyboard else None
         if attachment is not None:
-            message.attachments = parse_attachments(attachment, message.date) or None
+            lookup = self._media_lookup(community.owner_id)
+            message.attachments = parse_attachments(attachment, message.date, lookup) or None
         message.update_time = self.state.unix_now()
         message.version += 1
         if self.state.journal is not None:
@@ -309,6 +330,9 @@ class Messenger:
             mentions=content.mentions,
             action=content.action,
         )
+        person = self.state.users.get(from_id)
+        if person is not None:  # users.get's last_seen: the person was here just now
+            person.last_seen = (message.date, PLATFORM_WEB)
         self.state.stats.messages_delivered += 1
         self.state.touch_conversation(conv)
         return message
@@ -322,22 +346,33 @@ class Messenger:
         user_ids: list[int],
         group_ids: list[int],
         peer_id: int | None = None,
+        *,
+        admin_group_ids: Iterable[int] = (),
     ) -> Chat:
         """A chat as a person creates it in VK: its first message is the chat_create service
-        message from the admin, which every community in the chat receives as message_new."""
+        message from the admin, which every community in the chat receives as message_new.
+        Communities join without admin rights unless named in ``admin_group_ids``."""
         state = self.state
         chat = state.create_chat(title, admin_id, peer_id)
-        state.add_chat_members(chat, user_ids, group_ids)
+        state.add_chat_members(chat, user_ids, group_ids, admin_group_ids=admin_group_ids)
         self._service_message(chat, {"type": "chat_create", "text": title})
         return chat
 
     def add_chat_members(
-        self, chat: Chat, user_ids: list[int], group_ids: list[int]
+        self,
+        chat: Chat,
+        user_ids: list[int],
+        group_ids: list[int],
+        *,
+        admin_group_ids: Iterable[int] = (),
     ) -> list[Message]:
         """New members one by one, each announced by a chat_invite_user message from the admin
         (member_id: the user, or minus the group id). A community sees the invitations from its
-        own on, as in VK; members already in the chat are not announced again."""
+        own on, as in VK; members already in the chat are not announced again. Communities in
+        ``admin_group_ids`` are made admins of the chat (joining first when not in it)."""
         state = self.state
+        admins = list(admin_group_ids)
+        group_ids = [*group_ids, *(g for g in admins if g not in group_ids)]
         joining = [(user_id, 0) for user_id in user_ids] + [(0, gid) for gid in group_ids]
         messages: list[Message] = []
         for user_id, group_id in joining:
@@ -347,6 +382,8 @@ class Messenger:
             for owner_id in added:
                 action = {"type": "chat_invite_user", "member_id": owner_id}
                 messages.append(self._service_message(chat, action))
+        for group_id in admins:
+            state.set_chat_admin(chat, group_id, True)
         return messages
 
     def _service_message(self, chat: Chat, action: dict[str, Any]) -> Message:
@@ -489,6 +526,7 @@ class Messenger:
         community = state.communities.get(-message.from_id)
         if community is None:
             raise LookupError("the button does not belong to a community")
+        user.last_seen = (state.unix_now(), PLATFORM_WEB)
         # Pressing a button of a one-time keyboard hides it, as VK clients do.
         keyboard = conv.keyboard
         if keyboard is not None and message.keyboard is keyboard and keyboard["one_time"]:

@@ -35,7 +35,7 @@ CREATE TABLE IF NOT EXISTS allowed (
     PRIMARY KEY (group_id, user_id));
 CREATE TABLE IF NOT EXISTS chats (
     peer_id INTEGER PRIMARY KEY, title TEXT NOT NULL, admin_id INTEGER NOT NULL,
-    members TEXT NOT NULL, communities TEXT NOT NULL, joined TEXT NOT NULL);
+    members TEXT NOT NULL, communities TEXT NOT NULL, joined TEXT NOT NULL, admin_groups TEXT);
 CREATE TABLE IF NOT EXISTS messages (
     id INTEGER PRIMARY KEY, a INTEGER NOT NULL, b INTEGER NOT NULL, chat INTEGER,
     cmid INTEGER NOT NULL, date INTEGER NOT NULL, from_id INTEGER NOT NULL, text TEXT NOT NULL,
@@ -182,6 +182,12 @@ class SqliteStore:
             await self._db.execute(
                 "ALTER TABLE communities ADD COLUMN messages_enabled INTEGER NOT NULL DEFAULT 1"
             )
+        async with self._db.execute("PRAGMA table_info(chats)") as cursor:
+            columns = {row[1] async for row in cursor}
+        if "admin_groups" not in columns:
+            # A store written before communities could be chat admins or not: NULL loads as
+            # "every community in the chat is an admin", which is how such a sandbox behaved.
+            await self._db.execute("ALTER TABLE chats ADD COLUMN admin_groups TEXT")
         await self._db.commit()
 
     async def close(self) -> None:
@@ -232,7 +238,7 @@ class SqliteStore:
             [(g, u, int(on)) for (g, u), on in batch.allowed_changes.items()],
         )
         await db.executemany(
-            "INSERT OR REPLACE INTO chats VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO chats VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     c.peer_id,
@@ -241,6 +247,7 @@ class SqliteStore:
                     json.dumps(sorted(c.members)),
                     json.dumps(sorted(c.communities)),
                     json.dumps({str(k): v for k, v in c.joined.items()}),
+                    json.dumps(sorted(c.admin_communities)),
                 )
                 for c in batch.chats.values()
             ],
@@ -337,12 +344,15 @@ class SqliteStore:
                 if gid in state.communities:
                     state.set_allowed(state.communities[gid], uid, bool(on))
         async with db.execute("SELECT * FROM chats ORDER BY peer_id") as cursor:
-            async for peer_id, title, admin, members, groups, joined in cursor:
+            async for peer_id, title, admin, members, groups, joined, admins in cursor:
                 chat = state.create_chat(title, admin, peer_id)
+                known = [g for g in json.loads(groups) if g in state.communities]
+                made_admin = known if admins is None else set(json.loads(admins)) & set(known)
                 state.add_chat_members(
                     chat,
                     [u for u in json.loads(members) if u in state.users],
-                    [g for g in json.loads(groups) if g in state.communities],
+                    known,
+                    admin_group_ids=made_admin,
                 )
                 chat.joined = {int(k): v for k, v in json.loads(joined).items()}
         await self._load_messages(state)

@@ -56,6 +56,20 @@ class Profile:
         return bool(self.is_adult)
 
 
+# users_last_seen.platform of what a person does in the sandbox: 7 is VK's full web version (1-6
+# are the mobile site and the apps), and the web chat is a web page.
+PLATFORM_WEB = 7
+
+
+@dataclass(slots=True)
+class Page:
+    """What a person's VK page shows beyond the name (users.get ``fields``), as VK returns it."""
+
+    sex: int = 0  # base_sex: 0 not given, 1 female, 2 male
+    city: tuple[int, str] | None = None  # base_city (id, title); VK leaves out a city not given
+    screen_name: str | None = None  # the short address; without one VK answers "id<user id>"
+
+
 class User:
     __slots__ = (
         "access_token",
@@ -64,6 +78,8 @@ class User:
         "first_name",
         "id",
         "last_name",
+        "last_seen",
+        "page",
         "profile",
         "version",
     )
@@ -81,6 +97,10 @@ class User:
         self.last_name = last_name
         self.profile = profile
         self.access_token = access_token
+        self.page: Page | None = None
+        # (unix time, platform) of the person's last action: users.get's last_seen. None until
+        # they do something (or the demo seeding gives them a past visit); not persisted.
+        self.last_seen: tuple[int, int] | None = None
         # Created lazily: a bulk-created audience of 100,000 should cost little until it chats.
         self.conversations: dict[int, Conversation] | None = None
         self.chat_peers: set[int] | None = None
@@ -186,7 +206,7 @@ class Message:
 class Conversation:
     """A dialog between two owners (a, b with a < b) or the conversation of one chat."""
 
-    __slots__ = ("a", "b", "chat", "keyboard", "messages")
+    __slots__ = ("a", "b", "chat", "keyboard", "messages", "read")
 
     def __init__(self, a: int, b: int, chat: Chat | None = None) -> None:
         self.a = a
@@ -195,6 +215,10 @@ class Conversation:
         self.messages: list[Message] = []
         # The persistent (non-inline) keyboard a community left here, shown above the input box.
         self.keyboard: dict[str, Any] | None = None
+        # Read marks: owner id -> the highest conversation_message_id that owner has read (a
+        # person opening the dialog in the web chat, or writing in it). VK reports them as the
+        # conversation's in_read / out_read (messages.getConversationsById).
+        self.read: dict[int, int] = {}
 
     @property
     def next_cmid(self) -> int:
@@ -205,6 +229,16 @@ class Conversation:
         if 1 <= cmid <= len(self.messages):
             return self.messages[cmid - 1]
         return None
+
+    def read_by(self, owner_id: int) -> int:
+        """The highest cmid the owner has read; what they wrote themselves counts as read."""
+        mark = self.read.get(owner_id, 0)
+        for message in reversed(self.messages):
+            if message.cmid <= mark:
+                break
+            if message.from_id == owner_id:
+                return message.cmid
+        return mark
 
     def peer_for(self, viewer: int) -> int:
         """The peer_id of this conversation as the viewer (an owner id) sees it."""
@@ -219,7 +253,16 @@ class Conversation:
 
 
 class Chat:
-    __slots__ = ("admin_id", "communities", "conv", "joined", "members", "peer_id", "title")
+    __slots__ = (
+        "admin_communities",
+        "admin_id",
+        "communities",
+        "conv",
+        "joined",
+        "members",
+        "peer_id",
+        "title",
+    )
 
     def __init__(self, peer_id: int, title: str, admin_id: int) -> None:
         self.peer_id = peer_id
@@ -227,6 +270,10 @@ class Chat:
         self.admin_id = admin_id
         self.members: set[int] = set()
         self.communities: set[int] = set()
+        # Communities the chat's admin made admins of the chat (group ids). As in VK, a
+        # community added to a chat is not one: it may write there, but reading the member
+        # list (messages.getConversationMembers) answers error 917 until it is made admin.
+        self.admin_communities: set[int] = set()
         self.joined: dict[int, int] = {}  # owner id -> unix time of joining
         self.conv = Conversation(peer_id, peer_id, self)
 
@@ -236,6 +283,12 @@ class Chat:
 
     def has(self, owner_id: int) -> bool:
         return owner_id in self.members if owner_id > 0 else -owner_id in self.communities
+
+    def is_admin(self, owner_id: int) -> bool:
+        """The chat's creator, or a community in the chat made its admin."""
+        if owner_id == self.admin_id:
+            return True
+        return owner_id < 0 and -owner_id in self.admin_communities
 
 
 @dataclass(slots=True)

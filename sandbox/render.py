@@ -6,9 +6,10 @@ import hashlib
 from datetime import date
 from typing import Any
 
+from . import api_version
 from .records import Community, Message, User
 
-API_VERSION = "5.199"
+API_VERSION = api_version.LATEST_TEXT
 PHOTO_50 = "https://vk.com/images/camera_50.png"
 PHOTO_100 = "https://vk.com/images/camera_100.png"
 PHOTO_200 = "https://vk.com/images/camera_200.png"
@@ -86,8 +87,19 @@ def user_object(user: User, fields: frozenset[str] = frozenset()) -> dict[str, A
         obj["photo_100"] = PHOTO_100
     if "photo_200" in fields:
         obj["photo_200"] = PHOTO_200
-    if "screen_name" in fields or "domain" in fields:
-        obj["screen_name" if "screen_name" in fields else "domain"] = f"id{user.id}"
+    page = user.page
+    short = page.screen_name if page is not None and page.screen_name else f"id{user.id}"
+    for name in ("screen_name", "domain"):  # VK answers both, the same address, when asked
+        if name in fields:
+            obj[name] = short
+    if "sex" in fields:
+        obj["sex"] = 0 if page is None else page.sex
+    if "city" in fields and page is not None and page.city is not None:
+        obj["city"] = {"id": page.city[0], "title": page.city[1]}
+    if "has_mobile" in fields:
+        obj["has_mobile"] = int(user.profile is not None and bool(user.profile.phone))
+    if "last_seen" in fields and user.last_seen is not None:
+        obj["last_seen"] = {"time": user.last_seen[0], "platform": user.last_seen[1]}
     if "online" in fields:
         obj["online"] = 0
     if "bdate" in fields and user.profile is not None and user.profile.birth_date is not None:
@@ -123,23 +135,32 @@ def event_id(salt: str, group_id: int, number: int) -> str:
     return hashlib.sha1(f"{salt}:{group_id}:{number}".encode()).hexdigest()[:40]
 
 
-def event_object(event_type: str, obj: object, group_id: int) -> dict[str, Any]:
+def event_object(
+    event_type: str, obj: object, group_id: int, version: str = API_VERSION
+) -> dict[str, Any]:
+    """An event's object in the shape of the api_version it is sent in: message_new is
+    {message, client_info} from 5.103, and the message itself before."""
     if isinstance(obj, Message):
         rendered = message_object(obj, -group_id)
-        if event_type == "message_new":
+        if event_type == "message_new" and _wraps_message(version):
             return {"message": rendered, "client_info": CLIENT_INFO}
         return rendered
     assert isinstance(obj, dict)
     return obj
 
 
+def _wraps_message(version: str) -> bool:
+    parsed = api_version.parse(version)
+    return parsed is None or parsed >= api_version.MESSAGE_NEW_WITH_CLIENT_INFO
+
+
 def event_envelope(
-    salt: str, group_id: int, number: int, event_type: str, obj: object
+    salt: str, group_id: int, number: int, event_type: str, obj: object, version: str = API_VERSION
 ) -> dict[str, Any]:
     return {
         "group_id": group_id,
         "type": event_type,
         "event_id": event_id(salt, group_id, number),
-        "v": API_VERSION,
-        "object": event_object(event_type, obj, group_id),
+        "v": version,
+        "object": event_object(event_type, obj, group_id, version),
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from . import control_api as control
-from . import webchat
+from . import upload_http, webchat
 from .runtime import RUNTIME
 
 
@@ -24,6 +24,9 @@ def setup_routes(app: web.Application) -> None:
     r.add_route("POST", "/method/{method}", vk_method)
     r.add_route("GET", "/whp/{group_id}", vk_longpoll)
     r.add_route("POST", "/whp/{group_id}", vk_longpoll)
+    # VK's upload servers (upload_url of *.getMessagesUploadServer) and the files they keep.
+    r.add_post("/upload/{kind}/{ticket}", upload_http.receive)
+    r.add_get("/files/{kind}/{ref}/{name}", upload_http.serve)
 
     # Control API (README.md, "Control API").
     api = "/sandbox/api"
@@ -54,6 +57,7 @@ def setup_routes(app: web.Application) -> None:
     r.add_get(f"{api}/chats", control.list_chats)
     r.add_post(f"{api}/chats", control.create_chat)
     r.add_post(f"{api}/chats/{{peer_id}}/members", control.add_chat_members)
+    r.add_put(f"{api}/chats/{{peer_id}}/communities/{{group_id}}", control.set_chat_admin)
     r.add_get(f"{api}/apps", control.list_apps)
     r.add_post(f"{api}/apps", control.register_app)
     r.add_get(f"{api}/stats", control.stats)

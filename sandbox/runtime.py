@@ -37,10 +37,12 @@ class SandboxRuntime:
         self.config = config
         self.clock = clock or SystemClock()
         self.state = SandboxState(config, self.clock)
-        self.messenger = Messenger(self.state)
-        self.callback = CallbackDelivery(self.state, self.messenger, config, self.clock)
-        self.limiter = RateLimiter(config.rate_limit, limit_clock or self.clock)
         self.faults = FaultInjector(config.faults)
+        self.messenger = Messenger(self.state, self.faults)
+        self.callback = CallbackDelivery(self.state, self.messenger, config, self.clock)
+        self.limiter = RateLimiter(
+            config.rate_limit, limit_clock or self.clock, user_per_second=config.user_rate_limit
+        )
         self.api = ApiService(self.state, self.messenger, self.callback, self.limiter, self.faults)
         self.longpoll = LongPollService(self.state, self.faults)
         self.store: SqliteStore | None = None

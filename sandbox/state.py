@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from core.clock import Clock
@@ -30,6 +31,7 @@ from .records import (
     User,
     is_chat_peer,
 )
+from .uploads import UploadStore
 
 if TYPE_CHECKING:
     from .persistence import Journal
@@ -63,6 +65,8 @@ class SandboxState:
         # (sender owner id, peer as the sender sees it, random_id) -> (message, unix time)
         self.dedupe: dict[tuple[int, int, int], tuple[Message, float]] = {}
         self.next_message_id = 1
+        # Documents and photos uploaded for messages, and their upload tickets (uploads.py).
+        self.uploads = UploadStore(config)
         self.journal: Journal | None = None
         self._user_waiters: dict[int, asyncio.Event] = {}
 
@@ -181,8 +185,19 @@ class SandboxState:
             self.journal.chat(chat)
         return chat
 
-    def add_chat_members(self, chat: Chat, user_ids: list[int], group_ids: list[int]) -> list[int]:
-        """Add members; returns the owner ids that were not in the chat yet, in order."""
+    def add_chat_members(
+        self,
+        chat: Chat,
+        user_ids: list[int],
+        group_ids: list[int],
+        *,
+        admin_group_ids: Iterable[int] = (),
+    ) -> list[int]:
+        """Add members; returns the owner ids that were not in the chat yet, in order.
+        Communities in ``admin_group_ids`` (also added when missing) become admins of the chat;
+        the others join as VK adds a community: without admin rights."""
+        admins = list(admin_group_ids)
+        group_ids = [*group_ids, *(g for g in admins if g not in group_ids)]
         now = self.unix_now()
         added: list[int] = []
         for user_id in user_ids:
@@ -202,9 +217,21 @@ class SandboxState:
                 added.append(-group_id)
             chat.communities.add(group_id)
             chat.joined.setdefault(-group_id, now)
+        chat.admin_communities.update(admins)
         if self.journal is not None:
             self.journal.chat(chat)
         return added
+
+    def set_chat_admin(self, chat: Chat, group_id: int, admin: bool) -> None:
+        """The chat's admin gives a community in the chat admin rights, or takes them back."""
+        if group_id not in chat.communities:
+            raise KeyError(group_id)
+        if admin:
+            chat.admin_communities.add(group_id)
+        else:
+            chat.admin_communities.discard(group_id)
+        if self.journal is not None:
+            self.journal.chat(chat)
 
     # -- conversations and messages ------------------------------------------------------------
 
@@ -271,6 +298,15 @@ class SandboxState:
         if self.journal is not None:
             self.journal.message(message)
         return message
+
+    def mark_read(self, conv: Conversation, owner_id: int) -> bool:
+        """The owner has seen every message of the conversation (opened it in the web chat).
+        Nobody is woken: the web chat's own long poll marks what it shows, and waking it would
+        answer it again at once. True when the mark moved."""
+        if not conv.messages or conv.read.get(owner_id, 0) >= len(conv.messages):
+            return False
+        conv.read[owner_id] = len(conv.messages)
+        return True
 
     # -- requests, apps -------------------------------------------------------------------------
 

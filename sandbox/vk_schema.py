@@ -76,6 +76,20 @@ ERRATA: tuple[tuple[str, tuple[str, ...], Any, str], ...] = (
         "execute returns whatever its code returns, usually an array, not only an object.",
     ),
     (
+        "messages/objects.json",
+        ("definitions", "messages_send_user_ids_response_item"),
+        lambda old: {
+            **old,
+            "required": ["peer_id"],
+            "anyOf": [
+                {"required": ["error"]},
+                {"required": ["message_id", "conversation_message_id"]},
+            ],
+        },
+        "A recipient messages.send (peer_ids) failed for has only peer_id and error: VK leaves "
+        "message_id out (vk-api-schema issue #208) and conversation_message_id with it.",
+    ),
+    (
         "groups/objects.json",
         ("definitions",),
         _full_group_extends_group,

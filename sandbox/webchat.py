@@ -499,10 +499,21 @@ async def pick_page(request: web.Request) -> web.Response:
     )
 
 
+def _seen(runtime: SandboxRuntime, user: User, peer: int | None) -> None:
+    """The person has the conversation open: everything in it is read, as a VK client marks it
+    (the other side reads it as out_read in messages.getConversationsById)."""
+    if peer is None:
+        return
+    conv = runtime.state.conversation_for(user.id, peer)
+    if conv is not None:
+        runtime.state.mark_read(conv, user.id)
+
+
 async def chat_page(request: web.Request) -> web.Response:
     runtime = _runtime(request)
     user = _me(request)
     peer = _peer(request)
+    _seen(runtime, user, peer)
     via = "phone" if request.query.get("via") == "phone" else "id"
     views = ChatViews(runtime, user, via)
     return _html(
@@ -543,12 +554,14 @@ async def updates(request: web.Request) -> web.Response:
         raise web.HTTPBadRequest(text="v and wait must be numbers") from None
     await runtime.state.wait_user(user.id, seen, wait)
     via = "phone" if request.query.get("via") == "phone" else "id"
-    return _json(_fragments(ChatViews(runtime, user, via), _peer(request)))
+    peer = _peer(request)
+    _seen(runtime, user, peer)  # what the page is about to show
+    return _json(_fragments(ChatViews(runtime, user, via), peer))
 
 
 ERROR_TEXTS = {
     901: "Нельзя написать этому человеку: правила общения не разрешают.",
-    914: "Сообщение слишком длинное: не больше 4096 символов.",
+    914: "Сообщение слишком длинное: не больше 9000 символов.",
     917: "Вы не участник этой беседы.",
     987: "Собеседник получит запрос на переписку. Сообщения дойдут, когда он его примет.",
     988: "Запрос на переписку ещё не принят.",

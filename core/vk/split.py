@@ -1,18 +1,20 @@
 """Cutting a text longer than VK's message limit into parts, the way people write long messages.
 
-VK refuses a message over 4,096 characters (error 914) instead of shortening it, so a long text the
-bot sends on its own (an operator's answer relayed with its header, a reminder) has to go as
-several messages. A part ends where a reader expects a pause: at a paragraph, else at a line, else
-after a sentence, else between words; a word is cut only when a whole window holds no space at
-all. The whitespace at a cut is dropped (VK would trim it anyway), nothing else is: joined, the
-parts are the text.
+VK refuses a message over 9,000 characters (error 914; the ``maxLength`` of messages.send's
+``message`` in vendor/vk-api-schema) instead of shortening it, so a long text the bot sends on its
+own (a reminder, a long relayed answer) has to go as several messages. A part ends where a
+reader expects a pause: at a paragraph, else at a line, else after a sentence, else between words;
+a word is cut only when a whole window holds no space at all. The whitespace at a cut is dropped
+(VK would trim it anyway), nothing else is: joined, the parts are the text.
 """
 
 from __future__ import annotations
 
 import re
 
-VK_MESSAGE_LIMIT = 4096
+# What messages.send accepts. Not the 4,096 vkbottle's ``message.answer`` cuts at on its own: a
+# text cut there would go as more messages than VK needs.
+VK_MESSAGE_LIMIT = 9000
 
 # Where a part may end, best first. Each pattern matches the whitespace at the cut: the part ends
 # before it and the next one starts after it.

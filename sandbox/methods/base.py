@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..api_version import LATEST, ApiVersion
 from ..errors import VkError
 from ..messaging import Messenger
 from ..params import Params
@@ -24,6 +25,8 @@ class CallContext:
     actor: Community | User
     base_url: str  # where clients reach us, for the long poll server address
     rights: int = ALL_COMMUNITY_RIGHTS  # of the caller's token, when it is a community's
+    # The call's `v` (execute's, for the calls inside it): answers take that version's shape.
+    version: ApiVersion = LATEST
 
     def require_rights(self, method: str) -> None:
         """VK refuses a community token without the messages right every messages.* method."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import api_version
 from ..errors import VkError, param_error
 from ..events import MESSAGE_EVENT_TYPES
 from ..params import Params
@@ -12,7 +13,8 @@ from ..render import group_object
 from .base import CallContext, Method
 
 
-def get_by_id(ctx: CallContext, params: Params) -> dict[str, Any]:
+def get_by_id(ctx: CallContext, params: Params) -> dict[str, Any] | list[dict[str, Any]]:
+    """From 5.194 {groups, profiles}; at older versions the array of groups itself."""
     wanted = params.strings("group_ids") or params.strings("group_id")
     fields = frozenset(params.strings("fields"))
     found: list[Community] = []
@@ -24,7 +26,10 @@ def get_by_id(ctx: CallContext, params: Params) -> dict[str, Any]:
         if community is None:
             raise param_error("group_ids is invalid")
         found.append(community)
-    return {"groups": [group_object(c, fields) for c in found], "profiles": []}
+    groups = [group_object(c, fields) for c in found]
+    if ctx.version < api_version.GROUPS_GET_BY_ID_OBJECT:
+        return groups
+    return {"groups": groups, "profiles": []}
 
 
 def get_token_permissions(ctx: CallContext, params: Params) -> dict[str, Any]:
@@ -55,9 +60,24 @@ def _toggles(params: Params) -> dict[str, bool]:
     return {name: params.flag(name) for name in MESSAGE_EVENT_TYPES if name in params}
 
 
+def _api_version(params: Params) -> str | None:
+    """The api_version a settings call chose, checked; None when it names none."""
+    text = params.text("api_version")
+    if not text:
+        return None
+    version = api_version.of_setting(text)
+    if version is None:
+        raise param_error("api_version is invalid")
+    return api_version.text_of(version)
+
+
 def set_long_poll_settings(ctx: CallContext, params: Params) -> int:
     params.required_integer("group_id")
     community = ctx.own_group(params)
+    version = _api_version(params)
+    if version is not None:
+        # Events already logged are sent in the new format too: VK shapes them when sending.
+        community.events.api_version = version
     if "enabled" in params:
         community.longpoll_enabled = params.flag("enabled")
     for name, on in _toggles(params).items():
@@ -126,7 +146,7 @@ def get_long_poll_settings(ctx: CallContext, params: Params) -> dict[str, Any]:
     community = ctx.own_group(params)
     return {
         "is_enabled": community.longpoll_enabled,
-        "api_version": "5.199",
+        "api_version": community.events.api_version,
         "events": {name: int(name in community.event_types) for name in ALL_EVENT_TYPES},
     }
 
@@ -169,7 +189,7 @@ def get_callback_settings(ctx: CallContext, params: Params) -> dict[str, Any]:
         raise param_error("server_id is invalid")
     chosen = server.event_types if server.event_types is not None else community.event_types
     return {
-        "api_version": "5.199",
+        "api_version": server.api_version,
         "events": {name: int(name in chosen) for name in ALL_EVENT_TYPES},
     }
 
@@ -208,7 +228,10 @@ def set_callback_settings(ctx: CallContext, params: Params) -> int:
     if server_id is not None and not targets:
         raise param_error("server_id is invalid")
     toggles = _toggles(params)
+    version = _api_version(params)
     for server in targets:
+        if version is not None:
+            server.api_version = version
         chosen = set(server.event_types if server.event_types is not None else MESSAGE_EVENT_TYPES)
         for name, on in toggles.items():
             (chosen.add if on else chosen.discard)(name)

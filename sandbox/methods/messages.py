@@ -68,14 +68,9 @@ def _send_many(
     for peer_id, outcome in zip(peers, outcomes, strict=True):
         if isinstance(outcome, VkError):
             stats.error(outcome.code)
-            append(
-                {
-                    "peer_id": peer_id,
-                    "message_id": 0,
-                    "conversation_message_id": 0,
-                    "error": outcome.as_item_error(),
-                }
-            )
+            # VK leaves the ids out of a failed recipient's item (vk-api-schema issue #208):
+            # there is no message, and a reader taking item["message_id"] must not find a 0.
+            append({"peer_id": peer_id, "error": outcome.as_item_error()})
         else:
             append(
                 {
@@ -206,11 +201,87 @@ def get_by_conversation_message_id(ctx: CallContext, params: Params) -> dict[str
     return _listing(ctx, params, found)
 
 
+def _read_up_to(conv: Conversation, author: int, mark: int, *, by_author: bool) -> Message | None:
+    """The latest message at or below the mark, written by ``author`` or by anyone else."""
+    for message in reversed(conv.messages[:mark]):
+        if (message.from_id == author) == by_author and message.action is None:
+            return message
+    return None
+
+
+def _conversation_object(ctx: CallContext, viewer: int, conv: Conversation) -> dict[str, Any]:
+    """A messages_conversation with VK's read marks: in_read, the last incoming message the
+    viewer has read; out_read, the viewer's last message the other side has read (in a chat,
+    anyone else) — a community compares its sent message ids with out_read."""
+    peer_id = conv.peer_for(viewer)
+    chat = conv.chat
+    hidden = chat is not None and viewer < 0  # a community sees id 0 in chats, as on VK
+    others = sorted(chat.members) if chat is not None else [conv.a if viewer == conv.b else conv.b]
+    theirs = max((conv.read_by(o) for o in others if o != viewer), default=0)
+    mine = conv.read_by(viewer)
+    in_read = _read_up_to(conv, viewer, mine, by_author=False)
+    out_read = _read_up_to(conv, viewer, theirs, by_author=True)
+    last = conv.messages[-1] if conv.messages else None
+    kind = "chat" if chat is not None else "group" if peer_id < 0 else "user"
+    local = chat.chat_id if chat is not None else abs(peer_id)
+    can_write: dict[str, Any] = {"allowed": True}
+    if viewer < 0 and chat is None:
+        community = ctx.state.communities.get(-viewer)
+        if community is not None and peer_id not in community.allowed:
+            can_write = {"allowed": False, "reason": 901}
+    item: dict[str, Any] = {
+        "peer": {"id": peer_id, "type": kind, "local_id": local},
+        "last_message_id": 0 if last is None or hidden else last.id,
+        "last_conversation_message_id": 0 if last is None else last.cmid,
+        "in_read": 0 if in_read is None or hidden else in_read.id,
+        "out_read": 0 if out_read is None or hidden else out_read.id,
+        "in_read_cmid": 0 if in_read is None else in_read.cmid,
+        "out_read_cmid": 0 if out_read is None else out_read.cmid,
+        "can_write": can_write,
+        "version": 0 if last is None else last.version,
+    }
+    unread = sum(1 for m in conv.messages[mine:] if m.from_id != viewer)
+    if unread:
+        item["unread_count"] = unread
+    return item
+
+
+def get_conversations_by_id(ctx: CallContext, params: Params) -> dict[str, Any]:
+    """Conversations by peer id, up to 100; peers the caller has no conversation with are left
+    out, as VK does. A community token reads its own dialogs and chats."""
+    peer_ids = params.integers("peer_ids")
+    if not peer_ids:
+        raise param_error("peer_ids is undefined")
+    if len(peer_ids) > MAX_PEER_IDS:
+        raise param_error(f"peer_ids: at most {MAX_PEER_IDS}")
+    if isinstance(ctx.actor, Community):
+        ctx.own_group(params)
+    viewer = _viewer(ctx)
+    convs = [ctx.state.conversation_for(viewer, peer) for peer in dict.fromkeys(peer_ids)]
+    found = [conv for conv in convs if conv is not None]
+    result: dict[str, Any] = {
+        "count": len(found),
+        "items": [_conversation_object(ctx, viewer, conv) for conv in found],
+    }
+    if params.flag("extended"):
+        owners = sorted({conv.peer_for(viewer) for conv in found if conv.chat is None})
+        state = ctx.state
+        result["profiles"] = [user_object(state.users[o]) for o in owners if o in state.users]
+        result["groups"] = [
+            group_object(state.communities[-o]) for o in owners if -o in state.communities
+        ]
+    return result
+
+
 def get_conversation_members(ctx: CallContext, params: Params) -> dict[str, Any]:
     peer_id = params.required_integer("peer_id")
     conv = _conversation(ctx, peer_id)
     state = ctx.state
     chat = conv.chat
+    viewer = _viewer(ctx)
+    if chat is not None and viewer < 0 and not chat.is_admin(viewer):
+        # VK lets a community read a chat's members only once the chat made it an admin.
+        raise VkError(917)
     if chat is not None:
         owners = sorted(chat.members) + sorted(-g for g in chat.communities)
         joined, admin = chat.joined, chat.admin_id
@@ -223,7 +294,7 @@ def get_conversation_members(ctx: CallContext, params: Params) -> dict[str, Any]
             "member_id": owner,
             "join_date": joined.get(owner, 0),
             "can_kick": False,
-            "is_admin": owner == admin,
+            "is_admin": owner == admin or (chat is not None and chat.is_admin(owner)),
         }
         if chat is not None and owner != admin:
             item["invited_by"] = admin
@@ -266,6 +337,7 @@ MESSAGE_METHODS: dict[str, Method] = {
     "messages.getById": get_by_id,
     "messages.getByConversationMessageId": get_by_conversation_message_id,
     "messages.getConversationMembers": get_conversation_members,
+    "messages.getConversationsById": get_conversations_by_id,
     "messages.sendMessageEventAnswer": send_message_event_answer,
     "messages.markAsRead": accept_quietly,
     "messages.setActivity": accept_quietly,

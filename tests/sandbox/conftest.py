@@ -123,7 +123,12 @@ def config() -> SandboxConfig:
     # No background tasks: tests drive time with the ManualClock and runtime.tick(). The
     # ManualClock stands still, so every call falls in one second: the rate limit is raised here
     # and tested on its own.
-    return SandboxConfig(background_tasks=False, communities=("Школьный бот",), rate_limit=1000)
+    return SandboxConfig(
+        background_tasks=False,
+        communities=("Школьный бот",),
+        rate_limit=1000,
+        user_rate_limit=1000,
+    )
 
 
 @pytest.fixture

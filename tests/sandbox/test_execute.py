@@ -26,7 +26,7 @@ async def test_batch_of_sends_with_per_call_results_and_errors(
         f'API.messages.send({{"peer_ids": "{member},{other}", "random_id": 0, "message": "A"}})',
         f"API.messages.send({{peer_ids: [{stranger}], random_id: 0, message: 'B'}})",
         f'API.messages.send({{"peer_id": {stranger}, "random_id": 0, "message": "C"}})',
-        f'API.messages.send({{"peer_id": {member}, "random_id": 0, "message": "{"я" * 4097}"}})',
+        f'API.messages.send({{"peer_id": {member}, "random_id": 0, "message": "{"я" * 9001}"}})',
     ]
     body = await vk.call("execute", community.access_token, code=f"return [{', '.join(calls)}];")
     first, second, third, fourth = body["response"]

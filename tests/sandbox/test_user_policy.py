@@ -12,7 +12,8 @@ from .conftest import Control, Vk
 
 IDS = build().vk_ids()
 pytestmark = pytest.mark.parametrize(
-    "config", [SandboxConfig(background_tasks=False, seed_demo=True, rate_limit=None)]
+    "config",
+    [SandboxConfig(background_tasks=False, seed_demo=True, rate_limit=None, user_rate_limit=None)],
 )
 
 

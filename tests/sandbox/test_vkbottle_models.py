@@ -86,7 +86,7 @@ async def test_vkbottle_reads_responses(
         )
         assert [m.text for m in by_cmid.items] == ["Здравствуйте", "Привет"]
         chat = await control.post(
-            "/chats", {"title": "Чат", "user_ids": [member], "group_ids": [community.id]}, 201
+            "/chats", {"title": "Чат", "user_ids": [member], "admin_group_ids": [community.id]}, 201
         )
         members = await api.messages.get_conversation_members(peer_id=chat["peer_id"])
         assert members.count == 2 and members.profiles and members.profiles[0].id == member

@@ -1,4 +1,4 @@
-"""A text over VK's 4,096 characters sent by the bot on its own (``BatchSender.send_one``) reaches
+"""A text over VK's 9,000 characters sent by the bot on its own (``BatchSender.send_one``) reaches
 the person in parts through the sandbox, which refuses a longer message with error 914 as VK does;
 sent again, no part is delivered twice; a refused part makes the whole a failure."""
 
@@ -14,7 +14,8 @@ from core.vk.split import VK_MESSAGE_LIMIT
 from ..broadcast.helpers import BulkAudience, bulk_audience
 
 PARAGRAPH = "Ответ по существу обращения, со ссылками на нормы закона и разъяснениями. " * 20
-TEXT = "\n\n".join(PARAGRAPH.strip() for _ in range(6))  # about 9,000 characters
+TEXT = "\n\n".join(PARAGRAPH.strip() for _ in range(13))  # about 19,800 characters
+WITHIN = "\n\n".join(PARAGRAPH.strip() for _ in range(5))  # about 7,600: over vkbottle's 4,096
 KEYBOARD = json.dumps(
     {
         "inline": True,
@@ -68,11 +69,24 @@ async def test_the_sandbox_refuses_a_message_over_the_limit_with_914() -> None:
     async with bulk_audience(1) as audience:
         sender = BatchSender(audience.community.access_token, audience.sandbox.api_url, 1000)
         try:
-            params = {"peer_id": audience.first, "random_id": 5, "message": "я" * 4097}
+            params = {"peer_id": audience.first, "random_id": 5, "message": "я" * 9001}
             with pytest.raises(VkCallError) as refused:
                 await sender.call("messages.send", params)
             assert refused.value.code == 914
             params["message"] = "я" * VK_MESSAGE_LIMIT
             assert (await sender.call("messages.send", params))["response"] > 0
+        finally:
+            await sender.close()
+
+
+async def test_a_text_vk_accepts_whole_goes_as_one_message() -> None:
+    assert 4096 < len(WITHIN) <= VK_MESSAGE_LIMIT  # vkbottle's answer() would cut it in two
+    async with bulk_audience(1) as audience:
+        sender = BatchSender(audience.community.access_token, audience.sandbox.api_url, 1000)
+        try:
+            result = await sender.send_one(audience.first, WITHIN, 99, KEYBOARD)
+            assert result.ok, result
+            [received] = _received(audience, audience.first)
+            assert received["text"] == WITHIN and received["keyboard"] is not None
         finally:
             await sender.close()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -11,6 +13,7 @@ from hypothesis import strategies as st
 from core.vk.split import VK_MESSAGE_LIMIT, split_text
 
 WORDS = st.text(alphabet="абвгдежзийклмнопрстуфхцчшщъыьэюяabc0123456789.,!?…", min_size=1)
+SCHEMA = Path(__file__).resolve().parents[3] / "vendor" / "vk-api-schema"
 GAPS = st.sampled_from([" ", "  ", "\n", "\n\n", " \n", "\n \n", "\t", ". ", "\r\n"])
 
 
@@ -55,6 +58,16 @@ def test_a_word_is_cut_only_when_no_space_is_in_reach(text: str, limit: int) -> 
 def test_a_text_that_fits_is_one_part_as_it_is() -> None:
     assert split_text("Здравствуйте!\n") == ["Здравствуйте!\n"]
     assert split_text("я" * VK_MESSAGE_LIMIT) == ["я" * VK_MESSAGE_LIMIT]
+    assert split_text("я" * (VK_MESSAGE_LIMIT + 1)) == ["я" * VK_MESSAGE_LIMIT, "я"]
+
+
+def test_the_limit_is_what_messages_send_accepts_not_vkbottles_4096() -> None:
+    methods = json.loads((SCHEMA / "messages" / "methods.json").read_text(encoding="utf-8"))
+    send = next(m for m in methods["methods"] if m["name"] == "messages.send")
+    message = next(p for p in send["parameters"] if p["name"] == "message")
+    assert VK_MESSAGE_LIMIT == message["maxLength"] == 9000
+    text = "Слово. " * 1000  # 7,000 characters: two messages if cut at 4,096, one for VK
+    assert split_text(text) == [text]
     assert split_text("  \n ") == [] and split_text("") == []
 
 
