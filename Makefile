@@ -27,7 +27,7 @@ test: $(STAMP) browser faketime
 # alone so timeouts stay real). Chromium is started without libfaketime (tests/browser.py).
 CLOCK_TESTS := tests/core/test_clock.py tests/core/runtime/test_demo_any_date.py \
 	tests/core/test_roles_cli.py tests/core/activity tests/core/verification tests/core/test_scheduling.py \
-	tests/core/test_quiet_hours.py tests/bots tests/miniapp
+	tests/core/test_quiet_hours.py tests/core/outbox tests/bots tests/miniapp
 test-clock:
 	@for shift in +365d -365d; do \
 	  echo "Тесты со сдвигом часов $$shift:"; \

@@ -4,36 +4,31 @@ Precedence: defaults < ``sferum.toml`` (or the file named by ``SFERUM_CONFIG``) 
 Environment keys are ``SFERUM_<FIELD>`` upper-cased (``SFERUM_DB_PATH``); the mini-app's secret
 also reads ``VK_APP_SECRET`` because that is the name VK's documentation uses.
 A bad value stops start-up with one line naming the key and the expected form.
+
+Real VK: each bot in its own community, one ``[communities.<name>]`` table each (token, group_id,
+plugins — by default the plugin named like the table —, main, callback_secret,
+callback_confirmation; secrets also from ``SFERUM_COMMUNITIES_<NAME>_TOKEN`` and the like). The
+older ``vk_token``/``vk_group_id`` pair is one community with one bot (``bots = ["..."]``).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
+
+from core.config_errors import describe_error
 
 
 class ConfigError(Exception):
     """Raised with a single human-readable line: which key, what was expected, what was given."""
-
-
-_EXPECTED: dict[str, str] = {
-    "int_parsing": "an integer",
-    "int_type": "an integer",
-    "greater_than_equal": "a number",
-    "less_than_equal": "a number",
-    "bool_parsing": "true or false",
-    "bool_type": "true or false",
-    "float_parsing": "a number",
-    "literal_error": "one of the allowed values",
-    "extra_forbidden": "no such setting",
-    "string_type": "a string",
-    "url_parsing": "a URL",
-}
 
 
 # The sandbox's published values: they sign nothing outside the sandbox.
@@ -46,6 +41,41 @@ VK_SECURE_KEY_LENGTH = 20
 MIN_CALLBACK_SECRET_LENGTH = 16
 
 
+# The name of a [communities.<name>] table: it also names environment keys.
+COMMUNITY_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+# What of a community the environment may give instead of the file (its secrets).
+COMMUNITY_ENV_FIELDS = ("token", "callback_secret", "callback_confirmation")
+
+
+class CommunitySettings(BaseModel):
+    """One VK community of ``[communities.<name>]``: its token and the plugins it runs."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    token: str = Field(min_length=1, repr=False)
+    group_id: int = Field(ge=1)
+    # Empty: the one plugin named like the table ([communities.exam_trainer]).
+    plugins: tuple[str, ...] = ()
+    # The plugin that gets typed text nobody's dialog holds; required with several plugins.
+    main: str | None = None
+    callback_secret: str | None = Field(None, repr=False)
+    callback_confirmation: str | None = None
+
+
+@dataclass(frozen=True)
+class VkCommunity:
+    """A community ``sferum run`` serves on real VK, from [communities] or the older pair."""
+
+    name: str
+    group_id: int
+    token: str = field(repr=False)
+    # None: every plugin chosen by ``bots`` (the vk_token/vk_group_id community).
+    plugins: tuple[str, ...] | None
+    main: str | None
+    callback_secret: str | None = field(default=None, repr=False)
+    callback_confirmation: str | None = None
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -53,8 +83,9 @@ class Settings(BaseModel):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     timezone: str = Field("Europe/Moscow", description="default IANA zone for new organisations")
 
-    # VK transport: with no token the bots run against the embedded sandbox. Secrets are left out
-    # of repr(): vkbottle's debug log prints handler contexts, which hold the settings.
+    # VK transport: with no token (and no [communities]) the bots run against the embedded
+    # sandbox. Secrets are left out of repr(): vkbottle's debug log prints handler contexts,
+    # which hold the settings.
     vk_token: str | None = Field(None, repr=False)
     vk_group_id: int | None = Field(None, ge=1)
     vk_api_url: str = "https://api.vk.ru/method/"
@@ -85,6 +116,8 @@ class Settings(BaseModel):
     bots: list[str] | None = Field(
         None, description="plugin names to run; all discovered by default"
     )
+    # Real VK with one community per bot (or several bots in one, with a main one).
+    communities: dict[str, CommunitySettings] = Field(default_factory=dict)
 
     @field_validator("timezone")
     @classmethod
@@ -94,19 +127,53 @@ class Settings(BaseModel):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError("an IANA time zone such as Europe/Moscow") from None
+            # The type names the Russian line of config_error.j2; the text is for developers.
+            raise PydanticCustomError("time_zone", "an IANA time zone") from None
         return value
 
     @field_validator("vk_api_url")
     @classmethod
     def _url_form(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")) or not value.endswith("/"):
-            raise ValueError("an http(s) URL ending with '/', e.g. https://api.vk.ru/method/")
+            raise PydanticCustomError("vk_api_url", "an http(s) URL ending with '/'")
         return value
 
     @property
     def uses_sandbox(self) -> bool:
-        return self.vk_token is None
+        return self.vk_token is None and not self.communities
+
+    def vk_communities(self) -> list[VkCommunity]:
+        """The communities to serve on real VK ([] on the sandbox), plugins and main filled in."""
+        if self.communities:
+            found: list[VkCommunity] = []
+            for name, entry in self.communities.items():
+                plugins = entry.plugins or (name,)
+                main = entry.main or (plugins[0] if len(plugins) == 1 else None)
+                found.append(
+                    VkCommunity(
+                        name,
+                        entry.group_id,
+                        entry.token,
+                        plugins,
+                        main,
+                        entry.callback_secret,
+                        entry.callback_confirmation,
+                    )
+                )
+            return found
+        if self.vk_token is None or self.vk_group_id is None:
+            return []
+        return [
+            VkCommunity(
+                "vk",
+                self.vk_group_id,
+                self.vk_token,
+                None,
+                None,
+                self.callback_secret,
+                self.callback_confirmation,
+            )
+        ]
 
     @property
     def app_secret(self) -> str:
@@ -127,11 +194,11 @@ class Settings(BaseModel):
 
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
     found: dict[str, Any] = {}
-    for name, field in Settings.model_fields.items():
+    for name, field_info in Settings.model_fields.items():
         key = f"SFERUM_{name.upper()}"
-        if key in environ:
+        if key in environ and name != "communities":
             raw = environ[key]
-            if field.annotation == list[str] | None:
+            if field_info.annotation == list[str] | None:
                 found[name] = [part.strip() for part in raw.split(",") if part.strip()]
             else:
                 found[name] = raw
@@ -140,34 +207,61 @@ def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
     return found
 
 
-def _describe(error: Mapping[str, Any], source: Mapping[str, str]) -> str:
-    field = str(error["loc"][0]) if error["loc"] else "?"
-    where = source.get(field, f"setting {field!r}")
-    expected = error.get("msg", "")
-    kind = str(error.get("type", ""))
-    if kind == "value_error":
-        expected = expected.removeprefix("Value error, ")
-    elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        words = {"ge": "at least", "le": "at most", "gt": "above", "lt": "below"}
-        limits = ", ".join(f"{words[k]} {v}" for k, v in (error.get("ctx") or {}).items())
-        expected = f"a number {limits}"
-    elif kind == "literal_error":
-        expected = "one of " + str((error.get("ctx") or {}).get("expected", ""))
-    elif kind == "string_too_short":
-        expected = f"at least {(error.get('ctx') or {}).get('min_length')} characters"
-    else:
-        expected = _EXPECTED.get(kind, expected)
-    given = error.get("input")
-    return f"{where}: expected {expected}, got {given!r}"
+def community_env_key(name: str, field_name: str) -> str:
+    """``SFERUM_COMMUNITIES_SCHOOL_TOKEN`` for ``[communities.school] token``."""
+    return f"SFERUM_COMMUNITIES_{name.upper()}_{field_name.upper()}"
+
+
+def _community_env(
+    table: Any, environ: Mapping[str, str], source: dict[str, str]
+) -> dict[str, Any]:
+    """The file's [communities] with the secrets the environment gives for them."""
+    if not isinstance(table, dict):
+        return table  # type: ignore[no-any-return]  # validation names the key
+    merged: dict[str, Any] = {}
+    for name, entry in table.items():
+        if not isinstance(entry, dict):
+            merged[name] = entry
+            continue
+        entry = dict(entry)
+        for field_name in COMMUNITY_ENV_FIELDS:
+            key = community_env_key(str(name), field_name)
+            if key in environ:
+                entry[field_name] = environ[key]
+                source[f"communities.{name}.{field_name}"] = key
+        merged[name] = entry
+    return merged
+
+
+def _file_key(path: Path, key: str) -> str:
+    """Where a key of the settings file is: ``sferum.toml: ключ communities.school.token``."""
+    from core.texts import CORE_TEXTS
+
+    return CORE_TEXTS.render("config_file_key.j2", path=str(path), key=key)
+
+
+def _describe(error: Mapping[str, Any], source: Mapping[str, str], path: Path) -> str:
+    """One Russian line for the first validation error, naming the key as it was written."""
+    from core.texts import CORE_TEXTS
+
+    loc = [str(part) for part in error["loc"]]
+    top = loc[0] if loc else ""
+    dotted = ".".join(loc)
+    where = source.get(dotted) or source.get(top) or CORE_TEXTS.render("config_key.j2", key=top)
+    if top == "communities" and len(loc) > 1 and dotted not in source:
+        where = _file_key(path, dotted)  # [communities] only comes from the file
+    also_in = None
+    secret_of_table = top == "communities" and len(loc) > 2 and loc[2] in COMMUNITY_ENV_FIELDS
+    if error.get("type") == "missing" and secret_of_table:
+        also_in = community_env_key(loc[1], loc[2])
+    return describe_error(error, where, Settings, also_in=also_in)
 
 
 def _secret_problem(key: str, problem: str, source: Mapping[str, str], **values: Any) -> str:
     from core.texts import CORE_TEXTS
 
     where = source.get(key) or CORE_TEXTS.render("config_key.j2", key=key)
-    return CORE_TEXTS.render(
-        "config_secret.j2", key=key, where=where, problem=problem, **values
-    )
+    return CORE_TEXTS.render("config_secret.j2", key=key, where=where, problem=problem, **values)
 
 
 def _key_problem(key: str, value: str | None, length: int, where: Mapping[str, str]) -> str | None:
@@ -181,6 +275,58 @@ def _key_problem(key: str, value: str | None, length: int, where: Mapping[str, s
     return None
 
 
+def _community_where(name: str, key: str, source: Mapping[str, str]) -> str:
+    from core.texts import CORE_TEXTS
+
+    return source.get(f"communities.{name}.{key}") or CORE_TEXTS.render(
+        "config_community_key.j2", name=name, key=key, env=community_env_key(name, key)
+    )
+
+
+def community_problems(settings: Settings, source: Mapping[str, str] | None = None) -> list[str]:
+    """What is wrong with [communities] as a whole, one Russian line each naming the key."""
+    from core.texts import CORE_TEXTS
+
+    if not settings.communities:
+        return []
+    where = source or {}
+
+    def problem(name: str, key: str, kind: str, **values: Any) -> str:
+        return CORE_TEXTS.render(
+            "config_communities.j2",
+            where=_community_where(name, key, where),
+            kind=kind,
+            name=name,
+            **values,
+        )
+
+    found: list[str] = []
+    for key in ("vk_token", "vk_group_id", "bots"):
+        if getattr(settings, key) is not None:
+            place = where.get(key) or CORE_TEXTS.render("config_key.j2", key=key)
+            found.append(CORE_TEXTS.render("config_communities.j2", where=place, kind=key))
+    groups: dict[int, str] = {}
+    tokens: dict[str, str] = {}
+    for name, entry in settings.communities.items():
+        if not COMMUNITY_NAME.match(name):
+            found.append(problem(name, "", "name", pattern=COMMUNITY_NAME.pattern))
+            continue
+        if entry.group_id in groups:
+            found.append(problem(name, "group_id", "same_group", other=groups[entry.group_id]))
+        groups.setdefault(entry.group_id, name)
+        if entry.token in tokens:
+            found.append(problem(name, "token", "same_token", other=tokens[entry.token]))
+        tokens.setdefault(entry.token, name)
+        plugins = entry.plugins or (name,)
+        if len(set(plugins)) != len(plugins):
+            found.append(problem(name, "plugins", "repeated"))
+        if entry.main is not None and entry.main not in plugins:
+            found.append(problem(name, "main", "main_unknown", plugins=plugins))
+        if entry.main is None and len(plugins) > 1:
+            found.append(problem(name, "main", "main_missing", plugins=plugins))
+    return found
+
+
 def secret_problems(settings: Settings, source: Mapping[str, str] | None = None) -> list[str]:
     """What keeps these settings from talking to real VK safely, one Russian line each (empty
     when nothing does, and always on the sandbox). ``source`` names where each key came from."""
@@ -188,22 +334,54 @@ def secret_problems(settings: Settings, source: Mapping[str, str] | None = None)
         return []
     where = source or {}
     found: list[str] = []
-    if settings.vk_group_id is None:
+    if settings.vk_group_id is None and not settings.communities:
         found.append(_secret_problem("vk_group_id", "missing", where))
     secrets: list[tuple[str, str | None, int]] = [
         ("vk_app_secret", settings.vk_app_secret, VK_SECURE_KEY_LENGTH)
     ]
-    if settings.transport == "callback":
-        secrets.append(
-            ("callback_secret", settings.callback_secret, MIN_CALLBACK_SECRET_LENGTH)
-        )
+    if settings.transport == "callback" and not settings.communities:
+        secrets.append(("callback_secret", settings.callback_secret, MIN_CALLBACK_SECRET_LENGTH))
     for key, value, length in secrets:
         problem = _key_problem(key, value, length, where)
         if problem is not None:
             found.append(problem)
-    if settings.transport == "callback" and not settings.callback_confirmation:
-        found.append(_secret_problem("callback_confirmation", "missing", where))
+    if settings.transport != "callback":
+        return found
+    if not settings.communities:
+        if not settings.callback_confirmation:
+            found.append(_secret_problem("callback_confirmation", "missing", where))
+        return found
+    # Each community answers VK's Callback API with its own secret and confirmation string.
+    for name, entry in settings.communities.items():
+        places = {
+            f"communities.{name}.{key}": _community_where(name, key, where)
+            for key in ("callback_secret", "callback_confirmation")
+        }
+        secret_key = f"communities.{name}.callback_secret"
+        problem = _key_problem(
+            secret_key, entry.callback_secret, MIN_CALLBACK_SECRET_LENGTH, places
+        )
+        if problem is not None:
+            found.append(problem)
+        if not entry.callback_confirmation:
+            confirmation_key = f"communities.{name}.callback_confirmation"
+            found.append(_secret_problem(confirmation_key, "missing", places))
     return found
+
+
+# tomllib's messages end with "(at line 3, column 7)"; the position is all an admin needs.
+_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def _toml_problem(path: Path, exc: tomllib.TOMLDecodeError | None) -> str:
+    """The Russian line for a settings file that is not TOML (exc) or whose [sferum] is no table."""
+    from core.texts import CORE_TEXTS
+
+    position = _TOML_POSITION.search(str(exc)) if exc is not None else None
+    line, column = position.groups() if position else (None, None)
+    return CORE_TEXTS.render(
+        "config_file.j2", path=str(path), broken=exc is not None, line=line, column=column
+    )
 
 
 def load_settings(
@@ -224,12 +402,22 @@ def load_settings(
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+            raise ConfigError(_toml_problem(path, exc)) from None
         table = data.get("sferum", data)
         if not isinstance(table, dict):
-            raise ConfigError(f"{path}: [sferum] must be a table of settings")
+            raise ConfigError(_toml_problem(path, None))
         values.update(table)
-        source.update({key: f"{path}: key {key!r}" for key in table})
+        source.update({key: _file_key(path, key) for key in table})
+        if table is not data and "communities" in data and "communities" not in table:
+            values["communities"] = data["communities"]  # [communities] beside [sferum]
+            source["communities"] = _file_key(path, "communities")
+        if isinstance(values.get("communities"), dict):
+            for name, entry in values["communities"].items():
+                for key in entry if isinstance(entry, dict) else ():
+                    dotted = f"communities.{name}.{key}"
+                    source[dotted] = _file_key(path, dotted)
+    if "communities" in values:
+        values["communities"] = _community_env(values["communities"], env, source)
     overrides = _env_overrides(env)
     values.update(overrides)
     source.update({key: f"SFERUM_{key.upper()}" for key in overrides})
@@ -238,8 +426,10 @@ def load_settings(
     try:
         settings = Settings(**values)
     except ValidationError as exc:
-        raise ConfigError(_describe(exc.errors()[0], source)) from None
-    problems = secret_problems(settings, source) if require_secrets else []
+        raise ConfigError(_describe(exc.errors()[0], source, path)) from None
+    problems = community_problems(settings, source)
+    if require_secrets:
+        problems += secret_problems(settings, source)
     if problems:
         raise ConfigError(problems[0])
     return settings

@@ -4,17 +4,21 @@ Working hours default to 08:00–20:00 on working days (Monday–Friday) in the 
 configurable per organisation and per person. Outside them a message to a staff member is either
 deferred to the next working hour or, where the transport supports it, delivered silently: the
 sender chooses. Students get no broadcasts between 21:00 and 08:00 local time.
+
+A message the recipient did not just ask for (a reminder, an alert, a relayed answer) waits for
+``plan_for_recipient``: staff within working hours, everyone else not at night (core/outbox).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from core.clock import require_aware
-from core.people.models import Organisation, Person, _parse_time
+from core.people.models import Organisation, Person, RoleKind, _parse_time
 
 STUDENT_NIGHT_START = time(21, 0)
 STUDENT_MORNING = time(8, 0)
@@ -84,14 +88,58 @@ def plan_for_staff(
     return Delivery(hours.next_start(now))
 
 
-def student_night(org: Organisation, moment: datetime) -> bool:
-    local = require_aware(moment).astimezone(org.zone).time()
+def night(zone: ZoneInfo, moment: datetime) -> bool:
+    local = require_aware(moment).astimezone(zone).time()
     return local >= STUDENT_NIGHT_START or local < STUDENT_MORNING
 
 
-def plan_for_student(org: Organisation, now: datetime) -> Delivery:
-    if not student_night(org, now):
+def after_night(zone: ZoneInfo, now: datetime) -> Delivery:
+    """Now, or the coming 08:00 in ``zone`` when it is night there."""
+    if not night(zone, now):
         return Delivery(now)
-    local = now.astimezone(org.zone)
+    local = now.astimezone(zone)
     morning_day = local.date() + timedelta(days=1 if local.time() >= STUDENT_NIGHT_START else 0)
-    return Delivery(datetime.combine(morning_day, STUDENT_MORNING, org.zone).astimezone(now.tzinfo))
+    return Delivery(datetime.combine(morning_day, STUDENT_MORNING, zone).astimezone(now.tzinfo))
+
+
+def student_night(org: Organisation, moment: datetime) -> bool:
+    return night(org.zone, moment)
+
+
+def plan_for_student(org: Organisation, now: datetime) -> Delivery:
+    return after_night(org.zone, now)
+
+
+# Each rule only moves the moment forward and the rules' quiet spans are short, so a person
+# holding several roles settles within a few rounds; the bound guards against bad data.
+_MAX_ROUNDS = 8
+
+
+def plan_for_recipient(
+    orgs: Mapping[RoleKind, Organisation],
+    person: Person | None,
+    now: datetime,
+    *,
+    zone: ZoneInfo,
+) -> Delivery:
+    """When a message the recipient did not just ask for may reach them: ``orgs`` is the
+    organisation of each role they hold. Staff only within working hours (theirs, else the
+    organisation's) — VK's messages.send has no silent flag, so it is deferred, never silent;
+    students and parents not at night in their school's zone; someone without a role not at night
+    in ``zone``. Several roles: the first moment every one of them allows."""
+    moment = require_aware(now)
+    for _ in range(_MAX_ROUNDS):
+        later = moment
+        staff = orgs.get(RoleKind.STAFF)
+        if staff is not None:
+            later = max(later, plan_for_staff(staff, person, later, QuietMode.DEFER).at)
+        for kind in (RoleKind.STUDENT, RoleKind.PARENT):
+            org = orgs.get(kind)
+            if org is not None:
+                later = max(later, plan_for_student(org, later).at)
+        if not orgs:
+            later = max(later, after_night(zone, later).at)
+        if later == moment:
+            break
+        moment = later
+    return Delivery(moment)

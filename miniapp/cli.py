@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve.set_defaults(handler=run_miniapp)
 
     journal = sub.add_parser("journal", help="электронный журнал: импорт данных")
-    journal_sub = journal.add_subparsers(dest="journal_command", metavar="COMMAND")
+    journal_sub = journal.add_subparsers(dest="journal_command", metavar="КОМАНДА")
     load = journal_sub.add_parser(
         "import",
         help="загрузить выгрузку OneRoster 1.2 (CSV) или демо-журнал",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from vkbottle.dispatch.rules import ABCRule
 from vkbottle.framework.labeler import BotLabeler
 from vkbottle.tools.mini_types.bot import MessageMin
 
@@ -19,7 +20,9 @@ from core.rules import Command, HasRole, InDialog, PayloadHas, PrivateChat, payl
 from core.runtime.context import Ctx
 from core.scheduling import Weekly
 from core.texts import Texts
+from core.vk.uploads import MAX_FILES, HasFiles, files_in, keep_all
 
+from . import audiences
 from .when import DAY_LABELS, WhenError, parse_moment, parse_time
 
 texts = Texts.for_package("bots.advisor_broadcast")
@@ -36,8 +39,8 @@ def _t(name: str, **values: Any) -> str:
 
 
 async def _org(cx: Ctx) -> Organisation | None:
-    org_ids = sorted(r.org_id for r in cx.identity.roles if r.role == RoleKind.STAFF)
-    return await cx.services.people.organisation(org_ids[0]) if org_ids else None
+    # The school chosen in this dialog (a staff member of two schools picks one), else theirs.
+    return await audiences.school(cx)
 
 
 def _menu_keyboard() -> str:
@@ -48,6 +51,7 @@ def _menu_keyboard() -> str:
                 (texts.label("scheduled"), {"ab": "scheduled"}),
                 (texts.label("reports"), {"ab": "reports"}),
             ],
+            [(texts.label("answers"), {"ab": "answers"})],
         ]
     )
 
@@ -86,43 +90,84 @@ async def cancel(message: MessageMin, cx: Ctx) -> None:
 
 # --- step 1: audience -------------------------------------------------------------------------
 async def ask_audience(message: MessageMin, cx: Ctx) -> None:
+    org = await _org(cx)
+    # Only the audiences this person may address in this school (core.broadcast.addressing).
+    offered = await audiences.kinds(cx, org) if org is not None else []
+    if not offered:
+        await cx.finish()
+        await message.answer(_t("step.j2", step="no_audience"), keyboard=_menu_keyboard())
+        return
     await cx.goto(FLOW + "audience")
     buttons: list[keyboards.Button] = [
-        (texts.label(f"aud_{kind}"), {"ab": "aud", "kind": kind}) for kind in AUDIENCES
+        (texts.label(f"aud_{kind}"), {"ab": "aud", "kind": kind}) for kind in offered
     ]
-    rows = [*keyboards.chunk(buttons, 2), keyboards.nav_row({"ab": "menu"}, CANCEL)]
-    await message.answer(_t("step.j2", step="audience"), keyboard=keyboards.build(rows))
+    several = len(await audiences.schools(cx)) > 1
+    back = {"ab": "back", "to": "school"} if several else {"ab": "menu"}
+    rows = [*keyboards.chunk(buttons, 2), keyboards.nav_row(back, CANCEL)]
+    school = org.name if several and org is not None else ""
+    await message.answer(
+        _t("step.j2", step="audience", school=school), keyboard=keyboards.build(rows)
+    )
 
 
 @labeler.message(PrivateChat() & STAFF & PayloadHas(ab="new"))
 async def new_broadcast(message: MessageMin, cx: Ctx) -> None:
     await cx.finish()
+    if len(await audiences.schools(cx)) > 1:
+        await audiences.ask_school(message, cx)
+        return
     await ask_audience(message, cx)
 
 
-async def ask_groups(message: MessageMin, cx: Ctx, org: Organisation) -> None:
-    groups = await cx.services.people.groups_of_org(org.id)
+@labeler.message(InDialog(FLOW + "school") & PayloadHas(ab="school"))
+async def chose_school(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    # The id comes from a button anyone can forge: only a school of this person's is taken.
+    chosen = payload.get("id")
+    if not any(org.id == chosen for org in await audiences.schools(cx)):
+        await audiences.ask_school(message, cx)
+        return
+    await cx.goto(FLOW + "audience", org=chosen)
+    await ask_audience(message, cx)
+
+
+async def ask_groups(message: MessageMin, cx: Ctx, org: Organisation, page: int = 1) -> None:
+    """The classes a page at a time (a big school has more than a keyboard holds); each class
+    button carries its page, so ticking a class shows the same page again."""
+    groups = await audiences.classes(cx, org, cx.dialog.data.get("kind", "groups"))
     chosen = set(cx.dialog.data.get("groups", []))
-    buttons: list[keyboards.Button] = [
-        (("✓ " if g.id in chosen else "") + g.name, {"ab": "grp", "id": g.id}) for g in groups[:28]
-    ]
-    rows = [
-        *keyboards.chunk(buttons, 4),
+    fixed = [
         [(texts.label("done"), {"ab": "grp_done"}, "positive")],
         keyboards.nav_row({"ab": "back", "to": "audience"}, CANCEL),
     ]
+    window = keyboards.page_window(len(groups), fixed, page=page, per_row=4)
+    shown = groups[window.first : window.first + window.size]
+    buttons: list[keyboards.Button] = [
+        (
+            ("✓ " if g.id in chosen else "") + g.name,
+            {"ab": "grp", "id": g.id, keyboards.PAGE_KEY: window.number},
+        )
+        for g in shown
+    ]
+    rows = [
+        *keyboards.chunk(buttons, 4),
+        keyboards.pager_row(window, {"ab": "grp_page"}),
+        *fixed,
+    ]
     names = [g.name for g in groups if g.id in chosen]
-    await message.answer(_t("step.j2", step="groups", chosen=names), keyboard=keyboards.build(rows))
+    await message.answer(
+        _t("step.j2", step="groups", chosen=names, page=window.number, pages=window.count),
+        keyboard=keyboards.build(rows),
+    )
 
 
 @labeler.message(InDialog(FLOW + "audience") & PayloadHas(ab="aud"))
 async def chose_audience(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
     kind = payload.get("kind")
     org = await _org(cx)
-    if kind not in AUDIENCES or org is None:
+    if org is None or kind not in await audiences.kinds(cx, org):
         await ask_audience(message, cx)
         return
-    await cx.goto(FLOW + "audience", kind=kind, groups=[], buttons=[])
+    await cx.goto(FLOW + "audience", kind=kind, groups=[], buttons=[], files=[])
     if kind in ("groups", "group_parents"):
         await cx.goto(FLOW + "groups")
         await ask_groups(message, cx, org)
@@ -136,11 +181,19 @@ async def toggle_group(message: MessageMin, cx: Ctx, payload: dict[str, Any]) ->
     group = await cx.services.people.group(int(payload.get("id", 0)))
     if org is None:
         return
-    if group is not None and group.org_id == org.id:
+    offered = await audiences.classes(cx, org, cx.dialog.data.get("kind", "groups"))
+    if group is not None and group in offered:
         chosen = set(cx.dialog.data.get("groups", []))
         chosen ^= {group.id}
         await cx.goto(FLOW + "groups", groups=sorted(chosen))
-    await ask_groups(message, cx, org)
+    await ask_groups(message, cx, org, keyboards.page_of(payload))
+
+
+@labeler.message(InDialog(FLOW + "groups") & PayloadHas(ab="grp_page"))
+async def turn_groups_page(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    org = await _org(cx)
+    if org is not None:
+        await ask_groups(message, cx, org, keyboards.page_of(payload))
 
 
 @labeler.message(InDialog(FLOW + "groups") & PayloadHas(ab="grp_done"))
@@ -159,7 +212,24 @@ async def ask_text(message: MessageMin, cx: Ctx) -> None:
     await cx.goto(FLOW + "text")
     back = "groups" if cx.dialog.data.get("kind") in ("groups", "group_parents") else "audience"
     rows = [keyboards.nav_row({"ab": "back", "to": back}, CANCEL)]
-    await message.answer(_t("step.j2", step="text"), keyboard=keyboards.build(rows))
+    await message.answer(
+        _t("step.j2", step="text", files=_file_names(cx)), keyboard=keyboards.build(rows)
+    )
+
+
+def _file_names(cx: Ctx) -> list[str]:
+    return [str(title) for _kind, _attachment, title in cx.dialog.data.get("files", [])]
+
+
+async def attach_files(message: MessageMin, cx: Ctx) -> None:
+    """The documents and photos of the counsellor's message join the broadcast: each is copied
+    once into the community's own files (core/vk/uploads.py), and that copy is what every
+    recipient gets. A file that cannot be taken is named, and the rest are kept."""
+    kept = list(cx.dialog.data.get("files", []))
+    files, failed = await keep_all(cx.api, message, kept, MAX_FILES)
+    await cx.goto(cx.dialog.step or FLOW + "text", files=files)
+    if failed:
+        await message.answer(_t("step.j2", step="file_failed", failed=failed))
 
 
 def _audience(data: dict[str, Any], org_id: int) -> Audience:
@@ -201,16 +271,31 @@ async def show_preview(message: MessageMin, cx: Ctx) -> None:
         ],
         keyboards.nav_row({"ab": "back", "to": "text"}, CANCEL),
     ]
+    if data.get("files"):
+        rows.insert(2, [(texts.label("drop_files"), {"ab": "drop_files"})])
     await message.answer(
-        _t("step.j2", step="preview", preview=preview, buttons=data.get("buttons", [])),
+        _t(
+            "step.j2",
+            step="preview",
+            preview=preview,
+            buttons=data.get("buttons", []),
+            files=_file_names(cx),
+        ),
         keyboard=keyboards.build(rows),
         dont_parse_links=True,
+        # The files themselves, as the recipients will get them (the same copies).
+        attachment=",".join(str(a) for _kind, a, _title in data.get("files", [])) or None,
     )
 
 
 @labeler.message(InDialog(FLOW + "text") & ~PayloadHas(ab="back"))
 async def wrote_text(message: MessageMin, cx: Ctx) -> None:
     text = (message.text or "").strip()
+    if files_in(message) and not payload_of(message):
+        await attach_files(message, cx)
+        if not text:  # the files came first: the text is still to write
+            await ask_text(message, cx)
+            return
     if not text or payload_of(message):
         await ask_text(message, cx)
         return
@@ -228,6 +313,18 @@ async def wrote_text(message: MessageMin, cx: Ctx) -> None:
         await message.answer(_t("step.j2", step="bad_text", error=str(exc)))
         return
     await cx.goto(FLOW + "text", text=text, title=text.splitlines()[0][:60])
+    await show_preview(message, cx)
+
+
+@labeler.message(InDialog(FLOW + "preview") & HasFiles() & ~PayloadHas(ab="back"))
+async def files_to_preview(message: MessageMin, cx: Ctx) -> None:
+    await attach_files(message, cx)
+    await show_preview(message, cx)
+
+
+@labeler.message(InDialog(FLOW + "preview") & PayloadHas(ab="drop_files"))
+async def drop_files(message: MessageMin, cx: Ctx) -> None:
+    await cx.goto(FLOW + "preview", files=[])
     await show_preview(message, cx)
 
 
@@ -384,6 +481,7 @@ def _spec(cx: Ctx, org: Organisation) -> BroadcastSpec:
         template=data["text"],
         title=data.get("title", ""),
         buttons=tuple(LinkButton(label, url) for label, url in data.get("buttons", [])),
+        attachments=tuple(str(attachment) for _kind, attachment, _t in data.get("files", [])),
         schedule=schedule,
         source="advisor_broadcast",
     )
@@ -413,6 +511,7 @@ async def ask_confirm(message: MessageMin, cx: Ctx, org: Organisation) -> None:
         _t(
             "step.j2",
             step="confirm",
+            files=_file_names(cx),
             audience=audience_label,
             allowed=allowed,
             skipped=len(ids) - allowed,
@@ -457,7 +556,9 @@ async def confirm(message: MessageMin, cx: Ctx) -> None:
 async def back(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
     org = await _org(cx)
     target = payload.get("to")
-    if target == "audience" or org is None:
+    if target == "school":
+        await audiences.ask_school(message, cx)
+    elif target == "audience" or org is None:
         await ask_audience(message, cx)
     elif target == "groups":
         await cx.goto(FLOW + "groups")
@@ -475,28 +576,93 @@ async def back(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
 
 
 # --- lists, reports, cancel -------------------------------------------------------------------
-@labeler.message(PrivateChat() & STAFF & (PayloadHas(ab="scheduled") | PayloadHas(ab="reports")))
-async def list_broadcasts(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
-    scheduled = payload.get("ab") == "scheduled"
-    items = await cx.services.broadcasts.recent(cx.person_id)
+LIST_LIMIT = 60  # the author's latest broadcasts the lists page through and search
+MAX_QUERY = 60  # characters of a typed search kept in the dialog
+
+
+class TypedText(ABCRule[MessageMin]):
+    """Typed text, not a button of any bot."""
+
+    async def check(self, event: MessageMin) -> bool:
+        return bool((event.text or "").strip()) and not payload_of(event)
+
+
+async def send_list(
+    message: MessageMin, cx: Ctx, *, scheduled: bool, page: int = 1, query: str | None = None
+) -> None:
+    """Scheduled broadcasts or reports, a page at a time; «Найти» narrows them by typed words
+    of the title or the number."""
+    items = await cx.services.broadcasts.recent(cx.person_id, limit=LIST_LIMIT)
     if scheduled:
         items = [
             b
             for b in items
             if b.status in ("scheduled", "pending") or (b.recurring and b.status != "cancelled")
         ]
-    rows: list[list[keyboards.Button]] = []
-    for b in items[:4]:
-        if scheduled:
-            rows.append(
-                [(texts.label("cancel_broadcast", id=b.id), {"ab": "stop", "id": b.id}, "negative")]
-            )
-        else:
-            rows.append([(texts.label("details", id=b.id), {"ab": "details", "id": b.id})])
-    rows.append([(texts.label("menu"), {"ab": "menu"})])
-    await message.answer(
-        _t("list.j2", items=items[:10], scheduled=scheduled), keyboard=keyboards.build(rows)
+    found = [b for b in items if keyboards.matches(f"{b.id} {b.title}", query)] if query else items
+    missed = query if query and not found else ""
+    if missed:
+        query, found = None, items
+    kind = "scheduled" if scheduled else "reports"
+    buttons: list[keyboards.Button] = [
+        (texts.label("cancel_broadcast", id=b.id), {"ab": "stop", "id": b.id}, "negative")
+        if scheduled
+        else (texts.label("details", id=b.id), {"ab": "details", "id": b.id})
+        for b in found
+    ]
+    fixed: list[list[keyboards.Button]] = [[(texts.label("menu"), {"ab": "menu"})]]
+    if len(items) > 1:
+        fixed[0].insert(0, (texts.label("find"), {"ab": "find", "kind": kind}))
+    page_ = keyboards.paged(
+        buttons, fixed, page=page, turn={"ab": kind, "f": 1} if query else {"ab": kind}
     )
+    await cx.finish()
+    if query:
+        await cx.goto(FLOW + "found", q=query)
+    shown = found[page_.first : page_.first + len(page_.items)]
+    await message.answer(
+        _t(
+            "list.j2",
+            items=shown,
+            scheduled=scheduled,
+            page=page_.number,
+            pages=page_.count,
+            total=page_.total,
+            query=query or "",
+            missed=missed,
+        ),
+        keyboard=keyboards.build(page_.rows),
+    )
+
+
+@labeler.message(PrivateChat() & STAFF & (PayloadHas(ab="scheduled") | PayloadHas(ab="reports")))
+async def list_broadcasts(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    # «Ещё» under search results pages on through the same search.
+    searching = bool(payload.get("f")) and cx.dialog.at(FLOW + "found")
+    query = str(cx.dialog.data.get("q") or "") if searching else ""
+    await send_list(
+        message,
+        cx,
+        scheduled=payload.get("ab") == "scheduled",
+        page=keyboards.page_of(payload),
+        query=query or None,
+    )
+
+
+@labeler.message(PrivateChat() & STAFF & PayloadHas(ab="find"))
+async def ask_find(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    kind = "scheduled" if payload.get("kind") == "scheduled" else "reports"
+    await cx.finish()
+    await cx.goto(FLOW + "find", kind=kind)
+    rows = [keyboards.nav_row({"ab": kind}, CANCEL)]
+    await message.answer(_t("list_find.j2"), keyboard=keyboards.build(rows))
+
+
+@labeler.message(InDialog(FLOW + "find") & TypedText())
+async def find(message: MessageMin, cx: Ctx) -> None:
+    scheduled = cx.dialog.data.get("kind") == "scheduled"
+    query = " ".join((message.text or "").split())[:MAX_QUERY]
+    await send_list(message, cx, scheduled=scheduled, query=query)
 
 
 def _reason_label(reason: str) -> str:
@@ -519,9 +685,8 @@ async def details(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None
     for reason, count in status.reasons.items():
         label = _reason_label(reason)
         reasons[label] = reasons.get(label, 0) + count
-    await message.answer(
-        _t("report.j2", s=status, reasons=sorted(reasons.items())), keyboard=_menu_keyboard()
-    )
+    # By audience group, with VK's read marks and the recipients' answers (reports.py).
+    await reports.show(message, cx, status, sorted(reasons.items()))
 
 
 @labeler.message(PrivateChat() & STAFF & PayloadHas(ab="stop"))
@@ -537,3 +702,7 @@ async def stop(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
         await message.answer(_t("step.j2", step="error", error=str(exc)))
         return
     await list_broadcasts(message, cx, {"ab": "scheduled"})
+
+
+# Registered after the handlers above: answers to broadcasts and the report by group.
+from . import replies, reports  # noqa: E402, F401

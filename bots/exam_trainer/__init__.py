@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from core.plugins.spec import Plugin
 
-from . import fallbacks, reminders, student_pages, teaching, training
+from . import fallbacks, reminders, student_pages, teaching, training, ui
 from .importer import ensure_tasks
 from .progress import ProgressRow, progress, topic_progress
 from .ui import TEXTS
@@ -34,7 +34,7 @@ async def _demo(services: Services, group_id: int) -> None:
 plugin = Plugin(
     name="exam_trainer",
     title="Тренажёр ОГЭ и ЕГЭ",
-    # Order matters: specific handlers first, the catch-alls of this bot's dialog last.
+    # Order matters within the plugin: specific handlers first, its dialog's catch-alls last.
     labelers=[training.labeler, student_pages.labeler, teaching.labeler, fallbacks.labeler],
     texts=TEXTS,
     migrations_package="bots.exam_trainer",
@@ -43,6 +43,8 @@ plugin = Plugin(
     description="Задания как на экзамене, проверка с разбором, интервальные повторения, "
     "задания классу от учителя.",
     extras={"progress": progress, "topic_progress": topic_progress},
+    payload_keys=(ui.KEY,),  # every button of the trainer: {"et": action, ...}
+    menu=fallbacks.menu,
 )
 
 __all__ = ["ProgressRow", "plugin", "progress", "topic_progress"]

@@ -17,6 +17,9 @@ from typing import Any
 
 import yaml
 
+from core.file_errors import os_reason as _os_reason
+from core.texts import Texts
+
 from .answers import TaskType, as_decimal
 from .safe_math import ExpressionError, evaluate
 
@@ -31,6 +34,12 @@ MAX_NUMBER = 40
 MAX_OPTIONS = 9
 MAX_TEXT = 3600  # a VK message holds 4096 characters; the task card adds a header and a hint
 SHORT_WORD = re.compile(r"^[а-яё]+(-[а-яё]+)*$", re.IGNORECASE)
+_TEXTS = Texts.for_package("bots.exam_trainer")
+
+
+def say(code: str, **values: Any) -> str:
+    """A problem in Russian (templates/bank_problem.j2): authors of banks read them."""
+    return _TEXTS.render("bank_problem.j2", code=code, **values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,9 +52,9 @@ class Problem:
     def __str__(self) -> str:
         where = [self.file]
         if self.task_id is not None:
-            where.append(f"task {self.task_id}")
+            where.append(f"задание {self.task_id}")
         if self.field is not None:
-            where.append(f"field {self.field}")
+            where.append(f"поле {self.field}")
         return f"{': '.join(where)}: {self.message}"
 
 
@@ -86,11 +95,10 @@ def read_file(path: Path) -> Any:
     try:
         raw = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise BankError(
-            [Problem(name, None, None, f"cannot read: {exc.strerror or exc}")]
-        ) from None
+        reason = _os_reason(exc)
+        raise BankError([Problem(name, None, None, say("unreadable", reason=reason))]) from None
     except UnicodeDecodeError:
-        raise BankError([Problem(name, None, None, "not UTF-8 text")]) from None
+        raise BankError([Problem(name, None, None, say("not_utf8"))]) from None
     suffix = path.suffix.lower()
     try:
         if suffix == ".json":
@@ -98,15 +106,15 @@ def read_file(path: Path) -> Any:
         if suffix in (".yaml", ".yml"):
             return yaml.safe_load(raw)
     except json.JSONDecodeError as exc:
-        raise BankError(
-            [Problem(name, None, None, f"JSON error at line {exc.lineno}: {exc.msg}")]
-        ) from None
+        message = say("json_error", line=exc.lineno, column=exc.colno)
+        raise BankError([Problem(name, None, None, message)]) from None
     except yaml.YAMLError as exc:
+        # PyYAML's own words («mapping values are not allowed here») are English: the line
+        # tells the author where to look.
         mark = getattr(exc, "problem_mark", None)
-        line = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise BankError([Problem(name, None, None, f"YAML error{line}: {problem}")]) from None
-    raise BankError([Problem(name, None, None, "expected a .yaml, .yml or .json file")])
+        line = mark.line + 1 if mark is not None else None
+        raise BankError([Problem(name, None, None, say("yaml_error", line=line))]) from None
+    raise BankError([Problem(name, None, None, say("wrong_suffix"))])
 
 
 def _text(value: Any) -> str | None:
@@ -126,13 +134,13 @@ class _TaskChecker:
         ident = raw.get("id") if isinstance(raw, dict) else None
         self.task_id = ident if isinstance(ident, str) and ident.strip() else f"#{index + 1}"
 
-    def bad(self, field: str | None, message: str) -> None:
-        self.problems.append(Problem(self.file, self.task_id, field, message))
+    def bad(self, field: str | None, code: str, **values: Any) -> None:
+        self.problems.append(Problem(self.file, self.task_id, field, say(code, **values)))
 
     def check(self) -> BankTask | None:
         raw = self.raw
         if not isinstance(raw, dict):
-            self.bad(None, "a task must be a mapping of fields")
+            self.bad(None, "not_mapping")
             return None
         for key in REQUIRED:
             if key not in raw:
@@ -141,16 +149,16 @@ class _TaskChecker:
             return None
         # An unknown field (a typo of an optional one, usually) does not stop the other checks.
         for key in sorted(set(raw) - set(REQUIRED) - set(OPTIONAL), key=str):
-            self.bad(str(key), f"unknown field (allowed: {', '.join(REQUIRED + OPTIONAL)})")
+            self.bad(str(key), "unknown_field", allowed=", ".join(REQUIRED + OPTIONAL))
         strings = {key: _text(raw[key]) for key in ("id", "topic", "type", "text", "explanation")}
         for key, value in strings.items():
             if value is None:
-                self.bad(key, "must be a non-empty string")
+                self.bad(key, "empty_string")
         answer = self._answer(raw["answer"])
         number = self._number(raw["number"])
         points = raw["points"]
         if not isinstance(points, int) or isinstance(points, bool) or not 1 <= points <= 10:
-            self.bad("points", f"must be a whole number 1..10, got {points!r}")
+            self.bad("points", "points", got=repr(points))
         options = self._options(raw.get("options"))
         if None in (answer, number, options) or None in strings.values():
             return None
@@ -158,13 +166,13 @@ class _TaskChecker:
         self._id(strings["id"] or "", number)
         text = str(raw["text"]).strip()
         if len(text) + sum(len(option) + 4 for option in options) > MAX_TEXT:
-            self.bad("text", f"with its options longer than {MAX_TEXT} characters")
+            self.bad("text", "text_long", limit=MAX_TEXT)
         if len(str(raw["explanation"])) > MAX_TEXT:
-            self.bad("explanation", f"longer than {MAX_TEXT} characters")
+            self.bad("explanation", "explanation_long", limit=MAX_TEXT)
         try:
             kind = TaskType(strings["type"] or "")
         except ValueError:
-            self.bad("type", f"must be one of {', '.join(t.value for t in TaskType)}")
+            self.bad("type", "type", allowed=", ".join(t.value for t in TaskType))
             return None
         self._by_type(kind, answer, options)
         if self.problems:
@@ -186,22 +194,22 @@ class _TaskChecker:
 
     def _answer(self, value: Any) -> str | None:
         if isinstance(value, bool):
-            self.bad("answer", "must be a string")
+            self.bad("answer", "answer_not_string")
             return None
         if isinstance(value, int):  # an unquoted whole number in YAML is unambiguous
             return str(value)
         if isinstance(value, float):
             example = str(value).replace(".", ",")
-            self.bad("answer", f'write decimals as a quoted string with a comma: "{example}"')
+            self.bad("answer", "answer_float", example=example)
             return None
         text = _text(value)
         if text is None:
-            self.bad("answer", "must be a non-empty string")
+            self.bad("answer", "empty_string")
         return text
 
     def _number(self, value: Any) -> int | None:
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_NUMBER:
-            self.bad("number", f"must be a task number 1..{MAX_NUMBER}, got {value!r}")
+            self.bad("number", "number", max=MAX_NUMBER, got=repr(value))
             return None
         return value
 
@@ -209,22 +217,22 @@ class _TaskChecker:
         if value is None:
             return ()
         if not isinstance(value, list) or not all(_text(item) for item in value):
-            self.bad("options", "must be a list of non-empty strings")
+            self.bad("options", "options_list")
             return None
         if len(value) > MAX_OPTIONS:
-            self.bad("options", f"at most {MAX_OPTIONS} options (answers are single digits)")
+            self.bad("options", "options_many", max=MAX_OPTIONS)
             return None
         return tuple(str(item).strip() for item in value)
 
     def _id(self, ident: str, number: int) -> None:
         match = TASK_ID.match(ident)
         if match is None:
-            self.bad("id", "must look like <oge|ege>-<subject>-<NN>-<NNN>, e.g. oge-math-05-001")
+            self.bad("id", "id_shape")
             return
         if match[1] != EXAMS[self.exam] or match[2] != self.subject:
-            self.bad("id", f"prefix must be {EXAMS[self.exam]}-{self.subject} for this file")
+            self.bad("id", "id_prefix", prefix=f"{EXAMS[self.exam]}-{self.subject}")
         if int(match[3]) != number:
-            self.bad("id", f"task number {match[3]} in the id differs from number {number}")
+            self.bad("id", "id_number", in_id=match[3], number=number)
 
     def _by_type(self, kind: TaskType, answer: str, options: tuple[str, ...]) -> None:
         raw = self.raw
@@ -233,129 +241,121 @@ class _TaskChecker:
             ("verify_matching", TaskType.MATCHING),
         ):
             if key in raw and kind != only:
-                self.bad(key, f"only for {only.value} tasks")
+                self.bad(key, "only_for", kind=only.value)
         if kind == TaskType.SHORT:
             self._short(answer, options)
             return
         if "verify" in raw:
-            self.bad("verify", f"only for short numeric answers, not {kind.value}")
+            self.bad("verify", "verify_only_short", kind=kind.value)
         if len(options) < 2:
-            self.bad("options", f"a {kind.value} task needs at least two options")
+            self.bad("options", "two_options", kind=kind.value)
             return
         if not re.fullmatch(r"[1-9]+", answer):
-            self.bad("answer", f"a {kind.value} answer is option digits, got {answer!r}")
+            self.bad("answer", "option_digits", kind=kind.value, answer=repr(answer))
             return
         if any(int(digit) > len(options) for digit in answer):
-            self.bad("answer", f"{answer!r} names an option beyond the {len(options)} given")
+            self.bad("answer", "beyond_options", answer=repr(answer), count=len(options))
             return
         if kind == TaskType.CHOICE:
             self._choice(answer, options)
         elif kind == TaskType.SEQUENCE:
             if sorted(answer) != [str(i) for i in range(1, len(options) + 1)]:
-                self.bad("answer", f"a sequence must use each of 1..{len(options)} once")
+                self.bad("answer", "sequence", count=len(options))
         else:
             self._matching(answer, options)
 
     def _short(self, answer: str, options: tuple[str, ...]) -> None:
         if options:
-            self.bad("options", "a short-answer task has no options")
+            self.bad("options", "short_has_options")
         number = as_decimal(answer)
         if number is None:
             if not SHORT_WORD.match(answer):
-                self.bad("answer", f"a short answer is a number or one word, got {answer!r}")
+                self.bad("answer", "short_answer", answer=repr(answer))
             if "verify" in self.raw:
-                self.bad("verify", "only for numeric answers")
+                self.bad("verify", "verify_numeric_only")
             return
         if "." in answer:
-            self.bad("answer", "write decimals with a comma, as on the answer form")
+            self.bad("answer", "decimal_comma")
         verify = self.raw.get("verify")
         if verify is None:
             if self.subject == "math":
-                self.bad("verify", "a mathematics task with a numeric answer needs verify")
+                self.bad("verify", "math_needs_verify")
             return
         if not isinstance(verify, str):
-            self.bad("verify", "must be an arithmetic expression in a string")
+            self.bad("verify", "verify_string")
             return
         try:
             value = evaluate(verify)
         except ExpressionError as exc:
-            self.bad("verify", str(exc))
+            self.bad("verify", "verify_error", reason=str(exc))
             return
         if not math.isclose(value, float(number), rel_tol=1e-12, abs_tol=1e-9):
-            self.bad("answer", f"{answer!r} differs from verify {verify!r} = {value:g}")
+            shown = f"{value:g}".replace(".", ",")
+            self.bad(
+                "answer", "verify_differs", answer=repr(answer), verify=repr(verify), value=shown
+            )
 
     def _choice(self, answer: str, options: tuple[str, ...]) -> None:
         if len(set(answer)) != len(answer):
-            self.bad("answer", "a choice answer names each option once")
+            self.bad("answer", "choice_once")
         flags = self.raw.get("verify_choice")
         if flags is None:
             return
         if not isinstance(flags, list) or not all(isinstance(f, bool) for f in flags):
-            self.bad("verify_choice", "must be a list of true/false, one per option")
+            self.bad("verify_choice", "verify_choice_list")
             return
         if len(flags) != len(options):
-            self.bad("verify_choice", f"has {len(flags)} entries for {len(options)} options")
+            self.bad("verify_choice", "verify_choice_count", n=len(flags), count=len(options))
             return
         expected = "".join(str(i + 1) for i, flag in enumerate(flags) if flag)
         if sorted(answer) != sorted(expected):
-            self.bad("answer", f"{answer!r} differs from verify_choice, which marks {expected!r}")
+            self.bad(
+                "answer", "verify_choice_differs", answer=repr(answer), expected=repr(expected)
+            )
 
     def _matching(self, answer: str, options: tuple[str, ...]) -> None:
         letters = LETTERS[: len(answer)]
         text = str(self.raw["text"])
         for letter in letters:
             if f"{letter})" not in text:
-                self.bad("text", f"has no item {letter}), yet the answer has a digit for it")
+                self.bad("text", "no_item", letter=letter)
         pairs = self.raw.get("verify_matching")
         if pairs is None:
             return
         if not isinstance(pairs, dict) or list(pairs) != list(LETTERS[: len(pairs)]) or not pairs:
-            self.bad(
-                "verify_matching",
-                f"must map the letters {', '.join(letters)} in order to option numbers",
-            )
+            self.bad("verify_matching", "verify_matching_letters", letters=", ".join(letters))
             return
         if not all(isinstance(v, int) and not isinstance(v, bool) for v in pairs.values()):
-            self.bad("verify_matching", "values must be option numbers")
+            self.bad("verify_matching", "verify_matching_values")
             return
         expected = "".join(str(v) for v in pairs.values())
         if answer != expected:
-            self.bad("answer", f"{answer!r} differs from verify_matching, which gives {expected!r}")
+            self.bad(
+                "answer", "verify_matching_differs", answer=repr(answer), expected=repr(expected)
+            )
 
 
 def validate(data: Any, file: str) -> Bank:
     """A Bank from parsed data, or BankError listing every problem."""
     if not isinstance(data, dict):
-        raise BankError(
-            [
-                Problem(
-                    file,
-                    None,
-                    None,
-                    "the file must be a mapping with exam, subject, subject_title, tasks",
-                )
-            ]
-        )
+        raise BankError([Problem(file, None, None, say("file_not_mapping"))])
     problems: list[Problem] = []
     for key in TOP_LEVEL:
         if key not in data:
-            problems.append(Problem(file, None, key, "missing"))
+            problems.append(Problem(file, None, key, say("missing")))
     for key in sorted(set(data) - set(TOP_LEVEL), key=str):
-        problems.append(
-            Problem(file, None, str(key), f"unknown field (allowed: {', '.join(TOP_LEVEL)})")
-        )
+        allowed = ", ".join(TOP_LEVEL)
+        problems.append(Problem(file, None, str(key), say("unknown_field", allowed=allowed)))
     exam, subject, title = data.get("exam"), data.get("subject"), _text(data.get("subject_title"))
     if "exam" in data and exam not in EXAMS:
-        problems.append(Problem(file, None, "exam", f"must be ОГЭ or ЕГЭ, got {exam!r}"))
+        problems.append(Problem(file, None, "exam", say("exam", got=repr(exam))))
     if "subject" in data and not (isinstance(subject, str) and SUBJECT.match(subject)):
-        problems.append(
-            Problem(file, None, "subject", f"must be a latin slug like math, got {subject!r}")
-        )
+        problems.append(Problem(file, None, "subject", say("subject", got=repr(subject))))
     if "subject_title" in data and title is None:
-        problems.append(Problem(file, None, "subject_title", "must be a non-empty string"))
+        problems.append(Problem(file, None, "subject_title", say("empty_string")))
     tasks = data.get("tasks")
     if "tasks" in data and (not isinstance(tasks, list) or not tasks):
-        problems.append(Problem(file, None, "tasks", "must be a non-empty list"))
+        problems.append(Problem(file, None, "tasks", say("tasks_empty")))
     if problems:
         raise BankError(problems)
     assert isinstance(exam, str) and isinstance(subject, str) and title and isinstance(tasks, list)
@@ -368,7 +368,7 @@ def validate(data: Any, file: str) -> Bank:
         if task is None:
             continue
         if task.id in seen:
-            problems.append(Problem(file, task.id, "id", "repeats an earlier task's id"))
+            problems.append(Problem(file, task.id, "id", say("repeated_id")))
         seen.add(task.id)
         parsed.append(task)
     if problems:

@@ -22,14 +22,17 @@ from .importer import import_bank, shipped_bank_files
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     tasks = sub.add_parser("tasks", help="банки заданий тренажёра ОГЭ/ЕГЭ")
-    actions = tasks.add_subparsers(dest="tasks_command", metavar="ACTION")
+    actions = tasks.add_subparsers(dest="tasks_command", metavar="ДЕЙСТВИЕ")
     importer = actions.add_parser(
         "import",
         help="проверить и загрузить банк заданий (YAML или JSON, формат — banks/FORMAT.md)",
-        description="Validates each file, then upserts its tasks by id. A file with any problem "
-        "is not imported; the problems name the file, the task id and the field.",
+        description="Проверяет каждый файл и загружает его задания по id (новые добавляет, "
+        "прежние обновляет). Файл с ошибками не загружается; каждая ошибка называет файл, "
+        "задание и поле.",
     )
-    importer.add_argument("files", nargs="*", type=Path, metavar="FILE")
+    importer.add_argument(
+        "files", nargs="*", type=Path, metavar="ФАЙЛ", help="файлы банков заданий"
+    )
     importer.add_argument(
         "--shipped", action="store_true", help="загрузить банки, поставляемые с ботом"
     )
@@ -80,8 +83,8 @@ async def _import(banks: list[Bank], clock: Clock) -> None:
         for bank in banks:
             result = await import_bank(db, bank, now)
             print(
-                f"{result.source}: {result.exam} {result.subject} — добавлено {result.added}, "
-                f"обновлено {result.updated}"
+                f"{result.source}: {result.exam}, {bank.subject_title} — добавлено "
+                f"{result.added}, обновлено {result.updated}"
             )
     finally:
         await db.close()

@@ -2,9 +2,10 @@
 
 One persisted job per student (a Weekly trigger on every day), so a restart keeps it. The message is
 sent only when something is due, never at night (21:00–08:00 local): the times offered are in the
-afternoon and a forged time is refused, and the job checks again before sending. The reminder is
-the community's answer to the student's own request, not a message on someone's behalf, so the
-communication policy does not apply; it goes out through the community's sender.
+afternoon and a forged time is refused, and a job that fires at night anyway (the process was down
+at the chosen time, the school moved zone) is held back by core's outbox until the morning. The
+reminder is the community's answer to the student's own request, not a message on someone's
+behalf, so the communication policy does not apply.
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ import logging
 from datetime import time
 from typing import TYPE_CHECKING
 
-from core.broadcast import BroadcastError
 from core.people import RoleKind
-from core.quiet_hours import STUDENT_MORNING, STUDENT_NIGHT_START, student_night
+from core.quiet_hours import STUDENT_MORNING, STUDENT_NIGHT_START
 from core.scheduling import Job, Weekly
 from core.vk.random_ids import random_id
 
@@ -93,34 +93,31 @@ async def clear_reminder(services: Services, person_id: int) -> bool:
 
 
 async def send_reminder(services: Services, job: Job) -> bool:
-    """The job's callback: True when a reminder was sent."""
+    """The job's callback: True when the day's reminder has gone (now, or by an earlier run of
+    the same fire); False when nothing is due, it waits for the morning or VK refused it."""
     person_id = int(job.data["person_id"])
     group_id = int(job.data["group_id"])
     now = services.clock.now()
     due = await due_count(services.db, person_id, now)
     if due == 0:
         return False
-    _, org_id = await zone_of(services, person_id)
-    org = await services.people.organisation(org_id) if org_id is not None else None
-    if org is not None and student_night(org, now):
-        return False
-    person = await services.people.person(person_id)
-    if person is None or person.vk_user_id is None:
-        return False
     keyboard = ui.keyboard([[(ui.label("review", n=due), ui.act("due"))]], inline=True)
     text = ui.TEXTS.render("reminder.j2", due=due)
-    try:
-        sender = services.broadcasts.sender(group_id)
-    except BroadcastError:
-        log.warning("reminder for person %s: community %s has no sender", person_id, group_id)
-        return False
     day = job.due.date().isoformat()
-    # One reminder per student per day even if the job were run twice: VK drops the repeat.
-    reminder_id = random_id("exam-trainer-reminder", person_id, day)
-    result = await sender.send_one(person.vk_user_id, text, reminder_id, keyboard)
-    if not result.ok:
-        log.info("reminder for person %s not delivered: VK error %s", person_id, result.error_code)
-    return result.ok
+    # One reminder per student per day even if the job were run twice: the outbox knows the
+    # day's reminder by its key, and VK drops a repeat of its random_id.
+    message = await services.outbox.deliver(
+        group_id=group_id,
+        kind=KIND,
+        key=f"{person_id}:{day}",
+        text=text,
+        keyboard=keyboard,
+        person_id=person_id,
+        random_id=random_id("exam-trainer-reminder", person_id, day),
+    )
+    if not message.sent and message.waiting_until is None:
+        log.info("reminder for person %s not delivered: %s", person_id, message.reason)
+    return message.sent
 
 
 def register(services: Services) -> None:

@@ -34,7 +34,6 @@ TEACHER = HasRole(RoleKind.STAFF, Position.TEACHER) | HasRole(
 CLASS, EXAM, SUBJECT, NUMBERS, COUNT, DUE, CONFIRM = (
     ui.ASSIGN + step for step in ("class", "exam", "subject", "numbers", "count", "due", "confirm")
 )
-MAX_CLASS_BUTTONS = 32
 
 
 async def _classes(cx: Ctx) -> list[Group]:
@@ -63,7 +62,7 @@ async def _keep(cx: Ctx, step: str, keys: tuple[str, ...], **data: Any) -> None:
 
 
 # --- the steps -----------------------------------------------------------------------------------
-async def ask_class(message: MessageMin, cx: Ctx) -> None:
+async def ask_class(message: MessageMin, cx: Ctx, page: int = 1) -> None:
     classes = await _classes(cx)
     if not classes:
         await message.answer(TEXTS.render("assign.j2", step="no_classes"))
@@ -71,10 +70,16 @@ async def ask_class(message: MessageMin, cx: Ctx) -> None:
         return
     await _keep(cx, CLASS, ())
     buttons: list[keyboards.Button] = [
-        (group.name, ui.act("acls", g=group.id)) for group in classes[:MAX_CLASS_BUTTONS]
+        (group.name, ui.act("acls", g=group.id)) for group in classes
     ]
-    rows: list[list[keyboards.Button]] = [*keyboards.chunk(buttons, 4), ui.nav(ui.back_to(ui.MENU))]
-    await message.answer(TEXTS.render("assign.j2", step="class"), keyboard=ui.keyboard(rows))
+    # A big school has more classes than a keyboard holds: «Ещё» pages through them all.
+    page_ = keyboards.paged(
+        buttons, [ui.nav(ui.back_to(ui.MENU))], page=page, turn=ui.act("acls_page"), per_row=4
+    )
+    await message.answer(
+        TEXTS.render("assign.j2", step="class", page=page_.number, pages=page_.count),
+        keyboard=ui.keyboard(page_.rows),
+    )
 
 
 async def ask_exam(message: MessageMin, cx: Ctx) -> None:
@@ -93,7 +98,7 @@ async def ask_exam(message: MessageMin, cx: Ctx) -> None:
     )
 
 
-async def ask_subject(message: MessageMin, cx: Ctx) -> None:
+async def ask_subject(message: MessageMin, cx: Ctx, page: int = 1) -> None:
     group = await _group(cx)
     exam = cx.dialog.data.get("exam")
     subjects = await tasks.subjects(cx.services.db, str(exam)) if exam else []
@@ -102,13 +107,19 @@ async def ask_subject(message: MessageMin, cx: Ctx) -> None:
         return
     await _keep(cx, SUBJECT, ("g", "exam"))
     buttons: list[keyboards.Button] = [(s.title, ui.act("asubj", v=s.subject)) for s in subjects]
-    rows: list[list[keyboards.Button]] = [
-        *keyboards.chunk(buttons[:16], 2),
-        ui.nav(ui.back_to(EXAM)),
-    ]
+    page_ = keyboards.paged(
+        buttons, [ui.nav(ui.back_to(EXAM))], page=page, turn=ui.act("asubj_page"), per_row=2
+    )
     await message.answer(
-        TEXTS.render("assign.j2", step="subject", group=group.name, exam=exam),
-        keyboard=ui.keyboard(rows),
+        TEXTS.render(
+            "assign.j2",
+            step="subject",
+            group=group.name,
+            exam=exam,
+            page=page_.number,
+            pages=page_.count,
+        ),
+        keyboard=ui.keyboard(page_.rows),
     )
 
 
@@ -122,7 +133,7 @@ async def _chosen(cx: Ctx) -> tuple[Group, str, str, str] | None:
     return None if title is None else (group, str(exam), str(subject), title)
 
 
-async def ask_numbers(message: MessageMin, cx: Ctx) -> None:
+async def ask_numbers(message: MessageMin, cx: Ctx, page: int = 1) -> None:
     chosen = await _chosen(cx)
     if chosen is None:
         await ask_subject(message, cx)
@@ -131,20 +142,33 @@ async def ask_numbers(message: MessageMin, cx: Ctx) -> None:
     available = await tasks.numbers(cx.services.db, exam, subject)
     picked = sorted(n for n in cx.dialog.data.get("nums") or [] if n in available)
     await _keep(cx, NUMBERS, ("g", "exam", "subject"), nums=picked)
-    buttons: list[keyboards.Button] = [
-        (ui.label("number_on", n=n), ui.act("anum", v=n), "positive")
-        if n in picked
-        else (ui.label("number", n=n), ui.act("anum", v=n))
-        for n in available[:35]
-    ]
-    rows: list[list[keyboards.Button]] = [
-        *keyboards.chunk(buttons, 5),
+    fixed: list[list[keyboards.Button]] = [
         [(ui.label("numbers_done"), ui.act("anums"), "primary")],
         ui.nav(ui.back_to(SUBJECT)),
     ]
+    window = keyboards.page_window(len(available), fixed, page=page, per_row=5)
+    # Each number carries its page, so ticking it shows the same page again.
+    buttons: list[keyboards.Button] = [
+        (ui.label("number_on", n=n), ui.act("anum", v=n, page=window.number), "positive")
+        if n in picked
+        else (ui.label("number", n=n), ui.act("anum", v=n, page=window.number))
+        for n in available[window.first : window.first + window.size]
+    ]
+    rows: list[list[keyboards.Button]] = [
+        *keyboards.chunk(buttons, 5),
+        keyboards.pager_row(window, ui.act("anum_page")),
+        *fixed,
+    ]
     await message.answer(
         TEXTS.render(
-            "assign.j2", step="numbers", group=group.name, exam=exam, subject=title, numbers=picked
+            "assign.j2",
+            step="numbers",
+            group=group.name,
+            exam=exam,
+            subject=title,
+            numbers=picked,
+            page=window.number,
+            pages=window.count,
         ),
         keyboard=ui.keyboard(rows),
     )
@@ -240,6 +264,11 @@ async def chose_class(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> 
     await ask_exam(message, cx)  # a class not of this school falls back to asking again
 
 
+@labeler.message(PrivateChat() & TEACHER & InDialog(CLASS) & Ours("acls_page"))
+async def turn_class_page(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    await ask_class(message, cx, keyboards.page_of(payload))
+
+
 @labeler.message(PrivateChat() & TEACHER & InDialog(EXAM) & Ours("aexam"))
 async def chose_exam(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
     await cx.goto(EXAM, exam=str(payload.get("v")))
@@ -252,6 +281,11 @@ async def chose_subject(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -
     await ask_numbers(message, cx)
 
 
+@labeler.message(PrivateChat() & TEACHER & InDialog(SUBJECT) & Ours("asubj_page"))
+async def turn_subject_page(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    await ask_subject(message, cx, keyboards.page_of(payload))
+
+
 @labeler.message(PrivateChat() & TEACHER & InDialog(NUMBERS) & Ours("anum"))
 async def toggle_number(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
     number = ui.as_int(payload.get("v"))
@@ -259,7 +293,12 @@ async def toggle_number(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -
     if number is not None:
         picked ^= {number}
     await cx.goto(NUMBERS, nums=sorted(picked))
-    await ask_numbers(message, cx)
+    await ask_numbers(message, cx, keyboards.page_of(payload))
+
+
+@labeler.message(PrivateChat() & TEACHER & InDialog(NUMBERS) & Ours("anum_page"))
+async def turn_numbers_page(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    await ask_numbers(message, cx, keyboards.page_of(payload))
 
 
 @labeler.message(PrivateChat() & TEACHER & InDialog(NUMBERS) & Ours("anums"))
@@ -367,40 +406,52 @@ async def _announce(
 
 
 # --- results -------------------------------------------------------------------------------------
-async def list_results(message: MessageMin, cx: Ctx) -> None:
+RESULTS_KEPT = 60  # the latest assignments a teacher can open, paged
+
+
+async def list_results(message: MessageMin, cx: Ctx, page: int = 1) -> None:
     if cx.person_id is None:
         await show_menu(message, cx)
         return
-    items = await assignments.by_author(cx.services.db, cx.person_id)
-    rows: list[list[keyboards.Button]] = []
+    items = await assignments.by_author(cx.services.db, cx.person_id, limit=RESULTS_KEPT)
+    buttons: list[keyboards.Button] = []
     for item in items:
         group = await cx.services.people.group(item.group_id)
         title = await tasks.subject_title(cx.services.db, item.exam, item.subject)
         org = await cx.services.people.organisation(item.org_id)
         due = item.due_at.astimezone(org.zone) if org else item.due_at
-        rows.append(
-            [
-                (
-                    ui.label(
-                        "result_item",
-                        group=group.name if group else "?",
-                        exam=item.exam,
-                        subject=title or item.subject,
-                        due=ui.day_month(due),
-                    ),
-                    ui.act("arep", a=item.id),
-                )
-            ]
+        buttons.append(
+            (
+                ui.label(
+                    "result_item",
+                    group=group.name if group else "?",
+                    exam=item.exam,
+                    subject=title or item.subject,
+                    due=ui.day_month(due),
+                ),
+                ui.act("arep", a=item.id),
+            )
         )
     cx.dialog.data.clear()
     await cx.goto(ui.RESULTS)
-    rows.append(ui.nav(ui.back_to(ui.MENU)))
+    # A teacher who gave many assignments pages through them: one row each would pass VK's rows.
+    shown = keyboards.paged(
+        buttons, [ui.nav(ui.back_to(ui.MENU))], page=page, turn=ui.act("arep_page")
+    )
     await message.answer(
-        TEXTS.render("results.j2", step="list", items=bool(items)), keyboard=ui.keyboard(rows)
+        TEXTS.render(
+            "results.j2", step="list", items=bool(items), page=shown.number, pages=shown.count
+        ),
+        keyboard=ui.keyboard(shown.rows),
     )
 
 
 ui.BACK[ui.RESULTS] = list_results
+
+
+@labeler.message(PrivateChat() & TEACHER & InDialog(ui.RESULTS) & Ours("arep_page"))
+async def turn_results_page(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    await list_results(message, cx, keyboards.page_of(payload))
 
 
 @labeler.message(PrivateChat() & TEACHER & Ours("results"))

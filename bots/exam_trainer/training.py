@@ -22,7 +22,6 @@ from .ui import TEXTS, Ours, Typed
 labeler = BotLabeler()
 
 TOPICS_PER_PAGE = 7
-MAX_NUMBER_BUTTONS = 35  # 7 rows of 5: with the topic row and Back/Close, within VK's 10 rows
 
 
 SESSION = ("n", "ok")  # answers and right answers since the trainer was opened
@@ -114,7 +113,7 @@ async def ask_exam(message: MessageMin, cx: Ctx) -> None:
     await message.answer(TEXTS.render("choose.j2", step="exam"), keyboard=ui.keyboard(rows))
 
 
-async def ask_subject(message: MessageMin, cx: Ctx) -> None:
+async def ask_subject(message: MessageMin, cx: Ctx, page: int = 1) -> None:
     exam = cx.dialog.data.get("exam")
     subjects = await tasks.subjects(cx.services.db, str(exam)) if exam else []
     if not subjects:
@@ -122,16 +121,17 @@ async def ask_subject(message: MessageMin, cx: Ctx) -> None:
         return
     await fresh(cx, ui.SUBJECT, exam=exam)
     buttons: list[keyboards.Button] = [(s.title, ui.act("subject", v=s.subject)) for s in subjects]
-    rows: list[list[keyboards.Button]] = [
-        *keyboards.chunk(buttons[:16], 2),
-        ui.nav(ui.back_to(ui.EXAM)),
-    ]
+    # A bank may hold more subjects than a keyboard: «Ещё» pages through them all.
+    page_ = keyboards.paged(
+        buttons, [ui.nav(ui.back_to(ui.EXAM))], page=page, turn=ui.act("subj_page"), per_row=2
+    )
     await message.answer(
-        TEXTS.render("choose.j2", step="subject", exam=exam), keyboard=ui.keyboard(rows)
+        TEXTS.render("choose.j2", step="subject", exam=exam, page=page_.number, pages=page_.count),
+        keyboard=ui.keyboard(page_.rows),
     )
 
 
-async def ask_number(message: MessageMin, cx: Ctx) -> None:
+async def ask_number(message: MessageMin, cx: Ctx, page: int = 1) -> None:
     data = cx.dialog.data
     exam, subject = data.get("exam"), data.get("subject")
     db = cx.services.db
@@ -143,19 +143,29 @@ async def ask_number(message: MessageMin, cx: Ctx) -> None:
     due = await due_count(db, cx.person_id, cx.services.clock.now(), str(exam), str(subject))
     await fresh(cx, ui.PICK, exam=exam, subject=subject)
     buttons: list[keyboards.Button] = [
-        (ui.label("number", n=n), ui.act("num", v=n)) for n in numbers[:MAX_NUMBER_BUTTONS]
+        (ui.label("number", n=n), ui.act("num", v=n)) for n in numbers
     ]
     extra: list[keyboards.Button] = [(ui.label("topics"), ui.act("topics", p=1))]
     if due:
         extra.append((ui.label("review", n=due), ui.act("review"), "primary"))
-    rows: list[list[keyboards.Button]] = [
-        *keyboards.chunk(buttons, 5),
-        extra,
-        ui.nav(ui.back_to(ui.SUBJECT)),
-    ]
+    page_ = keyboards.paged(
+        buttons,
+        [extra, ui.nav(ui.back_to(ui.SUBJECT))],
+        page=page,
+        turn=ui.act("num_page"),
+        per_row=5,
+    )
+    rows = page_.rows
     await message.answer(
         TEXTS.render(
-            "choose.j2", step="number", exam=exam, subject=title, has_topics=True, due=due
+            "choose.j2",
+            step="number",
+            exam=exam,
+            subject=title,
+            has_topics=True,
+            due=due,
+            page=page_.number,
+            pages=page_.count,
         ),
         keyboard=ui.keyboard(rows),
     )
@@ -211,6 +221,16 @@ async def chose_exam(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> N
 async def chose_subject(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
     await cx.goto(ui.SUBJECT, subject=str(payload.get("v")))
     await ask_number(message, cx)  # an unknown subject falls back to asking again
+
+
+@labeler.message(PrivateChat() & InDialog(ui.SUBJECT) & Ours("subj_page"))
+async def turn_subject_page(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    await ask_subject(message, cx, keyboards.page_of(payload))
+
+
+@labeler.message(PrivateChat() & InDialog(ui.PICK) & Ours("num_page"))
+async def turn_number_page(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+    await ask_number(message, cx, keyboards.page_of(payload))
 
 
 @labeler.message(PrivateChat() & InDialog(ui.PICK) & Ours("num"))

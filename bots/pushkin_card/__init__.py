@@ -3,13 +3,17 @@ favourites and reminders, a weekly digest, the FAQ, and teachers' recommendation
 
 from __future__ import annotations
 
-from core.plugins.spec import Plugin
+from vkbottle.tools.mini_types.bot import MessageMin
+
+from core.plugins.spec import MenuReason, Plugin
+from core.runtime.context import Ctx
 from core.runtime.services import Services
 
 from .demo import load_demo_events
 from .digest import DIGEST
 from .favourites import REMIND
 from .handlers import labeler
+from .handlers.menu import show_menu
 from .kit import Kit
 from .settings import PushkinSettings
 from .ui import T
@@ -19,6 +23,13 @@ async def on_startup(services: Services) -> None:
     kit = Kit.of(services)
     services.jobs.register(REMIND, kit.favourites.fire)
     services.jobs.register(DIGEST, kit.digest.fire)
+
+
+async def menu(message: MessageMin, cx: Ctx, reason: MenuReason) -> None:
+    """Core asks for the menu («Начать», «меню», «помощь», or what nothing took: a hint first)."""
+    if reason is MenuReason.UNKNOWN:
+        await message.answer(T.render("unknown.j2"))
+    await show_menu(message, cx)
 
 
 async def demo(services: Services, group_id: int) -> None:
@@ -36,4 +47,6 @@ plugin = Plugin(
     on_startup=on_startup,
     demo=demo,
     description="Афиша мероприятий по Пушкинской карте, избранное, подборки и рекомендации классу.",
+    payload_keys=("pk",),  # every button of the plugin: {"pk": action, ...}
+    menu=menu,
 )

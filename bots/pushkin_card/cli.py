@@ -20,21 +20,26 @@ from core.storage import load_migrations, migrate, open_core_database
 from .importer import EventImporter, ImportReport
 from .settings import PushkinSettings
 from .sources import ApiSource, EventSource, FileSource, SourceError
+from .ui import T
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     events = sub.add_parser("events", help="мероприятия «Пушкинской карты»: импорт афиши")
-    actions = events.add_subparsers(dest="events_command", metavar="ACTION", required=True)
+    actions = events.add_subparsers(dest="events_command", metavar="ДЕЙСТВИЕ", required=True)
     importing = actions.add_parser(
         "import",
         help="загрузить мероприятия из файла или из API PRO.Культура.РФ",
-        description="Imports PRO.Культура.РФ v2.5 /pushkinsCardEvents data.",
+        description="Загружает данные PRO.Культура.РФ (API v2.5, /pushkinsCardEvents).",
     )
     what = importing.add_mutually_exclusive_group(required=True)
-    what.add_argument("file", nargs="?", type=Path, help="JSON file: {total, events} or a list")
-    what.add_argument("--api", action="store_true", help="read the API (settings from env)")
+    what.add_argument(
+        "file", nargs="?", type=Path, help="файл JSON: {total, events} или список мероприятий"
+    )
+    what.add_argument(
+        "--api", action="store_true", help="прочитать API (настройки из переменных окружения)"
+    )
     importing.add_argument(
-        "--full", action="store_true", help="with --api: re-read everything, not only new events"
+        "--full", action="store_true", help="с --api: перечитать всё, а не только новое"
     )
     importing.set_defaults(handler=run_import)
 
@@ -45,7 +50,11 @@ def _print_report(report: ImportReport, seconds: float) -> None:
         f"пропущено {report.skipped_total}, за {seconds:.1f} с."
     )
     for reason, count in report.skipped.most_common():
-        print(f"  пропущено ({reason}): {count}; например {report.examples.get(reason, '')}")
+        why = T.render("import_reason.j2", reason=reason)
+        example = report.examples.get(reason, "")
+        print(
+            f"  пропущено — {why}: {count}" + (f"; например, запись {example}" if example else "")
+        )
     if report.dropped_seances:
         print(f"  отброшено испорченных сеансов: {report.dropped_seances}")
     if report.removed or report.pruned:

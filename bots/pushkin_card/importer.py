@@ -9,6 +9,7 @@ executemany inside a single transaction.
 from __future__ import annotations
 
 import json
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -21,6 +22,7 @@ from core.storage import Database, Transaction
 from .records import SESSION_COLUMNS, Event, Reason, Rejected, parse_event
 from .sources import EventSource
 
+log = logging.getLogger("sferum.pushkin_card")
 KEEP_ENDED = timedelta(days=7)
 _CHUNK = 500  # ids per "DELETE … IN" statement
 _REBUILD_FROM = 20_000  # session rows: fewer are inserted with the indexes in place
@@ -31,7 +33,7 @@ class ImportReport:
     source: str
     imported: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
-    examples: dict[str, str] = field(default_factory=dict)  # reason -> first record's detail
+    examples: dict[str, str] = field(default_factory=dict)  # reason -> "#3", the first record
     dropped_seances: int = 0
     removed: int = 0  # events no longer in the programme
     pruned: int = 0  # events that ended long ago
@@ -44,7 +46,11 @@ class ImportReport:
 
     def skip(self, index: int, rejected: Rejected) -> None:
         self.skipped[rejected.reason] += 1
-        self.examples.setdefault(rejected.reason, f"#{index}: {rejected}")
+        if rejected.reason not in self.examples:
+            # The detail names the API's fields in English: the log keeps it, the person reads
+            # the reason (import_reason.j2) and the record's number.
+            self.examples[rejected.reason] = f"#{index}"
+            log.info("record #%s skipped: %s", index, rejected)
 
 
 def _iso(moment: datetime) -> str:

@@ -1,9 +1,11 @@
 """Messages the bot sends by itself, outside a conversation: reminders of saved events.
 
-These are the bot answering a person's own request (a saved event), not a
-message on someone's behalf, so the communication policy does not apply; students' night hours
-do. They go through the community's sender that core registers for broadcasts, with a random_id
-derived from what is sent, so a job that runs twice does not deliver twice.
+These are the bot answering a person's own request (a saved event), not a message on someone's
+behalf, so the communication policy does not apply; the recipient's quiet hours do — a student's
+or a parent's night, a teacher's working hours — as core's outbox (core/outbox) decides for every
+bot. The reminder job asks ``deliver_at`` first and, outside those hours, moves itself to their
+end, so its text («завтра», «сегодня») is made when it goes; ``send`` then hands the message to
+the outbox, which sends it once: its key is what is sent, and so is its random_id.
 """
 
 from __future__ import annotations
@@ -11,26 +13,17 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from core.people import Organisation, RoleKind
-from core.quiet_hours import plan_for_student
 from core.runtime.services import Services
 from core.vk.random_ids import random_id
 
 log = logging.getLogger("sferum.pushkin_card")
 
-
-async def student_school(services: Services, person_id: int) -> Organisation | None:
-    """The school of a student (None for anyone else: only students have night hours)."""
-    for role in await services.people.active_roles(person_id):
-        if role.role == RoleKind.STUDENT:
-            return await services.people.organisation(role.org_id)
-    return None
+KIND = "pushkin_card.reminder"  # the outbox's name for these messages
 
 
 async def deliver_at(services: Services, person_id: int, now: datetime) -> datetime:
-    """Now, or the next morning when it is night for a student."""
-    school = await student_school(services, person_id)
-    return now if school is None else plan_for_student(school, now).at
+    """Now, or when the person's quiet hours end."""
+    return max(now, await services.outbox.quiet_until(person_id))
 
 
 async def send(
@@ -41,9 +34,19 @@ async def send(
     keyboard: str | None,
     key: str,
 ) -> bool:
-    """Send one message; False when VK refused it (the person blocked the community...)."""
-    sender = services.broadcasts.sender(group_id)
-    result = await sender.send_one(vk_user_id, text, random_id("pushkin_card", key), keyboard)
-    if not result.ok:
-        log.warning("could not message %s (%s): VK error %s", vk_user_id, key, result.error_code)
-    return result.ok
+    """Send one message; False when it did not go now (VK refused it, the person blocked the
+    community...; or, asked at a quiet hour, it waits in the outbox)."""
+    person = await services.people.person_by_vk(vk_user_id)
+    message = await services.outbox.deliver(
+        group_id=group_id,
+        kind=KIND,
+        key=key,
+        text=text,
+        keyboard=keyboard,
+        person_id=None if person is None else person.id,
+        peer_id=vk_user_id if person is None else None,
+        random_id=random_id("pushkin_card", key),
+    )
+    if not message.sent and message.waiting_until is None:
+        log.warning("could not message %s (%s): %s", vk_user_id, key, message.reason)
+    return message.sent

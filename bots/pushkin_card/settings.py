@@ -11,8 +11,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 from core.config import ConfigError
+from core.config_errors import describe_error
 
 PREFIX = "SFERUM_PUSHKIN_"
 
@@ -21,7 +23,10 @@ class PushkinSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     api_url: str | None = Field(None, description="base URL of the API, e.g. https://…/api/2.5")
-    api_key: str | None = Field(None, description="the API key; none means file imports only")
+    # A secret: repr=False keeps it out of logs and of configuration errors.
+    api_key: str | None = Field(
+        None, repr=False, description="the API key; none means file imports only"
+    )
     page_size: int = Field(100, ge=1, le=100, description="events per API page (the API caps 100)")
     retries: int = Field(4, ge=0, le=10, description="retries of a failed API page")
     retry_delay: float = Field(1.0, ge=0, le=60, description="first retry delay, seconds")
@@ -31,7 +36,8 @@ class PushkinSettings(BaseModel):
     @classmethod
     def _url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("http://", "https://")):
-            raise ValueError("an http(s) URL")
+            # The type names core's Russian line (core/templates/config_error.j2).
+            raise PydanticCustomError("http_url", "an http(s) URL")
         return value.rstrip("/") if value else None
 
     @property
@@ -51,5 +57,4 @@ class PushkinSettings(BaseModel):
         except ValidationError as exc:
             error = exc.errors()[0]
             key = PREFIX + str(error["loc"][0]).upper() if error["loc"] else PREFIX
-            message = str(error.get("msg", "")).removeprefix("Value error, ")
-            raise ConfigError(f"{key}: expected {message}, got {error.get('input')!r}") from None
+            raise ConfigError(describe_error(error, key, cls)) from None

@@ -16,6 +16,7 @@ from typing import Any
 
 import aiohttp
 
+from core.file_errors import unreadable as _unreadable
 from core.gc_tuning import paused_gc
 
 from .settings import PushkinSettings
@@ -27,6 +28,15 @@ ENDPOINT = "/pushkinsCardEvents"
 
 class SourceError(Exception):
     """The source as a whole is unusable (unreadable file, API down after retries)."""
+
+
+def _api_problem(exc: Exception) -> str:
+    """What the person reads about a failed API page (the exception itself goes to the log)."""
+    if isinstance(exc, json.JSONDecodeError):
+        return "ответ не JSON"
+    if isinstance(exc, TimeoutError):
+        return "сервер не ответил вовремя"
+    return "нет связи с сервером"
 
 
 class EventSource(abc.ABC):
@@ -42,7 +52,7 @@ def _events_of(document: Any, where: str) -> list[Any]:
         return document
     if isinstance(document, dict) and isinstance(document.get("events"), list):
         return list(document["events"])
-    raise SourceError(f'{where}: expected {{"total", "events": [...]}} or a list of events')
+    raise SourceError(f'{where}: ожидается {{"total", "events": [...]}} или список мероприятий')
 
 
 class FileSource(EventSource):
@@ -54,14 +64,17 @@ class FileSource(EventSource):
         try:
             text = await asyncio.to_thread(self.path.read_text, encoding="utf-8")
         except OSError as exc:
-            raise SourceError(f"{self.path}: cannot read ({exc.strerror or exc})") from None
+            log.info("cannot read %s: %r", self.path, exc)
+            raise SourceError(f"{self.path}: {_unreadable(exc)}") from None
         except UnicodeDecodeError:
-            raise SourceError(f"{self.path}: not UTF-8 text") from None
+            raise SourceError(f"{self.path}: текст не в кодировке UTF-8") from None
         try:
             with paused_gc():  # a large feed is millions of objects, none of them garbage
                 document = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise SourceError(f"{self.path}: not JSON (line {exc.lineno}: {exc.msg})") from None
+            raise SourceError(
+                f"{self.path}: это не JSON — ошибка в строке {exc.lineno}, позиция {exc.colno}"
+            ) from None
         yield _events_of(document, str(self.path))
 
 
@@ -113,17 +126,18 @@ class ApiSource(EventSource):
             try:
                 async with session.get(url, params=self._params(offset), headers=headers) as resp:
                     if resp.status == 429 or resp.status >= 500:
-                        problem = f"HTTP {resp.status}"
+                        problem = f"ответ HTTP {resp.status}"
                         continue
                     if resp.status >= 400:
                         raise SourceError(f"API ответил HTTP {resp.status} на {url}")
                     body = await resp.json(content_type=None)
             except (aiohttp.ClientError, TimeoutError, json.JSONDecodeError) as exc:
-                problem = type(exc).__name__
+                log.info("API page offset=%s: %r", offset, exc)
+                problem = _api_problem(exc)
                 continue
             if isinstance(body, dict) and isinstance(body.get("events"), list):
                 return body
-            problem = "unexpected envelope"
+            problem = "ответ не в формате API (нет списка events)"
         raise SourceError(f"API недоступен после {self.settings.retries + 1} попыток: {problem}")
 
     async def pages(self) -> AsyncIterator[list[Any]]:

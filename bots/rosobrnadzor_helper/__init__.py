@@ -11,7 +11,11 @@ mini-app), ``desk`` (messages and jobs around appeals), ``questions``, ``appeal_
 
 from __future__ import annotations
 
-from core.plugins.spec import Plugin
+from vkbottle.tools.mini_types.bot import MessageMin
+
+from core.people import RoleKind
+from core.plugins.spec import MenuReason, Plugin
+from core.runtime.context import Ctx
 from core.runtime.services import Services
 
 from . import appeal_dialog, gate, operators, questions  # noqa: F401 - they register handlers
@@ -25,6 +29,18 @@ async def on_startup(services: Services) -> None:
     desk.register_jobs()
     # The shipped knowledge base goes in on first start; later imports come from `sferum kb import`.
     await desk.kb.ensure_ready()
+
+
+async def menu(message: MessageMin, cx: Ctx, reason: MenuReason) -> None:
+    """Core asks for the menu («Начать», «меню», «помощь», or what nothing took — a teacher's
+    typed question never gets here, ``questions.question`` takes it). The helper is for staff:
+    anyone else is told so and how to verify the role."""
+    if not cx.identity.has(RoleKind.STAFF):
+        await message.answer(T.render("not_staff.j2", has_person=cx.identity.person is not None))
+        return
+    if reason is MenuReason.UNKNOWN:
+        await message.answer(T.render("unknown.j2"))
+    await questions.menu(message, cx)
 
 
 async def demo(services: Services, group_id: int) -> None:
@@ -49,4 +65,6 @@ plugin = Plugin(
         # The operators' queue in the mini-app (/appeals): core passes it to create_app.
         "miniapp_routes": miniapp_pages,
     },
+    payload_keys=("rb",),  # every button of the helper: {"rb": action, ...}
+    menu=menu,
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -187,6 +187,17 @@ def words(text: str) -> list[str]:
 
 def stems(text: str) -> list[str]:
     return [stem(w) for w in words(text)]
+
+
+@dataclass
+class QueryWord:
+    """One content word of a question: its index term (a stem, or a one-edit correction of a
+    stem that matches nothing; None when nothing is close) and the synonym groups it is in."""
+
+    word: str
+    term: str | None
+    corrected: bool
+    groups: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

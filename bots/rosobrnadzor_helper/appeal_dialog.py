@@ -1,4 +1,9 @@
-"""A teacher's appeal: category → text → links → confirm; the teacher's list and the rating.
+"""A teacher's appeal: category → text → documents (files, photos, links) → confirm; the
+teacher's list and the rating.
+
+A document or photo the teacher sends is copied once into the community's own files
+(core/vk/uploads.py): the operators get that copy with the appeal, and it stays with the appeal
+whatever becomes of the teacher's message.
 
 The appeal is always filed as the person who writes (their verified staff identity from the
 context), never as anyone a payload names.
@@ -15,10 +20,12 @@ from vkbottle.tools.mini_types.bot import MessageMin
 from core.keyboards import Button, chunk
 from core.rules import Command, InDialog, PayloadHas, PrivateChat
 from core.runtime.context import Ctx
+from core.vk.uploads import files_in, keep_all
 
 from .appeals import (
     ANSWER_DAYS,
     CATEGORIES,
+    MAX_FILES,
     MAX_LINKS,
     MAX_TEXT,
     MIN_TEXT,
@@ -78,14 +85,44 @@ async def ask_text(message: MessageMin, cx: Ctx, problem: str = "") -> None:
     )
 
 
+def _file_names(cx: Ctx) -> list[str]:
+    return [str(title) for _kind, _attachment, title in cx.dialog.data.get("files") or []]
+
+
+async def attach_files(message: MessageMin, cx: Ctx) -> list[tuple[str, str]]:
+    """Keep the message's documents and photos with the appeal being written; returns the
+    (name, reason) of those that could not be kept."""
+    kept = list(cx.dialog.data.get("files") or [])
+    files, failed = await keep_all(cx.api, message, kept, MAX_FILES)
+    await cx.goto(cx.dialog.step or APPEAL + "text", files=files)
+    return failed
+
+
 async def ask_links(
-    message: MessageMin, cx: Ctx, *, added: bool = False, nothing: bool = False
+    message: MessageMin,
+    cx: Ctx,
+    *,
+    added: bool = False,
+    nothing: bool = False,
+    files_added: bool = False,
+    failed: list[tuple[str, str]] | None = None,
 ) -> None:
     await cx.goto(APPEAL + "links")
     links = list(cx.dialog.data.get("links") or [])
-    done = T.label("links_more_done" if links else "links_done")
+    files = _file_names(cx)
+    done = T.label("links_more_done" if links or files else "links_done")
     await message.answer(
-        T.render("appeal_links.j2", links=links, limit=MAX_LINKS, added=added, nothing=nothing),
+        T.render(
+            "appeal_links.j2",
+            links=links,
+            limit=MAX_LINKS,
+            added=added,
+            nothing=nothing,
+            files=files,
+            file_limit=MAX_FILES,
+            files_added=files_added,
+            failed=failed or [],
+        ),
         keyboard=inline([[(done, {"rb": "links_done"}, "primary")], nav()]),
     )
 
@@ -106,6 +143,7 @@ async def ask_confirm(message: MessageMin, cx: Ctx) -> None:
             category=T.label(f"cat_{data.get('category', 'other')}"),
             text=data.get("text", ""),
             links=data.get("links") or [],
+            files=_file_names(cx),
             due=due.strftime("%d.%m.%Y"),
         ),
         keyboard=inline([[(T.label("send"), {"rb": "send"}, "positive")], nav()]),
@@ -159,6 +197,8 @@ async def use_question(message: MessageMin, cx: Ctx) -> None:
 
 @steps.message(InDialog(APPEAL + "text") & PlainText())
 async def wrote_text(message: MessageMin, cx: Ctx) -> None:
+    if files_in(message):  # a photo of the order with the text of the appeal as its caption
+        await attach_files(message, cx)
     await wrote_text_value(message, cx, message.text or "")
 
 
@@ -186,6 +226,12 @@ async def links_done(message: MessageMin, cx: Ctx) -> None:
 async def wrote_links(message: MessageMin, cx: Ctx) -> None:
     links = list(cx.dialog.data.get("links") or [])
     found = [link for link in extract_links(message.text or "") if link not in links]
+    if files_in(message):
+        failed = await attach_files(message, cx)
+        if not found:
+            await ask_links(message, cx, files_added=len(failed) < len(files_in(message)),
+                            failed=failed)  # fmt: skip
+            return
     if not found:
         await ask_links(message, cx, nothing=True)
         return
@@ -205,6 +251,7 @@ async def send(message: MessageMin, cx: Ctx) -> None:
             category=str(data.get("category", "other")),
             text=str(data.get("text", "")),
             links=[str(link) for link in data.get("links") or []],
+            files=[(str(k), str(a), str(t)) for k, a, t in data.get("files") or []],
         )
     except AppealError as exc:
         await cx.finish()

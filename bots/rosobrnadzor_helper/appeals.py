@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -33,6 +34,7 @@ AUTO_CLOSE_DAYS = 14
 MIN_TEXT = 10
 MAX_TEXT = 4000
 MAX_LINKS = 5
+MAX_FILES = 5  # documents and photos sent with an appeal
 MAX_ANSWER = 4000
 
 # The subjects of appeals; their Russian names are blocks ``cat_<code>`` of templates/labels.j2.
@@ -106,6 +108,9 @@ class Appeal:
     answer_delivered: bool
     rating: int | None
     closed_at: datetime | None
+    # (kind, attachment, title) of each document or photo: "doc"/"photo", the community's own
+    # copy as VK names it, the name the teacher's file had.
+    files: tuple[tuple[str, str, str], ...] = ()
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Appeal:
@@ -129,7 +134,13 @@ class Appeal:
             answer_delivered=bool(row["answer_delivered"]),
             rating=row["rating"],
             closed_at=_time(row["closed_at"]),
+            files=tuple((str(k), str(a), str(t)) for k, a, t in json.loads(row["files"] or "[]")),
         )
+
+    @property
+    def attachment(self) -> str | None:
+        """messages.send's attachment for the appeal's files (None without files)."""
+        return ",".join(attachment for _kind, attachment, _title in self.files) or None
 
     @property
     def is_open(self) -> bool:
@@ -150,6 +161,7 @@ class Appeal:
             "category": self.category,
             "text": self.text,
             "links": list(self.links),
+            "files": [{"kind": kind, "title": title} for kind, _a, title in self.files],
             "status": self.status.value,
             "created_at": iso(self.created_at),
             "due_at": iso(self.due_at),
@@ -264,6 +276,7 @@ class AppealStore:
         text: str,
         links: list[str] | tuple[str, ...] = (),
         group_id: int | None = None,
+        files: Sequence[tuple[str, str, str]] = (),
     ) -> Appeal:
         """Register an appeal of ``author``, who must be verified staff: a student, a parent or a
         user with no role cannot file one, for themselves or for anyone else."""
@@ -281,8 +294,8 @@ class AppealStore:
         async with self.db.transaction() as tx:
             appeal_id = await tx.execute(
                 "INSERT INTO rosobrnadzor_helper_appeals (number, person_id, org_id, group_id, "
-                "category, text, links, status, created_at, due_at) "
-                "VALUES ('', ?, ?, ?, ?, ?, ?, 'new', ?, ?)",
+                "category, text, links, status, created_at, due_at, files) "
+                "VALUES ('', ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?)",
                 (
                     author.person.id,
                     org_id,
@@ -292,6 +305,7 @@ class AppealStore:
                     json.dumps(links, ensure_ascii=False),
                     now.isoformat(),
                     due.isoformat(),
+                    json.dumps([list(f) for f in files[:MAX_FILES]], ensure_ascii=False),
                 ),
             )
             number = f"{now.year}-{appeal_id:05d}"
@@ -374,6 +388,12 @@ class AppealStore:
             await self._log(
                 tx, appeal_id, None, "delivered" if delivered else "kept", reason=reason
             )
+
+    async def mark_deferred(self, appeal_id: int, until: str) -> None:
+        """The answer waits for the teacher's working hours (``until``, their local time); the
+        history records its delivery when it goes (``mark_delivered``)."""
+        async with self.db.transaction() as tx:
+            await self._log(tx, appeal_id, None, "deferred", until=until)
 
     async def extend(self, appeal_id: int, operator: Identity, days: int) -> Appeal:
         """Extend the deadline once, by 1 to 30 days (the teacher must be told)."""

@@ -2,7 +2,9 @@
 
 ``sferum kb import FILE`` upserts entries by id from YAML or CSV (``retired: true`` retires one);
 the running bot sees the change on its next question, no restart. ``sferum kb search "вопрос"``
-prints the top 3 entries, one a line: id, a tab, the title.
+prints the top 3 entries, one a line: id, a tab, the title — or, when the base does not answer the
+question (small talk, another subject: triage.py, the bot's own decision), «Ничего не найдено»
+and exits 1.
 """
 
 from __future__ import annotations
@@ -20,13 +22,14 @@ from core.storage import Database, migrate, open_core_database
 
 from .kb import ImportReport, KnowledgeBase
 from .kb_import import KbFileError
+from .triage import triage
 
 R = TypeVar("R")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("kb", help="база знаний помощника Рособрнадзора: импорт и поиск")
-    kb_sub = parser.add_subparsers(dest="kb_command", metavar="ACTION", required=True)
+    kb_sub = parser.add_subparsers(dest="kb_command", metavar="ДЕЙСТВИЕ", required=True)
     load = kb_sub.add_parser(
         "import",
         help="добавить, изменить или снять записи из файла YAML или CSV (по id)",
@@ -37,10 +40,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "retired: true снимает запись. Ошибка в одной записи отменяет весь импорт."
         ),
     )
-    load.add_argument("file", type=Path)
+    load.add_argument("file", type=Path, help="файл записей (.yaml или .csv)")
     load.set_defaults(handler=run_import)
-    search = kb_sub.add_parser("search", help="три лучшие записи по вопросу: id и заголовок")
-    search.add_argument("question")
+    search = kb_sub.add_parser(
+        "search",
+        help="три лучшие записи по вопросу: id и заголовок (нет ответа — код 1)",
+    )
+    search.add_argument("question", help="вопрос, как его написал бы учитель")
     search.set_defaults(handler=run_search)
 
 
@@ -90,12 +96,15 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_search(args: argparse.Namespace) -> int:
     async def go(kb: KnowledgeBase) -> list[tuple[str, str]]:
-        result = await kb.search(args.question)
-        return [(hit.entry.entry_id, hit.entry.title) for hit in result.hits]
+        found = await triage(kb, args.question)
+        if found.result is None or not found.answered:
+            return []
+        return [(hit.entry.entry_id, hit.entry.title) for hit in found.result.hits]
 
     rows = asyncio.run(_with_kb(args, go))
     if not rows:
         print("Ничего не найдено.", file=sys.stderr)
+        return 1
     for entry_id, title in rows:
         print(f"{entry_id}\t{title}")
     return 0

@@ -3,20 +3,24 @@
 Filing posts the appeal to the operators' chat and schedules the deadline reminders; an answer is
 relayed to the teacher as the operator (the communication policy decides, and an answer it does not
 allow stays in the teacher's list in the bot); an extension is announced to the teacher. Messages
-outside a conversation go through the community's sender that core registers for broadcasts,
-with a random_id derived from what is sent so a job that runs twice does not deliver twice.
+to a person outside a conversation — the answer, the extension, the operator's reminder — go
+through core's outbox (core/outbox): they wait for the recipient's working hours, survive a
+restart and go once. Posts to the operators' chat, and the card an operator asked for with a
+press, go at once through the community's sender; every message has a random_id derived from
+what is sent, so a job that runs twice does not deliver twice.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from core import keyboards
+from core.outbox import OutboxMessage
 from core.people import Identity
-from core.policy import Outcome
 from core.runtime.services import Services
 from core.scheduling import Job, Once
 from core.texts import Texts
@@ -37,6 +41,10 @@ log = logging.getLogger("sferum.rosobrnadzor_helper")
 NAME = "rosobrnadzor_helper"
 REMIND = f"{NAME}.reminder"
 AUTO_CLOSE = f"{NAME}.autoclose"
+# Outbox kinds of the messages to a person (core/outbox).
+ANSWER = f"{NAME}.answer"
+EXTENSION = f"{NAME}.extension"
+QUIET_HOURS = "quiet_hours"
 # Where new appeals are posted: a peer id set by an admin (plugin storage), else the demo chat.
 OPERATORS_CHAT_KEY = "operators_chat_peer_id"
 OPERATORS_CHAT_EXTERNAL_ID = "demo:chat-operators"
@@ -44,10 +52,13 @@ OPERATORS_CHAT_EXTERNAL_ID = "demo:chat-operators"
 
 @dataclass(frozen=True)
 class Relay:
-    """What became of an operator's answer: delivered, or kept in the bot and why."""
+    """What became of a message to the teacher (an operator's answer, an extension): delivered,
+    held back until ``until`` (QUIET_HOURS: the teacher's working hours, local time), or kept
+    in the bot and why."""
 
     delivered: bool
     reason: str = ""
+    until: str = ""
 
 
 class Desk:
@@ -64,6 +75,8 @@ class Desk:
         jobs = self.services.jobs
         jobs.register(REMIND, self.remind)
         jobs.register(AUTO_CLOSE, self.auto_close)
+        # An answer held back for the teacher's working hours is recorded when it goes.
+        self.services.outbox.on_settled(ANSWER, self.answer_settled)
 
     async def zone(self, appeal: Appeal) -> ZoneInfo:
         org = (
@@ -76,6 +89,14 @@ class Desk:
     async def local_date(self, appeal: Appeal, moment: datetime) -> str:
         return moment.astimezone(await self.zone(appeal)).strftime("%d.%m.%Y")
 
+    async def local_time(self, appeal: Appeal, moment: datetime) -> str:
+        return moment.astimezone(await self.zone(appeal)).strftime("%d.%m.%Y %H:%M")
+
+    async def days_left(self, appeal: Appeal, now: datetime) -> int:
+        """Calendar days to the deadline in the appeal's zone (0: today, negative: passed)."""
+        zone = await self.zone(appeal)
+        return (appeal.due_at.astimezone(zone).date() - now.astimezone(zone).date()).days
+
     async def operators_peer(self) -> int | None:
         stored = await self.services.storage(NAME).get(OPERATORS_CHAT_KEY)
         if isinstance(stored, int):
@@ -86,11 +107,17 @@ class Desk:
         return None if value is None else int(value)
 
     async def send(
-        self, group_id: int | None, peer_id: int, text: str, keyboard: str | None, key: str
+        self,
+        group_id: int | None,
+        peer_id: int,
+        text: str,
+        keyboard: str | None,
+        key: str,
+        attachment: str | None = None,
     ) -> bool:
         """One message from the community; False when it could not be delivered. A text over
-        VK's 4,096 characters (an answer of MAX_ANSWER with the relay's header) goes in parts,
-        the keyboard under the last (``BatchSender.send_one``): True only when every part was."""
+        VK's 9,000 characters goes in parts, the keyboard under the last
+        (``BatchSender.send_one``): True only when every part was."""
         if group_id is None:
             return False
         try:
@@ -98,7 +125,8 @@ class Desk:
         except Exception as exc:  # no sender for this community (not connected): say so, go on
             log.warning("no sender for community %s: %s", group_id, exc)
             return False
-        result = await sender.send_one(peer_id, text, random_id(NAME, key), keyboard)
+        # ``attachment``: an appeal's files, uploaded once when it was filed.
+        result = await sender.send_one(peer_id, text, random_id(NAME, key), keyboard, attachment)
         if not result.ok:
             log.warning("could not send %s to %s: VK error %s", key, peer_id, result.error_code)
         return result.ok
@@ -142,13 +170,14 @@ class Desk:
         category: str,
         text: str,
         links: list[str],
+        files: Sequence[tuple[str, str, str]] = (),
     ) -> tuple[Appeal, bool]:
         """Register the appeal, schedule reminders, post it to the operators' chat.
 
         Returns the appeal and whether the operators' chat got it (it is in the queue either way).
         """
         appeal = await self.store.file(
-            author, category=category, text=text, links=links, group_id=group_id
+            author, category=category, text=text, links=links, group_id=group_id, files=files
         )
         await self.schedule_reminders(appeal)
         posted = await self.post_to_operators(appeal)
@@ -166,7 +195,9 @@ class Desk:
             inline=True,
         )
         text = self.texts.render("operators_new.j2", **await self.describe(appeal))
-        return await self.send(appeal.group_id, peer, text, keyboard, f"new:{appeal.id}")
+        return await self.send(
+            appeal.group_id, peer, text, keyboard, f"new:{appeal.id}", appeal.attachment
+        )
 
     async def announce_taken(self, appeal: Appeal, group_id: int | None) -> None:
         """Tell the operators' chat who took the appeal, so nobody else starts on it (the same
@@ -207,21 +238,42 @@ class Desk:
 
     # --- jobs ---------------------------------------------------------------------------------
     async def remind(self, job: Job) -> None:
-        """Tell the operator who took the appeal (or the operators' chat) the deadline is near."""
+        """Tell the operator who took the appeal (or the operators' chat) the deadline is near.
+
+        Outside the operator's working hours the job itself waits for them (the outbox says
+        until when): the text is made when it goes, so «завтра» is still true then, and a
+        refused message still falls back to the chat."""
         appeal = await self.store.get(int(job.data["appeal_id"]))
         if appeal is None or not appeal.is_open:
             return
         days = int(job.data.get("days", 0))
-        text = self.texts.render("reminder.j2", days=days, **await self.describe(appeal))
-        operator_vk = await self.vk_of(appeal.operator_id)
         key = f"remind:{appeal.id}:{days}:{appeal.due_at.isoformat()}"
-        if operator_vk is not None:
+        operator_vk = await self.vk_of(appeal.operator_id)
+        now = self.services.clock.now()
+        if operator_vk is not None and appeal.operator_id is not None:
+            when = await self.services.outbox.quiet_until(appeal.operator_id)
+            if when > now:
+                await self.services.jobs.schedule(REMIND, Once(when), job.data, job_id=job.id)
+                return
+        text = self.texts.render(
+            "reminder.j2", days=await self.days_left(appeal, now), **await self.describe(appeal)
+        )
+        if operator_vk is not None and appeal.operator_id is not None and appeal.group_id:
             keyboard = keyboards.build(
                 [[(self.texts.label("op_answer"), {"rb": "op_answer", "a": appeal.id}, "primary")]],
                 inline=True,
             )
-            if await self.send(appeal.group_id, operator_vk, text, keyboard, key):
-                return
+            message = await self.services.outbox.deliver(
+                group_id=appeal.group_id,
+                kind=REMIND,
+                key=key,
+                text=text,
+                keyboard=keyboard,
+                person_id=appeal.operator_id,
+                random_id=random_id(NAME, key),
+            )
+            if message.sent or message.waiting_until is not None:
+                return  # sent, or a failure the outbox retries
         peer = await self.operators_peer()
         if peer is not None:
             await self.send(appeal.group_id, peer, text, None, key + ":chat")
@@ -235,23 +287,49 @@ class Desk:
         appeal = await self.store.answer(appeal_id, operator, text)
         await self.schedule_auto_close(appeal)
         relay = await self.relay(appeal)
-        await self.store.mark_delivered(appeal.id, relay.delivered, relay.reason)
+        if relay.reason == QUIET_HOURS:
+            await self.store.mark_deferred(appeal.id, relay.until)
+        else:
+            await self.store.mark_delivered(appeal.id, relay.delivered, relay.reason)
         return appeal, relay
 
     async def relay(self, appeal: Appeal) -> Relay:
+        """The answer to the teacher, as the operator (the outbox asks the policy), in the
+        teacher's working hours."""
         if appeal.operator_id is None or appeal.answer is None:
             return Relay(False, "no_answer")
-        decision = await self.services.policy.decide_pair(appeal.operator_id, appeal.person_id)
-        if decision.outcome != Outcome.ALLOW:
-            return Relay(False, f"policy:{decision.outcome.value}")
-        teacher_vk = await self.vk_of(appeal.person_id)
-        if teacher_vk is None:
-            return Relay(False, "no_vk")
+        if appeal.group_id is None:
+            return Relay(False, "vk")
         text = self.texts.render("answer_to_teacher.j2", **await self.describe(appeal))
-        sent = await self.send(
-            appeal.group_id, teacher_vk, text, self.rating_keyboard(appeal), f"answer:{appeal.id}"
+        key = f"answer:{appeal.id}"
+        message = await self.services.outbox.deliver(
+            group_id=appeal.group_id,
+            kind=ANSWER,
+            key=key,
+            text=text,
+            keyboard=self.rating_keyboard(appeal),
+            person_id=appeal.person_id,
+            on_behalf_of=appeal.operator_id,
+            random_id=random_id(NAME, key),
         )
-        return Relay(sent, "" if sent else "vk")
+        return await self.relay_of(appeal, message)
+
+    async def relay_of(self, appeal: Appeal, message: OutboxMessage) -> Relay:
+        if message.sent:
+            return Relay(True)
+        if message.waiting_until is not None and message.deferred:
+            return Relay(False, QUIET_HOURS, await self.local_time(appeal, message.waiting_until))
+        reason = message.reason or ""
+        if reason.startswith("policy:"):
+            return Relay(False, ":".join(reason.split(":")[:2]))  # policy:<outcome>
+        return Relay(False, "no_vk" if reason == "no_vk_account" else "vk")
+
+    async def answer_settled(self, message: OutboxMessage) -> None:
+        """A held-back answer went (or could not): the appeal's history says which."""
+        appeal = await self.store.get(int(message.key.removeprefix("answer:")))
+        if appeal is not None:
+            relay = await self.relay_of(appeal, message)
+            await self.store.mark_delivered(appeal.id, relay.delivered, relay.reason)
 
     def rating_keyboard(self, appeal: Appeal) -> str:
         row = [
@@ -260,19 +338,23 @@ class Desk:
         ]
         return keyboards.build([row], inline=True)
 
-    async def extend(self, appeal_id: int, operator: Identity, days: int) -> tuple[Appeal, bool]:
-        """Extend the deadline, move the reminders, tell the teacher (ст. 12 ч. 2 59-ФЗ)."""
+    async def extend(self, appeal_id: int, operator: Identity, days: int) -> tuple[Appeal, Relay]:
+        """Extend the deadline, move the reminders, tell the teacher (ст. 12 ч. 2 59-ФЗ) — in
+        their working hours."""
         appeal = await self.store.extend(appeal_id, operator, days)
         await self.schedule_reminders(appeal)
-        teacher_vk = await self.vk_of(appeal.person_id)
-        told = teacher_vk is not None and await self.send(
-            appeal.group_id,
-            teacher_vk,
-            self.texts.render("extension_notice.j2", **await self.describe(appeal)),
-            None,
-            f"extended:{appeal.id}",
+        if appeal.group_id is None:
+            return appeal, Relay(False, "vk")
+        key = f"extended:{appeal.id}"
+        message = await self.services.outbox.deliver(
+            group_id=appeal.group_id,
+            kind=EXTENSION,
+            key=key,
+            text=self.texts.render("extension_notice.j2", **await self.describe(appeal)),
+            person_id=appeal.person_id,
+            random_id=random_id(NAME, key),
         )
-        return appeal, told
+        return appeal, await self.relay_of(appeal, message)
 
     async def mine(self, person_id: int) -> list[Appeal]:
         return await self.store.of_person(person_id)

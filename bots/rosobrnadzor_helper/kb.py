@@ -2,7 +2,11 @@
 
 The running bot reads everything from the database on each question, so an import from the CLI
 (another process) is seen at once: a version counter in the meta table tells this process to
-refresh its cached vocabulary, the only thing it keeps in memory.
+refresh its cached vocabulary and term statistics, the only things it keeps in memory.
+
+A search always ranks something; ``SearchResult.answered`` says whether the base answers the
+question at all (relevance.py: the question's domain words found in an entry), and the bot and
+the CLI say "nothing found" when it does not.
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ from typing import Any
 from core.clock import Clock, SystemClock
 from core.storage import Database, Transaction
 
-from .analysis import Analyzer, Vocabulary, stem, words
+from .analysis import Analyzer, QueryWord, Vocabulary, stem, words
 from .kb_import import REQUIRED, EntryPatch, KbFileError, parse_file, parse_yaml
+from .relevance import Relevance, TermStats, judge
 
 # bm25 column weights: title, questions, tags (with the source act), answer. A teacher's question
 # is closest to an entry's title and sample questions; the answer's long text only breaks ties.
@@ -85,6 +90,7 @@ class Hit:
     entry: Entry
     score: float
     coverage: float
+    relevance: Relevance
 
 
 @dataclass(frozen=True)
@@ -99,9 +105,16 @@ class SearchResult:
         return self.hits[0] if self.hits else None
 
     @property
+    def answered(self) -> bool:
+        """Some entry found answers the question (relevance.py), rather than only sharing its
+        everyday words; when not, the bot says it found nothing."""
+        return any(hit.relevance.answers for hit in self.hits)
+
+    @property
     def fits(self) -> bool:
-        """A confident answer: something matched, covering enough of the question."""
-        return bool(self.hits) and self.hits[0].coverage >= MIN_COVERAGE
+        """A confident answer: the base answers, and the best hit covers enough of the
+        question (a lower coverage is shown as the closest guess)."""
+        return self.answered and self.hits[0].coverage >= MIN_COVERAGE
 
 
 @dataclass
@@ -130,7 +143,7 @@ class KnowledgeBase:
         self.db = db
         self.analyzer = analyzer or Analyzer()
         self.clock = clock or SystemClock()
-        self._vocab: tuple[str, Vocabulary] | None = None
+        self._vocab: tuple[str, Vocabulary, TermStats] | None = None
 
     # --- lifecycle ----------------------------------------------------------------------------
     async def ensure_ready(self) -> ImportReport | None:
@@ -304,16 +317,32 @@ class KnowledgeBase:
             sql += " WHERE retired = 0"
         return int(await self.db.fetchval(sql))
 
-    async def vocabulary(self) -> Vocabulary:
+    async def _index_stats(self) -> tuple[str, Vocabulary, TermStats]:
         version = str(
             await self.db.fetchval(
                 "SELECT value FROM rosobrnadzor_helper_meta WHERE key = 'version'"
             )
         )
         if self._vocab is None or self._vocab[0] != version:
-            rows = await self.db.fetchall("SELECT term, doc FROM rosobrnadzor_helper_fts_vocab")
-            self._vocab = (version, Vocabulary({r["term"]: int(r["doc"]) for r in rows}))
-        return self._vocab[1]
+            rows = await self.db.fetchall(
+                "SELECT term, doc, cnt FROM rosobrnadzor_helper_fts_vocab"
+            )
+            entries = await self.db.fetchall(
+                "SELECT title, questions, tags, source, answer FROM rosobrnadzor_helper_entries "
+                "WHERE retired = 0"
+            )
+            stats = TermStats.build(
+                {r["term"]: int(r["cnt"]) for r in rows},
+                (" ".join(str(v) for v in entry.values()) for entry in entries),
+            )
+            self._vocab = (version, Vocabulary({r["term"]: int(r["doc"]) for r in rows}), stats)
+        return self._vocab
+
+    async def vocabulary(self) -> Vocabulary:
+        return (await self._index_stats())[1]
+
+    async def term_stats(self) -> TermStats:
+        return (await self._index_stats())[2]
 
     async def analyse_question(self, question: str) -> list[QueryWord]:
         """Each content word of a question with its index term (a stem, or a one-edit correction
@@ -353,25 +382,20 @@ class KnowledgeBase:
             "WHERE rosobrnadzor_helper_fts MATCH ? ORDER BY score LIMIT ?",
             (*WEIGHTS, match, limit),
         )
+        stats = await self.term_stats()
         hits = []
         for row in rows:
-            indexed = set(
-                " ".join(
-                    (row["f_title"], row["f_questions"], row["f_tags"], row["f_answer"])
-                ).split()
-            )
+            key = set(" ".join((row["f_title"], row["f_questions"], row["f_tags"])).split())
+            answer = set(row["f_answer"].split())
             hits.append(
-                Hit(Entry.from_row(row), -float(row["score"]), _coverage(analysed, indexed))
+                Hit(
+                    Entry.from_row(row),
+                    -float(row["score"]),
+                    _coverage(analysed, key | answer),
+                    judge(analysed, stats, key, answer),
+                )
             )
         return SearchResult(question, tuple(terms), corrections, tuple(hits))
-
-
-@dataclass
-class QueryWord:
-    word: str
-    term: str | None  # None: matches nothing in the index, even with one edit
-    corrected: bool
-    groups: list[str] = field(default_factory=list)
 
 
 def _correctable(word: str, term: str) -> bool:

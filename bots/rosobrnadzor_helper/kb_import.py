@@ -21,12 +21,18 @@ from typing import Any
 
 import yaml
 
+from core.file_errors import unreadable as _unreadable
+
 ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 REQUIRED = ("title", "answer", "source", "source_date", "category")
 LIST_FIELDS = ("questions", "tags", "related")
 TEXT_FIELDS = ("title", "answer", "source", "category", "unverified")
 KNOWN = {"id", "retired", "source_date", *LIST_FIELDS, *TEXT_FIELDS}
 LIMITS = {"title": 300, "answer": 6000, "source": 1000, "category": 40, "unverified": 2000}
+
+
+# What a row is when it is not a mapping, for the message (Python's type names are English).
+_KINDS = {"str": "строка", "list": "список", "int": "число", "float": "число", "bool": "да/нет"}
 
 
 class KbFileError(Exception):
@@ -84,7 +90,8 @@ def _as_bool(value: Any) -> bool | None:
 def parse_row(raw: Any, where: str, *, split_lists: bool) -> tuple[EntryPatch | None, list[str]]:
     """One mapping into a patch; problems name ``where`` (row number and id)."""
     if not isinstance(raw, Mapping):
-        return None, [f"{where}: ожидалась запись с полями, получено {type(raw).__name__}"]
+        got = _KINDS.get(type(raw).__name__, "не запись")
+        return None, [f"{where}: ожидалась запись с полями, получено: {got}"]
     problems: list[str] = []
     entry_id = str(raw.get("id") or "").strip()
     if not ID.match(entry_id):
@@ -148,7 +155,12 @@ def parse_yaml(text: str) -> list[EntryPatch]:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise KbFileError([f"файл не читается как YAML: {exc}".splitlines()[0]]) from None
+        # PyYAML's words are English: the line tells the author where to look.
+        mark = getattr(exc, "problem_mark", None)
+        line = f" (ошибка в строке {mark.line + 1})" if mark is not None else ""
+        raise KbFileError(
+            [f"файл не читается как YAML{line}: проверьте отступы, двоеточия и кавычки"]
+        ) from None
     if isinstance(data, dict) and isinstance(data.get("entries"), list):
         data = data["entries"]
     if not isinstance(data, list):
@@ -172,7 +184,7 @@ def parse_file(path: Path) -> list[EntryPatch]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise KbFileError([f"не удалось прочитать {path}: {exc.strerror}"]) from None
+        raise KbFileError([f"не удалось прочитать {path}: {_unreadable(exc)}"]) from None
     except UnicodeDecodeError:
         raise KbFileError([f"{path}: файл должен быть в кодировке UTF-8"]) from None
     suffix = path.suffix.lower()

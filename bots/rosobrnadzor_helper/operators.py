@@ -11,6 +11,7 @@ from typing import Any
 
 from vkbottle.tools.mini_types.bot import MessageMin
 
+from core import keyboards
 from core.keyboards import Button, chunk
 from core.rules import Command, InDialog, PayloadHas, PrivateChat
 from core.runtime.context import Ctx
@@ -59,13 +60,34 @@ async def announce_taken(cx: Ctx, appeal: Appeal) -> None:
 
 
 # --- the queue and the card (private chat or the operators' chat) ---------------------------
-@actions.message(Operator & (PayloadHas(rb="queue") | Command("rb_queue", *QUEUE_WORDS)))
-async def queue(message: MessageMin, cx: Ctx) -> None:
-    await leave_dialog(cx)
+MAX_QUERY = 60  # characters of a typed search kept in the dialog
+
+
+def _searchable(appeal: Appeal) -> str:
+    """What a search in the queue looks through: the number, the category, the text."""
+    return f"{appeal.number} {T.label(f'cat_{appeal.category}')} {appeal.text}"
+
+
+async def send_queue(message: MessageMin, cx: Ctx, page: int = 1, query: str | None = None) -> None:
+    """The queue a page at a time (the text describes the appeals whose buttons are shown); in
+    the private chat an operator may search it by number or words of the appeal."""
     helper = desk(cx)
     appeals = await helper.queue_for(cx.identity)
+    found = [a for a in appeals if keyboards.matches(_searchable(a), query)] if query else appeals
+    missed = query if query and not found else ""
+    if missed:
+        query, found = None, appeals
+    fixed: list[list[Button]] = []
+    if not cx.in_group_chat:
+        row: list[Button] = [(T.label("op_find"), {"rb": "op_find"})]
+        if query:
+            row.append((T.label("queue_all"), {"rb": "queue"}))
+            await cx.goto(OPERATOR + "found", q=query)
+        fixed.append(row)
+    window = keyboards.page_window(len(found), fixed, page=page, inline=True, per_row=2)
+    shown = found[window.first : window.first + window.size]
     buttons: list[Button] = []
-    for appeal in appeals[:8]:
+    for appeal in shown:
         if appeal.status == Status.NEW:
             buttons.append(
                 (T.label("take_number", number=appeal.number), {"rb": "op_take", "a": appeal.id})
@@ -74,10 +96,50 @@ async def queue(message: MessageMin, cx: Ctx) -> None:
             buttons.append(
                 (T.label("open_number", number=appeal.number), {"rb": "op_card", "a": appeal.id})
             )
-    items = [await helper.describe(a) for a in appeals[:20]]
-    await message.answer(
-        T.render("queue.j2", items=items), keyboard=inline(chunk(buttons, 2)) if buttons else None
+    turn = {"rb": "queue", "f": 1} if query else {"rb": "queue"}
+    rows = [*chunk(buttons, 2), keyboards.pager_row(window, turn), *fixed]
+    items = [await helper.describe(a) for a in shown]
+    text = T.render(
+        "queue.j2",
+        items=items,
+        total=len(found),
+        first=window.first,
+        page=window.number,
+        pages=window.count,
+        query=query or "",
+        missed=missed,
     )
+    await message.answer(text, keyboard=inline(rows) if any(rows) else None)
+
+
+@actions.message(Operator & (PayloadHas(rb="queue") | Command("rb_queue", *QUEUE_WORDS)))
+async def queue(message: MessageMin, cx: Ctx, payload: dict[str, Any] | None = None) -> None:
+    payload = payload or {}
+    # «Ещё» under search results pages on through the same search.
+    searching = bool(payload.get("f")) and cx.dialog.at(OPERATOR + "found")
+    query = str(cx.dialog.data.get("q") or "") if searching else ""
+    if not searching:
+        await leave_dialog(cx)
+    await send_queue(message, cx, keyboards.page_of(payload), query or None)
+
+
+@actions.message(PrivateChat() & Operator & PayloadHas(rb="op_find"))
+async def ask_find(message: MessageMin, cx: Ctx) -> None:
+    await leave_dialog(cx)
+    await cx.goto(OPERATOR + "find")
+    await message.answer(T.render("queue_find.j2"), keyboard=inline([nav({"rb": "queue"})]))
+
+
+@steps.message(InDialog(OPERATOR + "find") & PayloadHas(rb="cancel"))
+async def find_cancelled(message: MessageMin, cx: Ctx) -> None:
+    await cx.finish()
+    await send_queue(message, cx)
+
+
+@steps.message(InDialog(OPERATOR + "find") & PlainText())
+async def find(message: MessageMin, cx: Ctx) -> None:
+    await cx.finish()
+    await send_queue(message, cx, 1, " ".join((message.text or "").split())[:MAX_QUERY])
 
 
 @actions.message(PrivateChat() & Operator & PayloadHas(rb="op_card"))
@@ -88,7 +150,11 @@ async def card(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
     if appeal is None:
         await message.answer(T.label("err_not_found"))
         return
-    await message.answer(await card_text(helper, appeal), keyboard=card_keyboard(appeal))
+    await message.answer(
+        await card_text(helper, appeal),
+        keyboard=card_keyboard(appeal),
+        attachment=appeal.attachment,  # the teacher's files, copied once when filed
+    )
 
 
 @actions.message(Operator & PayloadHas(rb="op_take"))
@@ -104,11 +170,16 @@ async def take(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
     if cx.in_group_chat:
         # The card goes to the operator's private chat: the answer is written there.
         await helper.send(
-            cx.group_id, message.from_id, text, keyboard, f"card:{appeal.id}:{appeal.taken_at}"
+            cx.group_id,
+            message.from_id,
+            text,
+            keyboard,
+            f"card:{appeal.id}:{appeal.taken_at}",
+            appeal.attachment,
         )
     else:
         await leave_dialog(cx)
-        await message.answer(text, keyboard=keyboard)
+        await message.answer(text, keyboard=keyboard, attachment=appeal.attachment)
     await announce_taken(cx, appeal)
 
 
@@ -156,7 +227,11 @@ async def cancel(message: MessageMin, cx: Ctx) -> None:
     if appeal is None:
         await message.answer(T.label("err_not_found"))
         return
-    await message.answer(await card_text(helper, appeal), keyboard=card_keyboard(appeal))
+    await message.answer(
+        await card_text(helper, appeal),
+        keyboard=card_keyboard(appeal),
+        attachment=appeal.attachment,  # the teacher's files, copied once when filed
+    )
 
 
 @steps.message(InDialog(OPERATOR + "answer") & PlainText())

@@ -1,5 +1,7 @@
 """A teacher's question in their own words: the best entry with its legal source, and buttons for
-the next likely questions (the other close matches and the entry's related ones)."""
+the next likely questions (the other close matches and the entry's related ones). Small talk gets
+a short friendly reply with the menu, and a question the base does not answer (triage.py) says
+so, with the way to ask a specialist."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from .appeal_dialog import start_appeal
 from .appeals import is_operator
 from .desk import NAME
 from .kb import Entry, SearchResult
+from .triage import triage
 from .ui import (
     LAST_QUESTION,
     MENU_WORDS,
@@ -113,15 +116,22 @@ async def question(message: MessageMin, cx: Ctx) -> None:
     if wants_a_person(text):
         await start_appeal(message, cx)
         return
-    helper = desk(cx)
-    result = await helper.kb.search(text)
+    found = await triage(desk(cx).kb, text)
+    if found.small_talk is not None:
+        operator = is_operator(cx.identity)
+        name = cx.identity.person.first_name if cx.identity.person else ""
+        await message.answer(
+            T.render("small_talk.j2", kind=found.small_talk, name=name),
+            keyboard=menu_keyboard(operator),
+        )
+        return
     if cx.person_id is not None:
         await cx.services.storage(NAME).set(LAST_QUESTION.format(cx.person_id), text[:1000])
-    best = result.best
-    if best is None:
+    result = found.result
+    if result is None or result.best is None or not result.answered:
         await message.answer(T.render("not_found.j2", question=text), keyboard=entry_keyboard([]))
         return
-    await reply_with_entry(message, cx, best.entry, result)
+    await reply_with_entry(message, cx, result.best.entry, result)
 
 
 @fallback.message(PrivateChat() & ~Staff & InDialog() & PlainText())

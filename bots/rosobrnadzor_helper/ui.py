@@ -46,7 +46,17 @@ APPEAL_WORDS = ("обращение", "написать обращение", "п
 MINE_WORDS = ("мои обращения",)
 QUEUE_WORDS = ("очередь", "очередь обращений")
 OPERATOR_ACTIONS = frozenset(
-    {"queue", "op_card", "op_take", "op_release", "op_answer", "op_extend", "op_send", "op_days"}
+    {
+        "queue",
+        "op_card",
+        "op_take",
+        "op_release",
+        "op_answer",
+        "op_extend",
+        "op_send",
+        "op_days",
+        "op_find",
+    }
 )
 
 CANCEL: dict[str, Any] = {"rb": "cancel"}

@@ -22,14 +22,17 @@ import asyncio
 import contextlib
 import csv
 import io
+import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.clock import Clock
+from core.file_errors import os_reason as _os_reason
 from core.people import OrgKind
 from core.regions import normalise_code, timezone_for
 from core.storage import Database
@@ -37,6 +40,8 @@ from core.storage import Database
 from .counts import SCHOOL_FIELDS
 from .texts import T
 from .weeks import Week
+
+log = logging.getLogger("sferum.activity")
 
 MAX_ROWS = 200_000
 HEADER_SCAN = 30  # rows searched for the header row
@@ -133,6 +138,14 @@ def classify(header: Any) -> str | None:
     return None
 
 
+def _is_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
 def _cells_csv(data: bytes) -> list[list[Any]]:
     for encoding in ("utf-8-sig", "cp1251"):
         try:
@@ -158,7 +171,8 @@ def _cells_xlsx(data: bytes) -> list[list[Any]]:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise ImportFailed("unreadable", reason=type(exc).__name__) from None
+        log.info("xlsx not readable: %r", exc)
+        raise ImportFailed("unreadable", reason="broken_xlsx") from None
     try:
         sheet = book.worksheets[0]
         rows: list[list[Any]] = []
@@ -508,7 +522,9 @@ class PlatformImporter:
         try:
             data = await asyncio.to_thread(path.read_bytes)
         except OSError as exc:
-            raise ImportFailed("unreadable", reason=exc.strerror or type(exc).__name__) from None
+            # The system's words (strerror) are English: a code the template says in Russian.
+            log.info("cannot read %s: %r", path, exc)
+            raise ImportFailed("unreadable", reason=_os_reason(exc)) from None
         return await self.import_bytes(
             data,
             path.name,
@@ -529,6 +545,8 @@ class PlatformImporter:
         timezone: str | None = None,
     ) -> ImportResult:
         result = ImportResult(source=source)
+        if timezone is not None and not _is_zone(timezone):
+            raise ImportFailed("timezone", name=timezone)
         if not data.strip():
             raise ImportFailed("empty")
         cells = read_cells(data, source)

@@ -107,7 +107,9 @@ class Monitoring:
     async def tree(self, org_id: int) -> OrgTree:
         tree = await load_tree(self.db, org_id)
         if tree is None or org_id not in tree:
-            raise MonitoringError(f"no organisation {org_id}")
+            from .texts import T  # texts imports report, which imports this module
+
+            raise MonitoringError(T.render("monitoring_error.j2", kind="no_org", org_id=org_id))
         return tree
 
     def current_week(self, tree: OrgTree, org_id: int) -> Week:

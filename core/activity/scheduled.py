@@ -2,9 +2,10 @@
 has just ended.
 
 One job per subscription (kind ``monitoring.weekly``). The report is the bot answering the admin's
-own request, not a message on anyone's behalf, so the communication policy does not apply; it goes
-through the community's sender that core registers for broadcasts, with a random_id derived from
-the admin, the organisation and the week, so a job that runs twice does not deliver twice.
+own request, not a message on anyone's behalf, so the communication policy does not apply. It is
+still a message the bot sends by itself, so it goes through core's outbox: outside the admin's
+working hours (a job that ran late, an admin with later hours) it waits for them. The outbox
+names it by the admin, the organisation and the week, so a job that runs twice sends it once.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("sferum.monitoring")
 
 KIND = "monitoring.weekly"
+OUTBOX_KIND = "monitoring.weekly_report"
 MONDAY = 1
 AT = time(9, 0)
 
@@ -87,7 +89,8 @@ class WeeklyReports:
         return bool(removed)
 
     async def fire(self, job: Job) -> bool:
-        """Send one subscriber the report of the week that has just ended; True when sent."""
+        """Send one subscriber the report of the week that has just ended; True when it went or
+        waits for the admin's working hours (the outbox sends it then)."""
         services = self.services
         person_id, org_id = int(job.data["person_id"]), int(job.data["org_id"])
         group_id = int(job.data["group_id"])
@@ -106,15 +109,18 @@ class WeeklyReports:
         report = await reports.unit_report(org_id, week)
         text = summary_text(report, finished=True)
         keyboard = summary_keyboard(services.settings.vk_app_id, group_id, org_id, subscribed=True)
-        sender = services.broadcasts.sender(group_id)
-        result = await sender.send_one(
-            person.vk_user_id, text, random_id("monitoring", person_id, org_id, week.key), keyboard
+        message = await services.outbox.deliver(
+            group_id=group_id,
+            kind=OUTBOX_KIND,
+            key=f"{person_id}:{org_id}:{week.key}",
+            text=text,
+            keyboard=keyboard,
+            person_id=person_id,
+            random_id=random_id("monitoring", person_id, org_id, week.key),
         )
-        if not result.ok:
-            log.warning(
-                "monitoring report for %s not delivered: VK error %s", person_id, result.error_code
-            )
-        return result.ok
+        if not message.sent and message.waiting_until is None:
+            log.warning("monitoring report for %s not delivered: %s", person_id, message.reason)
+        return message.sent or message.waiting_until is not None
 
 
 def setup(services: Services) -> WeeklyReports:

@@ -48,11 +48,16 @@ class Threshold:
     def __post_init__(self) -> None:
         for name, value in (("good", self.good), ("low", self.low)):
             if value is not None and (not math.isfinite(value) or not 0 <= value <= 100):
-                raise ThresholdError(f"{self.metric}: {name} must be a percentage 0–100")
+                raise ThresholdError(self._problem("threshold_range", which=name, value=value))
         if self.low is not None and self.low >= self.good:
-            raise ThresholdError(
-                f"{self.metric}: low ({self.low}) must be below good ({self.good})"
-            )
+            raise ThresholdError(self._problem("threshold_order", low=self.low, good=self.good))
+
+    def _problem(self, kind: str, **values: object) -> str:
+        """The Russian line of monitoring_error.j2, the metric named as the report names it."""
+        from .texts import T  # texts imports report, which imports this module
+
+        metric = T.label(f"metric_{self.metric}")
+        return T.render("monitoring_error.j2", kind=kind, metric=metric, **values)
 
     def colour(self, value: float | None) -> Colour:
         if value is None:

@@ -31,7 +31,10 @@ class Week:
 
     def __post_init__(self) -> None:
         if self.monday.weekday() != 0:
-            raise ValueError(f"a week starts on a Monday, got {self.monday.isoformat()}")
+            from .texts import T  # texts imports this module
+
+            day = self.monday.isoformat()
+            raise ValueError(T.render("monitoring_error.j2", kind="not_monday", day=day))
 
     @classmethod
     def containing(cls, moment: datetime, timezone: str) -> Week:

@@ -17,9 +17,10 @@ class TextPool:
     ``take(final=True)`` empties the pool, partial batches included.
     """
 
-    def __init__(self, random_id: int, keyboard: str | None) -> None:
+    def __init__(self, random_id: int, keyboard: str | None, attachment: str | None = None) -> None:
         self.random_id = random_id
         self.keyboard = keyboard
+        self.attachment = attachment  # the broadcast's files, the same in every batch
         self._waiting: dict[str, list[int]] = {}
         self._full: list[Batch] = []
 
@@ -48,4 +49,4 @@ class TextPool:
         return calls
 
     def _batch(self, peers: list[int], text: str) -> Batch:
-        return Batch(tuple(peers), text, self.random_id, self.keyboard)
+        return Batch(tuple(peers), text, self.random_id, self.keyboard, self.attachment)

@@ -34,10 +34,11 @@ from core.vk.batch_sender import (
     VkCallError,
 )
 
+from . import addressing
 from .audience import resolve
 from .batching import TextPool
 from .preparation import TEMPLATE_REASON, LogRow, Planner, Prepared, chunk_bounds
-from .render import Recipient, Renderer, TemplateError, load_recipients
+from .render import MAX_TEXT, Recipient, Renderer, TemplateError, load_recipients
 from .spec import Audience, BroadcastSpec, LinkButton
 
 if TYPE_CHECKING:
@@ -50,7 +51,6 @@ MAX_ROUND = 250_000  # recipients grouped in one pass; larger audiences take sev
 PROGRESS_EVERY_S = 0.5
 MAX_ATTEMPTS = 5  # a recipient retried this often without success is given up
 FIRE = "broadcast.fire"
-MAX_TEXT = 4096
 AUTHOR_LEFT = "author_left"  # a recurring broadcast whose author is no longer staff there
 MAX_ORG_DEPTH = 10  # school → municipality → region, with room; a cycle in the data ends here
 
@@ -105,6 +105,10 @@ class _Flight:
 
 class BroadcastError(Exception):
     """A broadcast that cannot be created; the message is for the author (Russian)."""
+
+
+class AudienceNotAllowed(BroadcastError):
+    """The author may not address this audience (the whole school, a class, its parents)."""
 
 
 class CancelRefused(BroadcastError):
@@ -211,12 +215,14 @@ class BroadcastEngine:
             self._senders[group_id] = BatchSender.on(channel)
         return self._senders[group_id]
 
-    def connect_configured(self) -> BatchSender | None:
-        """The sender of the community in the settings, if a token and group id are set."""
+    def connect_configured(self) -> list[BatchSender]:
+        """The senders of every community in the settings ([communities] or the older single
+        vk_token/vk_group_id pair); none on the sandbox, whose communities connect themselves."""
         settings = self.services.settings
-        if not settings.vk_token or settings.vk_group_id is None:
-            return None
-        return self.connect(settings.vk_group_id, settings.vk_token, settings.vk_api_url)
+        return [
+            self.connect(community.group_id, community.token, settings.vk_api_url)
+            for community in settings.vk_communities()
+        ]
 
     def sender(self, group_id: int) -> BatchSender:
         try:
@@ -240,6 +246,12 @@ class BroadcastEngine:
     async def create(self, spec: BroadcastSpec) -> int:
         if spec.author_person_id is not None:
             await self.check_author(spec.author_person_id)
+            # Who may address the whole school, a class, a class's parents (addressing.py).
+            problem = await addressing.refusal(
+                self.services.people, spec.author_person_id, spec.audience
+            )
+            if problem is not None:
+                raise AudienceNotAllowed(problem)
         renderer = Renderer(spec.template, spec.values)  # raises TemplateError on bad syntax
         sample = renderer.preview(
             {
@@ -261,8 +273,8 @@ class BroadcastEngine:
         broadcast_id = await self.db.execute(
             "INSERT INTO broadcasts (author_person_id, group_id, audience, template, title, "
             "buttons, keyboard, schedule, quiet_mode, vals, source, status, run_at, created_at, "
-            "consent, org_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "consent, org_id, attachment) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 spec.author_person_id,
                 spec.group_id,
@@ -280,6 +292,7 @@ class BroadcastEngine:
                 _utc(now),
                 spec.consent,
                 await self.organisation_of(spec),
+                ",".join(spec.attachments) or None,
             ),
         )
         if isinstance(schedule, Trigger):
@@ -314,9 +327,10 @@ class BroadcastEngine:
         run_id = await self.db.execute(
             "INSERT INTO broadcasts (parent_id, author_person_id, group_id, audience, template, "
             "title, buttons, keyboard, quiet_mode, vals, source, status, run_at, created_at, "
-            "consent, org_id) "
+            "consent, org_id, attachment) "
             "SELECT id, author_person_id, group_id, audience, template, title, buttons, keyboard, "
-            "quiet_mode, vals, source, 'pending', ?, ?, consent, org_id FROM broadcasts "
+            "quiet_mode, vals, source, 'pending', ?, ?, consent, org_id, attachment "
+            "FROM broadcasts "
             "WHERE id = ?",
             (_utc(job.due), _utc(self.clock.now()), parent["id"]),
         )
@@ -477,9 +491,9 @@ class BroadcastEngine:
         keyboard = row["keyboard"] or link_keyboard(
             tuple(LinkButton(label, url) for label, url in json.loads(row["buttons"]))
         )
-        flight = _Flight(
-            asyncio.Semaphore(self.concurrency), TextPool(random_id_for(broadcast_id), keyboard)
-        )
+        # The files were uploaded once when the broadcast was made: every batch names them.
+        pool = TextPool(random_id_for(broadcast_id), keyboard, row["attachment"])
+        flight = _Flight(asyncio.Semaphore(self.concurrency), pool)
         try:
             if not row["prepared"]:
                 await self._send_while_preparing(row, renderer, sender, progress, flight)

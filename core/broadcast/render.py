@@ -8,7 +8,8 @@ peer_ids batches by the sender.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import logging
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,10 @@ from jinja2 import meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from core.storage import Database
+
+from .syntax_errors import explain as explain_syntax
+
+log = logging.getLogger("sferum.broadcast")
 
 PERSON_FIELDS = ("first_name", "last_name", "role", "class_name", "child_name")
 
@@ -64,14 +69,21 @@ def _check_node(node: nodes.Node) -> str | None:
     return None
 
 
-def compile_template(source: str) -> tuple[jinja2.Template, frozenset[str]]:
+def compile_template(
+    source: str, known: Iterable[str] | None = None
+) -> tuple[jinja2.Template, frozenset[str]]:
+    """The template and the names it uses. TemplateError (in Russian, with the line) for a
+    syntax error, anything but fields, {% if %} and the allowed filters, and — when ``known``
+    is given — a field that is not among them (it would print nothing)."""
     from core.texts import CORE_TEXTS
 
     try:
         parsed = _ENV.parse(source)
     except jinja2.TemplateSyntaxError as exc:
+        # jinja2's English words stay in the log; the author reads what to change.
+        log.info("template syntax error at line %s: %s", exc.lineno, exc.message)
         raise TemplateError(
-            CORE_TEXTS.render("template_error.j2", kind="syntax", line=exc.lineno or 1)
+            CORE_TEXTS.render("template_error.j2", **explain_syntax(exc, source))
         ) from None
     for node in parsed.find_all(nodes.Node):
         problem = _check_node(node)
@@ -87,6 +99,19 @@ def compile_template(source: str) -> tuple[jinja2.Template, frozenset[str]]:
                 )
             )
     used = frozenset(meta.find_undeclared_variables(parsed))
+    if known is not None:
+        allowed = frozenset(known)
+        for field in parsed.find_all(nodes.Name):
+            if field.name not in allowed:
+                raise TemplateError(
+                    CORE_TEXTS.render(
+                        "template_error.j2",
+                        kind="unknown_field",
+                        name=field.name,
+                        line=field.lineno,
+                        fields=", ".join(f"{{{{ {f} }}}}" for f in PERSON_FIELDS),
+                    )
+                )
     return _ENV.from_string(source), used
 
 
@@ -151,8 +176,8 @@ async def load_recipients(
 
 class Renderer:
     def __init__(self, source: str, extra: dict[str, Any] | None = None) -> None:
-        self.template, self.used = compile_template(source)
         self.extra = extra or {}
+        self.template, self.used = compile_template(source, (*PERSON_FIELDS, *self.extra))
         self._cache: dict[tuple[str, ...], str] = {}
         self._failed: dict[tuple[str, ...], str] = {}  # values that failed: the same error again
         self._keys = tuple(sorted(self.used & set(PERSON_FIELDS)))
@@ -180,9 +205,7 @@ class Renderer:
         except Exception:  # any error of one recipient's values is that recipient's failure
             raise TemplateError(CORE_TEXTS.render("template_error.j2", kind="render")) from None
         if len(text) > MAX_TEXT:
-            raise TemplateError(
-                CORE_TEXTS.render("template_error.j2", kind="long", limit=MAX_TEXT)
-            )
+            raise TemplateError(CORE_TEXTS.render("template_error.j2", kind="long", limit=MAX_TEXT))
         return text
 
     def preview(self, values: dict[str, str]) -> str:

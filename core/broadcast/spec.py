@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -75,6 +76,11 @@ class Audience:
         )
 
 
+# A document or photo as messages.send attaches it: doc{owner}_{id}[_{access_key}].
+ATTACHMENT = re.compile(r"^(doc|photo)-?\d+_\d+(_[A-Za-z0-9]+)?$")
+MAX_ATTACHMENTS = 10  # VK's limit for one message
+
+
 @dataclass(frozen=True)
 class LinkButton:
     label: str
@@ -87,6 +93,10 @@ class BroadcastSpec:
     class_name (the student's, or for a parent the child's), child_name (parents), role, plus
     ``values``. ``schedule`` is None for now, a timezone-aware datetime, or a recurring Trigger
     (Weekly / Cron).
+
+    ``attachments`` are documents and photos already uploaded (core/vk/uploads.py), as VK
+    attachment strings: stored with the broadcast and passed to every batch, never uploaded per
+    recipient.
 
     ``author_person_id`` is the staff member on whose behalf it is sent; every recipient is
     checked against the communication policy as that person. A broadcast nobody wrote (a digest
@@ -106,8 +116,14 @@ class BroadcastSpec:
     values: dict[str, Any] = field(default_factory=dict)
     source: str = "core"  # the plugin that created it, for reports
     consent: str | None = None  # e.g. "subscription": why a broadcast without an author may go
+    attachments: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        if len(self.attachments) > MAX_ATTACHMENTS:
+            raise ValueError(f"at most {MAX_ATTACHMENTS} attachments in a message")
+        for item in self.attachments:
+            if not ATTACHMENT.match(item):
+                raise ValueError(f"not a VK document or photo: {item!r}")
         if isinstance(self.schedule, datetime):
             require_aware(self.schedule, "broadcast time")
         if self.author_person_id is None:

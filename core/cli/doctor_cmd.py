@@ -14,14 +14,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "doctor",
         help="проверить, готово ли сообщество VK к работе ботов",
         description=(
-            "Checks, against the configured VK (or a sandbox), the token and its community, "
-            "the messages right, Bots Long Poll or the Callback API server, the community's "
-            "messages, the mini-app settings and the database; changes nothing."
+            "Проверяет в настроенном VK (или песочнице) токен и его сообщество, право на "
+            "сообщения, Bots Long Poll или сервер Callback API, сообщения сообщества, настройки "
+            "мини-приложения и базу данных; ничего не меняет."
         ),
     )
-    parser.add_argument("--api-url", help="VK API base URL instead of vk_api_url")
-    parser.add_argument("--token", help="community token instead of vk_token")
-    parser.add_argument("--group-id", type=int, help="community id instead of vk_group_id")
+    parser.add_argument("--api-url", help="адрес API VK вместо настройки vk_api_url")
+    parser.add_argument("--token", help="токен сообщества вместо настройки vk_token")
+    parser.add_argument("--group-id", type=int, help="id сообщества вместо настройки vk_group_id")
     parser.set_defaults(handler=run)
 
 

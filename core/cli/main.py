@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="sferum",
         description="Школьные чат-боты и мини-приложения для VK Мессенджера (Сферум).",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="КОМАНДА")
     for name in COMMANDS:
         module: CommandModule = importlib.import_module(name)  # type: ignore[assignment]
         module.register(sub)

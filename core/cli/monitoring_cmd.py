@@ -28,6 +28,7 @@ from core.activity.metrics import MonitoringError
 from core.activity.report import COLUMNS, Reports
 from core.activity.store import ActivityStore
 from core.activity.summary import summary_text
+from core.activity.texts import T as TEXTS
 from core.activity.texts import cell, change, column_title, week_range
 from core.activity.thresholds import DEFAULTS, ThresholdError, ThresholdStore
 from core.clock import Clock
@@ -42,12 +43,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "monitoring", help="мониторинг активности: импорт статистики, недельная таблица, xlsx"
     )
-    commands = parser.add_subparsers(dest="monitoring_command", metavar="ACTION", required=True)
+    commands = parser.add_subparsers(dest="monitoring_command", metavar="ДЕЙСТВИЕ", required=True)
 
     importing = commands.add_parser(
         "import", help="загрузить выгрузку статистики платформы (CSV или XLSX)"
     )
-    importing.add_argument("file", type=Path)
+    importing.add_argument("file", type=Path, help="файл выгрузки (.csv или .xlsx)")
     importing.add_argument("--week", help="неделя, если в файле нет столбца с ней (любой её день)")
     importing.add_argument("--region-code", help="код региона, если в файле его нет (например 54)")
     importing.add_argument("--timezone", help="часовой пояс нового региона (по умолчанию по коду)")
@@ -60,7 +61,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ):
         command = commands.add_parser(name, help=help_text)
         if name == "xlsx":
-            command.add_argument("out", type=Path)
+            command.add_argument("out", type=Path, help="куда сохранить .xlsx")
         command.add_argument("--org", type=int, help="организация (по умолчанию регион)")
         command.add_argument("--week", help="последняя неделя таблицы (любой её день)")
         if name != "report":
@@ -70,9 +71,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         )
 
     thresholds = commands.add_parser("thresholds", help="пороги показателей региона")
-    thresholds.add_argument("action", choices=["show", "set", "reset"])
+    thresholds.add_argument(
+        "action", choices=["show", "set", "reset"], help="показать, задать или сбросить пороги"
+    )
     thresholds.add_argument("--region", required=True, help="код региона")
-    thresholds.add_argument("--metric", choices=THRESHOLD_METRICS)
+    thresholds.add_argument(
+        "--metric", choices=THRESHOLD_METRICS, help="показатель (для set и reset)"
+    )
     thresholds.add_argument("--good", type=float, help="норма: от, %%")
     thresholds.add_argument("--low", type=float, help="ниже нормы: до, %% (не указывать для цели)")
     thresholds.set_defaults(handler=run_thresholds)
@@ -105,6 +110,8 @@ def _with_db(args: argparse.Namespace, work: Callable[[Database, Clock], Awaitab
 
 async def _default_org(db: Database, org: int | None) -> int:
     if org is not None:
+        if await db.fetchval("SELECT id FROM organisations WHERE id = ?", (org,)) is None:
+            raise MonitoringError(f"организации {org} нет в базе")
         return org
     regions = await db.fetchall("SELECT id FROM organisations WHERE kind = 'region' ORDER BY id")
     if len(regions) != 1:
@@ -149,7 +156,7 @@ def run_table(args: argparse.Namespace) -> int:
             lines.append(f"{column_title(column):<{width}}{values}")
         return "\n".join(lines)
 
-    return _report_errors(lambda: _with_db(args, work))
+    return _report_errors(lambda: _with_db(args, work), args.week)
 
 
 def run_report(args: argparse.Namespace) -> int:
@@ -161,7 +168,7 @@ def run_report(args: argparse.Namespace) -> int:
         report = await reports.unit_report(org, week)
         return summary_text(report, finished=week.key < current.key)
 
-    return _report_errors(lambda: _with_db(args, work))
+    return _report_errors(lambda: _with_db(args, work), args.week)
 
 
 def run_xlsx(args: argparse.Namespace) -> int:
@@ -175,17 +182,26 @@ def run_xlsx(args: argparse.Namespace) -> int:
         await asyncio.to_thread(args.out.write_bytes, data)
         return f"{args.out}: {len(table)} нед., {len(data)} байт"
 
-    return _report_errors(lambda: _with_db(args, work))
+    return _report_errors(lambda: _with_db(args, work), args.week)
 
 
-def _report_errors(run: Callable[[], str]) -> int:
+def _report_errors(run: Callable[[], str], week: str | None) -> int:
     try:
         print(run())
     except MonitoringError as exc:
         return _fail(f"Ошибка: {exc}")
-    except ValueError as exc:  # a bad --week
-        return _fail(f"Ошибка: {exc}")
+    except ValueError:  # a bad --week: Python's own message is English
+        return _fail(f"Ошибка: неделя «{week}» — ожидается дата вида 2026-11-16 или 2026-W48")
     return 0
+
+
+def _check_threshold(good: float, low: float | None) -> None:
+    """The store's own checks, said in Russian before it is asked."""
+    for value in (good, low):
+        if value is not None and not 0 <= value <= 100:
+            raise ThresholdError(f"порог {value:g} — нужен процент от 0 до 100")
+    if low is not None and low >= good:
+        raise ThresholdError(f"--low ({low:g}) должен быть меньше --good ({good:g})")
 
 
 def run_thresholds(args: argparse.Namespace) -> int:
@@ -194,6 +210,7 @@ def run_thresholds(args: argparse.Namespace) -> int:
         if args.action == "set":
             if args.metric is None or args.good is None:
                 raise ThresholdError("для set нужны --metric и --good")
+            _check_threshold(args.good, args.low)
             await store.set(args.region, Metric(args.metric), low=args.low, good=args.good)
         elif args.action == "reset":
             await store.reset(args.region, Metric(args.metric) if args.metric else None)
@@ -201,7 +218,12 @@ def run_thresholds(args: argparse.Namespace) -> int:
         lines = [f"Пороги региона {args.region}:"]
         for metric, threshold in current.by_metric.items():
             low = "—" if threshold.low is None else f"{threshold.low:g}"
-            lines.append(f"  {metric.value}: ниже нормы до {low} %, норма от {threshold.good:g} %")
+            title = TEXTS.label(f"col_share_{metric.value}")
+            # The code is what --metric takes.
+            lines.append(
+                f"  {title} (--metric {metric.value}): ниже нормы до {low} %, "
+                f"норма от {threshold.good:g} %"
+            )
         return "\n".join(lines)
 
     try:

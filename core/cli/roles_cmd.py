@@ -8,6 +8,7 @@ import json
 import sys
 from datetime import timedelta
 
+from core.cli.terms import term
 from core.config import load_settings
 from core.people import Position, RoleKind
 from core.runtime.services import Services
@@ -17,23 +18,25 @@ ROLE_NAMES = {"staff": "сотрудник", "parent": "родитель", "stud
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("roles", help="роли: история, отзыв, приглашения, коды журнала")
-    commands = parser.add_subparsers(dest="roles_command", metavar="ACTION", required=True)
+    commands = parser.add_subparsers(dest="roles_command", metavar="ДЕЙСТВИЕ", required=True)
 
     show = commands.add_parser("show", help="роли и их история у человека")
-    show.add_argument("vk_id", type=int)
+    show.add_argument("vk_id", type=int, help="VK id человека")
     show.set_defaults(handler=run_show)
 
     revoke = commands.add_parser("revoke", help="отозвать роль (номер из sferum roles show)")
-    revoke.add_argument("role_id", type=int)
+    revoke.add_argument("role_id", type=int, help="номер роли")
     revoke.add_argument("--by", type=int, required=True, help="VK id администратора")
-    revoke.add_argument("--reason", required=True)
+    revoke.add_argument("--reason", required=True, help="причина (её увидят в истории)")
     revoke.set_defaults(handler=run_revoke)
 
     invite = commands.add_parser("invite", help="ссылка-приглашение для роли и класса")
-    invite.add_argument("--org", type=int, required=True)
-    invite.add_argument("--role", choices=sorted(ROLE_NAMES), required=True)
+    invite.add_argument("--org", type=int, required=True, help="организация (id)")
+    invite.add_argument("--role", choices=sorted(ROLE_NAMES), required=True, help="роль")
     invite.add_argument("--group", type=int, help="класс (для учеников)")
-    invite.add_argument("--position", choices=[p.value for p in Position], default=None)
+    invite.add_argument(
+        "--position", choices=[p.value for p in Position], default=None, help="должность сотрудника"
+    )
     invite.add_argument("--days", type=int, default=7, help="срок действия, дней")
     invite.add_argument("--uses", type=int, default=30, help="сколько раз можно использовать")
     invite.add_argument("--by", type=int, required=True, help="VK id администратора")
@@ -41,11 +44,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     invite.set_defaults(handler=run_invite)
 
     code = commands.add_parser("code", help="одноразовый код журнала для человека")
-    code.add_argument("person_id", type=int)
-    code.add_argument("--role", choices=sorted(ROLE_NAMES), required=True)
-    code.add_argument("--org", type=int, required=True)
-    code.add_argument("--position", choices=[p.value for p in Position], default=None)
-    code.add_argument("--days", type=int, default=30)
+    code.add_argument("person_id", type=int, help="номер человека в базе")
+    code.add_argument("--role", choices=sorted(ROLE_NAMES), required=True, help="роль")
+    code.add_argument("--org", type=int, required=True, help="организация (id)")
+    code.add_argument(
+        "--position", choices=[p.value for p in Position], default=None, help="должность сотрудника"
+    )
+    code.add_argument("--days", type=int, default=30, help="срок действия, дней")
     code.set_defaults(handler=run_code)
 
 
@@ -73,24 +78,27 @@ def run_show(args: argparse.Namespace) -> int:
             person = await services.people.person_by_vk(args.vk_id)
             if person is None:
                 return _fail(f"человек с VK id {args.vk_id} не найден (роль: без роли)")
-            print(f"{person.full_name} (person {person.id}, VK {args.vk_id})")
+            print(f"{person.full_name} (человек № {person.id}, VK {args.vk_id})")
             roles = await services.people.active_roles(person.id)
             if not roles:
                 print("  действующих ролей нет")
             for role in roles:
                 org = await services.people.organisation(role.org_id)
-                position = f", {role.position.value}" if role.position else ""
+                position = f", {term('position', role.position.value)}" if role.position else ""
                 print(
                     f"  роль № {role.id}: {ROLE_NAMES[role.role.value]}{position} — "
-                    f"{org.name if org else role.org_id} (способ: {role.method})"
+                    f"{org.name if org else role.org_id} (способ: {term('method', role.method)})"
                 )
             print("История:")
             for change in await services.people.role_history(person.id):
                 details = json.loads(change["details"] or "{}")
                 who = change["by_person_id"] or "—"
+                details_text = "; ".join(f"{term('detail', k)}: {v}" for k, v in details.items())
+                action, role_name = term("action", change["action"]), term("role", change["role"])
                 print(
-                    f"  {change['at']}  {change['action']:<6} {change['role']:<8} "
-                    f"способ {change['method']}, кем: {who} {details or ''}"
+                    f"  {change['at']}  {action:<8} {role_name:<10} "
+                    f"способ: {term('method', change['method'])}, кем: {who}"
+                    + (f"; {details_text}" if details_text else "")
                 )
             return 0
         finally:

@@ -23,28 +23,31 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "sandbox",
         help="локальная песочница VK: API, Long Poll, Callback API и веб-чат",
-        description="Serves a local VK on HOST:PORT and prints the tokens of its communities.",
+        description="Запускает локальный VK на HOST:PORT и печатает токены его сообществ.",
     )
-    parser.add_argument("--host", help="address to bind (default: sandbox_host, 127.0.0.1)")
-    parser.add_argument("--port", type=int, help="port (default: sandbox_port, 8081; 0 = any)")
+    parser.add_argument("--host", help="адрес (по умолчанию настройка sandbox_host, 127.0.0.1)")
+    parser.add_argument(
+        "--port", type=int, help="порт (по умолчанию sandbox_port, 8081; 0 — любой свободный)"
+    )
     parser.add_argument(
         "--db",
-        help="SQLite file, or :memory: to persist nothing (default: sandbox.db next to db_path)",
+        help="файл SQLite или :memory:, чтобы ничего не сохранять "
+        "(по умолчанию sandbox.db рядом с db_path)",
     )
     parser.add_argument(
         "--rate-limit",
         type=float,
-        help="requests per second per token (default: rate_limit, 20); 0 turns the limit off",
+        help="запросов в секунду на токен (по умолчанию rate_limit, 20); 0 — без ограничения",
     )
     parser.add_argument(
-        "--communities", default="", help='communities to create when missing: "Имя 1,Имя 2"'
+        "--communities", default="", help='создать сообщества, если их нет: "Имя 1,Имя 2"'
     )
     parser.add_argument(
         "--seed-demo",
         action="store_true",
-        help="add the demo district's people, profiles and chats",
+        help="добавить людей, профили и чаты демо-округа",
     )
-    parser.add_argument("--public-url", help="base URL clients reach us at, if not HOST:PORT")
+    parser.add_argument("--public-url", help="внешний адрес песочницы, если он не HOST:PORT")
     parser.set_defaults(handler=run)
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
 from pydantic import ValidationError
 
-from core.config import ConfigError, Settings
+from core.config import ConfigError, Settings, VkCommunity
+from core.config_errors import describe_error
 
 from .checks import (
     TEXTS,
@@ -55,14 +57,12 @@ def override_settings(
     except ValidationError as exc:
         error = exc.errors()[0]
         key = str(error["loc"][0]) if error["loc"] else ""
-        where = OVERRIDES.get(key, key)
-        expected = str(error["msg"]).removeprefix("Value error, ")
-        raise ConfigError(f"{where}: expected {expected}, got {error.get('input')!r}") from None
+        raise ConfigError(describe_error(error, OVERRIDES.get(key, key), Settings)) from None
 
 
 async def run_doctor(settings: Settings, *, http: aiohttp.ClientSession | None = None) -> Report:
     """Every check, in the order an admin fixes things; nothing is changed anywhere."""
-    if settings.vk_token is None:
+    if not _communities(settings):
         sandbox = Check("sandbox", True, TEXTS.render("sandbox.j2"))
         return Report(settings, (sandbox, await check_database(settings)))
     if http is None:
@@ -72,13 +72,38 @@ async def run_doctor(settings: Settings, *, http: aiohttp.ClientSession | None =
 
 
 async def _run(settings: Settings, http: aiohttp.ClientSession) -> Report:
-    assert settings.vk_token is not None
-    vk = VkCaller(http, settings.vk_api_url, settings.vk_token, settings.vk_timeout_s)
     checks: list[Check] = [*check_required_settings(settings)]
+    communities = _communities(settings)
+    for community in communities:
+        found = await _community_checks(settings, http, community)
+        if len(communities) > 1:  # each line says which community it is about
+            found = [replace(c, line=f"{community.name}: {c.line}") for c in found]
+        checks.extend(found)
+    if settings.transport == "callback":
+        checks.extend(check_callback_secrets(settings))
+    checks.extend(check_miniapp(settings))
+    checks.append(await check_database(settings))
+    return Report(settings, tuple(checks))
 
+
+def _communities(settings: Settings) -> list[VkCommunity]:
+    """The communities to check; a vk_token without its vk_group_id is still checked (the token
+    tells which community it is, and check_required_settings names the missing id)."""
+    communities = settings.vk_communities()
+    if not communities and settings.vk_token is not None:
+        return [VkCommunity("vk", 0, settings.vk_token, None, None)]
+    return communities
+
+
+async def _community_checks(
+    settings: Settings, http: aiohttp.ClientSession, community: VkCommunity
+) -> list[Check]:
+    """The token, its rights and the event transport of one community."""
+    vk = VkCaller(http, settings.vk_api_url, community.token, settings.vk_timeout_s)
+    checks: list[Check] = []
     owner: TokenOwner | None = None
     try:
-        token_check, owner = await check_token(vk, settings.vk_group_id)
+        token_check, owner = await check_token(vk, community.group_id or None)
     except (VkUnreachable, OddAnswer) as exc:
         token_check = _failure("token", settings, exc)
     checks.append(token_check)
@@ -97,16 +122,12 @@ async def _run(settings: Settings, http: aiohttp.ClientSession) -> Report:
         if owner is None or token_check.ok is False:
             checks.append(skipped(name))
             continue
-        group_id = settings.vk_group_id or owner.id
+        group_id = community.group_id or owner.id
         try:
             checks.append(await check(vk, group_id))
         except (VkUnreachable, OddAnswer) as exc:
             checks.append(_failure(name, settings, exc))
-    if settings.transport == "callback":
-        checks.extend(check_callback_secrets(settings))
-    checks.extend(check_miniapp(settings))
-    checks.append(await check_database(settings))
-    return Report(settings, tuple(checks))
+    return checks
 
 
 def _failure(name: str, settings: Settings, exc: VkUnreachable | OddAnswer) -> Check:

@@ -12,7 +12,7 @@ from vkbottle.framework.labeler import BotLabeler
 from core.storage.migrations import Migration, MigrationError, load_migrations
 from core.texts import Texts
 
-from .spec import NAME, Plugin
+from .spec import NAME, PAYLOAD_KEY, RESERVED_PAYLOAD_KEYS, Plugin
 
 GROUP = "sferum.bots"
 _CREATE = re.compile(
@@ -57,6 +57,7 @@ def validate(plugin: object, source: str) -> Plugin:
         )
     if plugin.settings_model is not None and not issubclass(plugin.settings_model, BaseModel):
         raise PluginLoadError(plugin.name, "settings_model must be a pydantic BaseModel")
+    _validate_routing(plugin)
     seen_jobs: set[str] = set()
     for job in plugin.jobs:
         if job.id in seen_jobs:
@@ -74,6 +75,25 @@ def validate(plugin: object, source: str) -> Plugin:
     return plugin
 
 
+def _validate_routing(plugin: Plugin) -> None:
+    """What core/runtime/routing.py reads of a plugin: its payload keys, dialog prefixes, menu."""
+    for key in plugin.payload_keys:
+        if not isinstance(key, str) or not PAYLOAD_KEY.match(key):
+            raise PluginLoadError(
+                plugin.name, f"payload key {key!r} must match {PAYLOAD_KEY.pattern}"
+            )
+        if key in RESERVED_PAYLOAD_KEYS:
+            raise PluginLoadError(plugin.name, f"payload key {key!r} belongs to core")
+    for prefix in plugin.flows:
+        if not isinstance(prefix, str) or not prefix.endswith(".") or prefix.startswith("core."):
+            raise PluginLoadError(
+                plugin.name,
+                f"dialog prefix {prefix!r} must end with '.' and not start with 'core.'",
+            )
+    if plugin.menu is not None and not callable(plugin.menu):
+        raise PluginLoadError(plugin.name, "menu must be an async function (message, cx, reason)")
+
+
 def _load(entry: EntryPoint) -> Plugin:
     try:
         obj = entry.load()
@@ -85,6 +105,11 @@ def _load(entry: EntryPoint) -> Plugin:
             entry.name, f"entry point name differs from plugin name {plugin.name!r}"
         )
     return plugin
+
+
+def installed() -> list[str]:
+    """Names of the installed plugins (nothing is imported)."""
+    return sorted({entry.name for entry in entry_points(group=GROUP)})
 
 
 def discover(names: Iterable[str] | None = None) -> list[Plugin]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -13,14 +14,35 @@ from vkbottle.framework.labeler import BotLabeler
 from core.texts import Texts
 
 if TYPE_CHECKING:
+    from vkbottle.tools.mini_types.bot import MessageMin
+
+    from core.runtime.context import Ctx
     from core.runtime.services import Services
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+# A payload key a plugin owns: short (VK caps a payload at 255 characters), no dots.
+PAYLOAD_KEY = re.compile(r"^[a-z][a-z0-9_]{0,15}$")
+# Keys of core and VK that no plugin may claim: core's own buttons, the {"cmd": ...} of
+# core.rules.Command (shared by everyone), VK's start button {"command": "start"}.
+RESERVED_PAYLOAD_KEYS = frozenset({"cmd", "command", "core", "mon"})
 
 JobCallback = Callable[["Services"], Awaitable[None]]
 SetupHook = Callable[["Services"], Awaitable[None]]
 # Loads a plugin's demo data for the embedded sandbox: (services, the plugin's community id).
 DemoHook = Callable[["Services", int], Awaitable[None]]
+
+
+class MenuReason(StrEnum):
+    """Why core asks a plugin for its menu (``Plugin.menu``)."""
+
+    START = "start"  # VK's «Начать» button ({"command": "start"}) or the word «начать»
+    MENU = "menu"  # «меню»
+    HELP = "help"  # «помощь»
+    UNKNOWN = "unknown"  # nothing of the plugin took the message: say so, then the menu
+
+
+# Shows the plugin's menu (or, for a person it is not for, a short hint of what to do).
+MenuHook = Callable[["MessageMin", "Ctx", MenuReason], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -52,3 +74,17 @@ class Plugin:
     description: str = ""
     # Free-form capabilities other parts may look for (e.g. "kb" for the mini-app).
     extras: dict[str, Any] = field(default_factory=dict)
+    # Routing in a community (core/runtime/routing.py). A button whose payload has one of these
+    # keys goes to this plugin only, e.g. ("et",) for {"et": "train"}.
+    payload_keys: tuple[str, ...] = ()
+    # Dialog steps of this plugin start with one of these; typed text in such a step goes to
+    # this plugin first. Empty: ``f"{name}."``.
+    dialog_prefixes: tuple[str, ...] = ()
+    # The plugin's menu for «Начать», «меню», «помощь» and for what nothing took; without it
+    # core answers those with its own short hint.
+    menu: MenuHook | None = None
+
+    @property
+    def flows(self) -> tuple[str, ...]:
+        """The prefixes of this plugin's dialog steps."""
+        return self.dialog_prefixes or (f"{self.name}.",)

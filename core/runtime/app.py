@@ -2,8 +2,9 @@
 
 With no token: start the sandbox in this process, create one community per bot, seed the demo
 people, run every plugin against its community over HTTP exactly as against VK, start the mini-app,
-and print the URLs. With a token: run the configured community with all plugins, by long poll or by
-the Callback API on the mini-app's server.
+and print the URLs. On real VK: every community of [communities] with its plugins (one each by
+default; several with a main one), or the older vk_token/vk_group_id community with its one bot,
+by long poll or by the Callback API (``/callback/<group_id>``) on the mini-app's server.
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ from aiohttp import web
 
 from core.activity.demo import load_demo_monitoring
 from core.clock import Clock, SystemClock
-from core.config import Settings
+from core.config import ConfigError, Settings, VkCommunity, secret_problems
 from core.demo.district import build
 from core.demo.loader import DEMO_JOURNAL_CODE, load_demo
 from core.gc_tuning import tune_gc
-from core.plugins.loader import discover
+from core.plugins.loader import discover, installed
 from core.plugins.spec import Plugin
 
 from .callback import add_callback_routes
@@ -70,10 +71,53 @@ def _attach(services: Services, plugins: Sequence[Plugin], config: CommunityConf
     return community
 
 
+def _community_error(name: str, key: str, kind: str, **values: Any) -> ConfigError:
+    from core.texts import CORE_TEXTS
+
+    where = CORE_TEXTS.render("config_community_key.j2", name=name, key=key, env="")
+    if name == "vk":  # the vk_token/vk_group_id community
+        where = CORE_TEXTS.render("config_key.j2", key=key)
+    return ConfigError(CORE_TEXTS.render("config_communities.j2", where=where, kind=kind, **values))
+
+
+def _plan(
+    settings: Settings, plugins: Sequence[Plugin] | None
+) -> tuple[list[Plugin], list[VkCommunity]]:
+    """The plugins to load and the real-VK communities to serve them in ([] on the sandbox)."""
+    if settings.uses_sandbox:
+        return (list(plugins) if plugins is not None else discover(settings.bots)), []
+    communities = settings.vk_communities()
+    if not communities:  # a token without vk_group_id: the first problem names it
+        raise ConfigError(secret_problems(settings)[0])
+    if not settings.communities:
+        chosen = list(plugins) if plugins is not None else discover(settings.bots)
+        if len(chosen) > 1:
+            # One token used to carry every bot: a student's «меню» met the counsellor's
+            # refusal. Which bot answers typed text must now be said in [communities].
+            raise _community_error(
+                "vk", "vk_token", "single_token", plugins=[p.name for p in chosen]
+            )
+        return chosen, communities
+    given = {p.name: p for p in plugins} if plugins is not None else None
+    known = sorted(given) if given is not None else installed()
+    wanted: list[str] = []
+    for community in communities:
+        for name in community.plugins or ():
+            if name not in known:
+                raise _community_error(
+                    community.name, "plugins", "unknown_plugin", plugin=name, known=known
+                )
+            if name not in wanted:
+                wanted.append(name)
+    if given is not None:
+        return [given[name] for name in wanted], communities
+    return discover(wanted), communities
+
+
 async def start(
     settings: Settings, *, plugins: Sequence[Plugin] | None = None, clock: Clock | None = None
 ) -> Running:
-    chosen = list(plugins) if plugins is not None else discover(settings.bots)
+    chosen, communities = _plan(settings, plugins)
     services = await Services.open(settings, clock=clock, plugins=chosen)
     setup_core_handlers(services)
     if await services.db.fetchval("SELECT count(*) FROM persons") == 0 and settings.uses_sandbox:
@@ -86,7 +130,7 @@ async def start(
     if settings.uses_sandbox:
         await _start_embedded(running, chosen)
     else:
-        await _start_real_vk(running, chosen)
+        await _start_real_vk(running, chosen, communities)
     await _start_miniapp(running, chosen)
     await services.broadcasts.resume()
     running.tasks.append(asyncio.create_task(services.jobs.run()))
@@ -138,7 +182,8 @@ async def _start_embedded(running: Running, plugins: Sequence[Plugin]) -> None:
 def _join_demo_chats(state: Any, plugins: Sequence[Plugin], communities: Sequence[Any]) -> None:
     """Bots join the demo chats as a school would add them: the first bot joins every chat (so
     activity in group chats is recorded once), a plugin that names a chat (``extras["chats"]``,
-    external ids of the demo district) joins that one too."""
+    external ids of the demo district) joins that one too. Each joins as an admin of the chat,
+    as a school gives its bot the rights: without them VK refuses it the member list (917)."""
     from core.demo.loader import CHAT_PEER_BASE
 
     district = build()
@@ -150,25 +195,31 @@ def _join_demo_chats(state: Any, plugins: Sequence[Plugin], communities: Sequenc
         for external_id in sorted(wanted & set(peers)):
             chat = state.chats.get(peers[external_id])
             if chat is not None and community.id not in chat.communities:
-                state.add_chat_members(chat, [], [community.id])
+                state.add_chat_members(chat, [], [community.id], admin_group_ids=[community.id])
 
 
-async def _start_real_vk(running: Running, plugins: Sequence[Plugin]) -> None:
+async def _start_real_vk(
+    running: Running, plugins: Sequence[Plugin], communities: Sequence[VkCommunity]
+) -> None:
+    """Each community with its own token and plugins; the Callback API finds them by group id
+    (``_start_miniapp``)."""
     settings = running.services.settings
-    if settings.vk_group_id is None or settings.vk_token is None:
-        raise SystemExit("Ошибка настройки: для реального VK нужны vk_token и vk_group_id")
-    config = CommunityConfig(
-        settings.vk_group_id,
-        settings.vk_token,
-        settings.vk_api_url,
-        tuple(p.name for p in plugins),
-        settings.callback_secret,
-        settings.callback_confirmation,
-    )
-    community = _attach(running.services, plugins, config)
-    running.communities.append(community)
-    if settings.transport == "longpoll":
-        running.tasks.append(asyncio.create_task(community.run_longpoll()))
+    by_name = {p.name: p for p in plugins}
+    for plan in communities:
+        members = list(plugins) if plan.plugins is None else [by_name[n] for n in plan.plugins]
+        config = CommunityConfig(
+            plan.group_id,
+            plan.token,
+            settings.vk_api_url,
+            tuple(p.name for p in members),
+            plan.callback_secret,
+            plan.callback_confirmation,
+            plan.main,
+        )
+        community = _attach(running.services, members, config)
+        running.communities.append(community)
+        if settings.transport == "longpoll":
+            running.tasks.append(asyncio.create_task(community.run_longpoll()))
 
 
 async def _start_miniapp(running: Running, plugins: Sequence[Plugin]) -> None:

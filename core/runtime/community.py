@@ -1,9 +1,13 @@
-"""One VK community with its plugins: a vkbottle Bot fed through ordered conversation queues."""
+"""One VK community with its plugins: a vkbottle Bot fed through ordered conversation queues.
+
+Which plugin of the community gets an event is decided by core/runtime/routing.py (payload keys,
+the person's dialog, the community's main plugin), with core's navigation and fallback around
+the plugins (core/runtime/fallback.py).
+"""
 
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,9 +20,13 @@ from core.plugins.spec import Plugin
 from core.vk.api import RateLimitedAPI
 
 from .errors import ReplyingErrorHandler, collecting_failures
+from .fallback import Fallback, Navigation
 from .middleware import event_middleware, message_middleware
 from .ordering import ConversationQueue, conversation_key
+from .routing import HandlerSignatureError, Routes, check_signature, install
 from .services import Services
+
+__all__ = ["Community", "CommunityConfig", "HandlerSignatureError", "mount"]
 
 log = logging.getLogger("sferum.community")
 
@@ -31,36 +39,24 @@ class CommunityConfig:
     plugins: tuple[str, ...]
     callback_secret: str | None = None
     confirmation_code: str | None = None
-
-
-class HandlerSignatureError(TypeError):
-    pass
-
-
-def _check_signature(handler: object) -> None:
-    func = getattr(handler, "handler", None)
-    if func is None:
-        return
-    if "ctx" in inspect.signature(func).parameters:
-        raise HandlerSignatureError(
-            f"handler {func.__module__}.{func.__qualname__} declares a parameter named 'ctx': "
-            "vkbottle passes its whole context dict under that name. Declare 'cx: Ctx' instead."
-        )
+    # The plugin for typed text nobody's dialog holds; None: the only plugin, if one.
+    main: str | None = None
 
 
 def mount(source: BotLabeler, into: BotLabeler) -> None:
-    """Copy handlers into a community's labeler without touching the source.
+    """Copy handlers into a labeler without touching the source (a Community itself mounts
+    through ``routing.install``, which wraps them with its routing).
 
     vkbottle's ``BotLabeler.load`` re-points the source's views at the target's, so a plugin loaded
     into two communities would share one view (and its middlewares). Handlers themselves are
     stateless and safe to share.
     """
     for handler in source.message_view.handlers:
-        _check_signature(handler)
+        check_signature(handler)
     into.message_view.handlers.extend(source.message_view.handlers)
     for event, basements in source.raw_event_view.handlers.items():
         for basement in basements:
-            _check_signature(basement.handler)
+            check_signature(basement.handler)
         into.raw_event_view.handlers.setdefault(event, []).extend(basements)
 
 
@@ -80,10 +76,18 @@ class Community:
         # The token's channel: the broadcast sender of this community waits in the same limiter.
         self.api = RateLimitedAPI(services.vk_channels.channel(config.api_url, config.token))
         self.errors = ReplyingErrorHandler(services.texts)
+        self.routes = Routes(self.plugins, config.main)
         labeler = BotLabeler()
-        # Core handlers (verification, admin commands) come first; they match narrowly.
-        for source in (*core_labelers, *(lab for p in plugins for lab in p.labelers)):
-            mount(source, labeler)
+        # Core handlers (verification, admin commands) come first, they match narrowly; then
+        # the plugins the event is addressed to; then core's fallback (routing.py).
+        install(
+            labeler,
+            core_labelers,
+            self.plugins,
+            self.routes,
+            navigation=Navigation(self.routes),
+            fallback=Fallback(self.routes),
+        )
         labeler.message_view.register_middleware(message_middleware(self))
         labeler.raw_event_view.register_middleware(event_middleware(self))
         self.bot = Bot(api=self.api, labeler=labeler, error_handler=self.errors)

@@ -11,6 +11,7 @@ from vkbottle.framework.labeler import BotLabeler
 
 from core.activity.handlers import labeler as monitoring_labeler
 from core.activity.handlers import setup as setup_monitoring
+from core.broadcast.answers import labeler as answers_labeler
 from core.journal.handlers import labeler as journal_labeler
 from core.verification.handlers import labeler as verification_labeler
 
@@ -20,6 +21,9 @@ CORE_LABELERS: tuple[BotLabeler, ...] = (
     verification_labeler,
     monitoring_labeler,
     journal_labeler,
+    # Last of core's: a recipient's answer to a broadcast reaches its author whichever bot is
+    # the community's main one.
+    answers_labeler,
 )
 
 

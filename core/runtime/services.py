@@ -10,6 +10,7 @@ from core.activity import ActivityRecorder, ActivityStore
 from core.broadcast.engine import BroadcastEngine
 from core.clock import Clock, SystemClock
 from core.config import Settings
+from core.outbox import Outbox
 from core.people import PeopleRepository
 from core.policy.service import PolicyService
 from core.scheduling import JobQueue
@@ -64,12 +65,15 @@ class Services:
     # One rate limiter and HTTP session per VK token, whoever calls: replies, broadcasts, jobs.
     vk_channels: TokenChannels = field(init=False)
     broadcasts: BroadcastEngine = field(init=False)
+    # Messages bots send by themselves, held back by the recipient's quiet hours.
+    outbox: Outbox = field(init=False)
     # Capabilities plugins offer each other (e.g. the knowledge base for the mini-app).
     extras: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.vk_channels = TokenChannels(self.settings.rate_limit, self.settings.vk_timeout_s)
         self.broadcasts = BroadcastEngine(self)
+        self.outbox = Outbox(self)
 
     @classmethod
     def build(cls, settings: Settings, db: Database, clock: Clock | None = None) -> Services:

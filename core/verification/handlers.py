@@ -15,11 +15,13 @@ from vkbottle.framework.labeler import BotLabeler
 from vkbottle.tools.mini_types.bot import MessageMin
 
 from core import keyboards
+from core.navigation import nav_word
 from core.people import OrgKind, Position, RoleKind
 from core.runtime.context import Ctx
 from core.texts import CORE_TEXTS as T
 
 from .codes import looks_like_code
+from .school_names import short_name
 from .service import JoinRequest, Status
 
 log = logging.getLogger("sferum.verification")
@@ -67,23 +69,64 @@ async def accept_invite(message: MessageMin, cx: Ctx, token: str) -> None:
 
 
 # --- the join-request dialog ------------------------------------------------------------------
-async def _ask_org(message: MessageMin, cx: Ctx) -> None:
+MAX_QUERY = 60  # characters of a typed search kept in the dialog
+
+
+async def _ask_org(message: MessageMin, cx: Ctx, page: int = 1, query: str | None = None) -> None:
+    """The schools, a page at a time; a typed ``query`` narrows them to those it names."""
     schools = await cx.services.people.organisations(OrgKind.SCHOOL)
     if not schools:
         await message.answer(T.render("join.j2", step="no_orgs"))
         return
-    await cx.goto(FLOW + "org")
-    buttons: list[keyboards.Button] = [
-        (s.name, {"core": "join", "org": s.id}) for s in schools[:16]
-    ]
-    rows = [*keyboards.chunk(buttons, 1), keyboards.nav_row(None, CANCEL)]
-    await message.answer(T.render("join.j2", step="org"), keyboard=keyboards.build(rows))
+    buttons: list[keyboards.Button] = [(s.name, {"core": "join", "org": s.id}) for s in schools]
+    found = keyboards.search(buttons, query) if query else buttons
+    missed = query if query and not found else ""
+    if missed:
+        query, found = None, buttons
+    await cx.goto(FLOW + "org", q=query)
+    back = {"core": "join", "do": "all"} if query else None
+    # Searched by the full name, shown by the short one (the legal form abbreviated).
+    page_ = keyboards.paged(
+        [(short_name(label), payload) for label, payload in found],
+        [keyboards.nav_row(back, CANCEL)],
+        page=page,
+        turn={"core": "join", "do": "page"},
+    )
+    await message.answer(
+        T.render(
+            "join.j2",
+            step="org",
+            page=page_.number,
+            pages=page_.count,
+            query=query or "",
+            found=page_.total,
+            missed=missed,
+        ),
+        keyboard=keyboards.build(page_.rows),
+    )
 
 
 async def start_join(message: MessageMin, cx: Ctx) -> None:
     if cx.identity.roles:
         await message.answer(T.render("join.j2", step="verified"))
     await _ask_org(message, cx)
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _typed_query(message: MessageMin) -> str:
+    return " ".join((message.text or "").split())[:MAX_QUERY]
+
+
+async def searched(message: MessageMin, cx: Ctx) -> None:
+    """Text typed at the school or class step: the list narrowed to what it names."""
+    query = _typed_query(message)
+    if cx.dialog.step == FLOW + "group":
+        await _ask_group(message, cx, query=query)
+    else:
+        await _ask_org(message, cx, query=query)
 
 
 async def cancel_join(message: MessageMin, cx: Ctx) -> None:
@@ -106,25 +149,47 @@ async def _ask_role(message: MessageMin, cx: Ctx) -> None:
 
 
 async def chose_org(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
-    org = await cx.services.people.organisation(int(payload.get("org", 0)))
+    if payload.get("do") in ("page", "all"):
+        query = cx.dialog.data.get("q") if payload.get("do") == "page" else None
+        await _ask_org(message, cx, keyboards.page_of(payload), query)
+        return
+    org = await cx.services.people.organisation(_int(payload.get("org")))
     if org is None or org.kind != OrgKind.SCHOOL:
         await _ask_org(message, cx)
         return
-    await cx.goto(FLOW + "org", org=org.id)
+    await cx.goto(FLOW + "org", org=org.id, q=None)
     await _ask_role(message, cx)
 
 
-async def _ask_group(message: MessageMin, cx: Ctx) -> None:
+async def _ask_group(message: MessageMin, cx: Ctx, page: int = 1, query: str | None = None) -> None:
+    """The school's classes, a page at a time; a typed ``query`` («7б») narrows them."""
     groups = await cx.services.people.groups_of_org(int(cx.dialog.data["org"]))
-    await cx.goto(FLOW + "group")
     buttons: list[keyboards.Button] = [(g.name, {"core": "join", "group": g.id}) for g in groups]
-    rows = [
-        *keyboards.chunk(buttons[:32], 4),
-        keyboards.nav_row({"core": "join", "do": "back_role"}, CANCEL),
-    ]
+    found = keyboards.search(buttons, query) if query else buttons
+    missed = query if query and not found else ""
+    if missed:
+        query, found = None, buttons
+    await cx.goto(FLOW + "group", q=query)
+    back = {"core": "join", "do": "all"} if query else {"core": "join", "do": "back_role"}
+    page_ = keyboards.paged(
+        found,
+        [keyboards.nav_row(back, CANCEL)],
+        page=page,
+        turn={"core": "join", "do": "page"},
+        per_row=4,
+    )
     await message.answer(
-        T.render("join.j2", step="group", role=cx.dialog.data["role"]),
-        keyboard=keyboards.build(rows),
+        T.render(
+            "join.j2",
+            step="group",
+            role=cx.dialog.data["role"],
+            page=page_.number,
+            pages=page_.count,
+            query=query or "",
+            found=page_.total,
+            missed=missed,
+        ),
+        keyboard=keyboards.build(page_.rows),
     )
 
 
@@ -157,11 +222,15 @@ async def chose_group(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> 
     if payload.get("do") == "back_role":
         await _ask_role(message, cx)
         return
-    group = await cx.services.people.group(int(payload.get("group", 0)))
+    if payload.get("do") in ("page", "all"):
+        query = cx.dialog.data.get("q") if payload.get("do") == "page" else None
+        await _ask_group(message, cx, keyboards.page_of(payload), query)
+        return
+    group = await cx.services.people.group(_int(payload.get("group")))
     if group is None or group.org_id != cx.dialog.data["org"]:
         await _ask_group(message, cx)
         return
-    await cx.goto(FLOW + "group", group=group.id)
+    await cx.goto(FLOW + "group", group=group.id, q=None)
     await _ask_comment(message, cx)
 
 
@@ -264,13 +333,14 @@ def _decision_keyboard(request_id: int) -> str:
 
 
 async def _admins_of(cx: Ctx, org_id: int) -> list[int]:
+    """The person ids of the organisation's admins who have a VK account."""
     rows = await cx.services.db.fetchall(
-        "SELECT DISTINCT p.vk_user_id FROM roles r JOIN persons p ON p.id = r.person_id "
+        "SELECT DISTINCT p.id FROM roles r JOIN persons p ON p.id = r.person_id "
         "WHERE r.org_id = ? AND r.role = 'staff' AND r.position = 'admin' "
-        "AND r.revoked_at IS NULL AND p.vk_user_id IS NOT NULL",
+        "AND r.revoked_at IS NULL AND p.vk_user_id IS NOT NULL ORDER BY p.id",
         (org_id,),
     )
-    return [int(r["vk_user_id"]) for r in rows]
+    return [int(r["id"]) for r in rows]
 
 
 async def _notify_admins(cx: Ctx, request: JoinRequest) -> None:
@@ -285,13 +355,17 @@ async def _notify_admins(cx: Ctx, request: JoinRequest) -> None:
         role_title=details["role_title"],
         group=details["group"],
     )
+    # Not an answer to the admin's own message: it waits for their working hours (core/outbox).
+    # An admin who never wrote to the bot is not reached; they see it in «заявки».
     for admin in await _admins_of(cx, request.org_id):
-        try:
-            await cx.api.messages.send(
-                peer_id=admin, message=text, random_id=0, keyboard=_decision_keyboard(request.id)
-            )
-        except Exception as exc:  # an admin who never wrote to the bot: they see it in «заявки»
-            log.info("could not notify admin %s about request %s: %s", admin, request.id, exc)
+        await cx.services.outbox.deliver(
+            group_id=cx.group_id,
+            kind="core.join_request",
+            key=f"{request.id}:{admin}",
+            text=text,
+            keyboard=_decision_keyboard(request.id),
+            person_id=admin,
+        )
 
 
 async def list_requests(message: MessageMin, cx: Ctx) -> None:
@@ -339,25 +413,22 @@ async def decide_request(event: MessageEvent, cx: Ctx, payload: dict[str, Any]) 
         random_id=0,
         message=T.render("join_admin.j2", kind="decided", r=decided, approved=approved),
     )
-    person = await services.people.person(decided.person_id)
     org = await services.people.organisation(decided.org_id)
-    if person is not None and person.vk_user_id is not None:
-        try:
-            await cx.api.messages.send(
-                peer_id=person.vk_user_id,
-                random_id=0,
-                message=T.render(
-                    "join_person.j2",
-                    approved=approved,
-                    r=decided,
-                    role_title=ROLE_TITLES[decided.role.value],
-                    org=org.name if org else "",
-                ),
-            )
-        except Exception as exc:
-            log.warning(
-                "could not tell %s about request %s: %s", person.vk_user_id, decided.id, exc
-            )
+    # The person filed the request earlier: the decision waits for their quiet hours (a student's
+    # night) in core's outbox.
+    await services.outbox.deliver(
+        group_id=cx.group_id,
+        kind="core.join_decision",
+        key=str(decided.id),
+        text=T.render(
+            "join_person.j2",
+            approved=approved,
+            r=decided,
+            role_title=ROLE_TITLES[decided.role.value],
+            org=org.name if org else "",
+        ),
+        person_id=decided.person_id,
+    )
 
 
 # --- one routed entry point ---------------------------------------------------------------------
@@ -372,6 +443,7 @@ _STEP_HANDLERS = {
     FLOW + "group": chose_group,
     FLOW + "confirm": confirm_join,
 }
+SEARCH_STEPS = frozenset({FLOW + "org", FLOW + "group"})
 
 
 def _command_word(text: str | None) -> str:
@@ -390,6 +462,14 @@ class CoreRoute(ABCRule[MessageMin]):
             handler = _STEP_HANDLERS.get(step)
             if handler is not None and payload.get("core") == "join":
                 return {"route": handler, "payload": payload}
+            if not payload and nav_word(event.text) is not None:
+                # «меню», «Начать», «помощь» leave the join dialog; the community's navigation
+                # (core/runtime/fallback.py) then opens the main bot's menu.
+                await cx.finish()
+                return False
+            # Typed text at the school or class step searches the list.
+            if step in SEARCH_STEPS and not payload and (event.text or "").strip():
+                return {"route": searched}
             return False
         if event.peer_id >= 2_000_000_000:
             return False

@@ -5,6 +5,10 @@ are packed into one ``execute``, and every call passes the token's rate limiter 
 other caller of the token, core/vk/tokens.py). Errors 6, 9, 10, timeouts and answers that are not
 the API's (HTTP 5xx, not JSON) are retried with backoff; per-recipient errors inside a peer_ids
 answer (901 not allowed, 900 blacklisted, 902 privacy…) are reported per recipient and not retried.
+Flood control (error 9, core/vk/backoff.py) is retried with a longer backoff, as a whole call and
+per recipient: the recipients a peer_ids answer refused with 9 are sent again, alone, after a
+pause — the ones it delivered never are — and reported as failed with 9 only after
+``max_attempts``.
 """
 
 from __future__ import annotations
@@ -13,11 +17,12 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import aiohttp
 
+from .backoff import FLOOD_CONTROL, INTERNAL_ERROR, TOO_MANY_REQUESTS, retry_delay
 from .random_ids import part_random_id
 from .rate_limit import RateLimiter
 from .split import split_text
@@ -27,7 +32,7 @@ log = logging.getLogger("sferum.sender")
 
 PEERS_PER_CALL = 100
 CALLS_PER_EXECUTE = 25
-RETRYABLE = frozenset({6, 9, 10})
+RETRYABLE = frozenset({TOO_MANY_REQUESTS, FLOOD_CONTROL, INTERNAL_ERROR})
 PERMANENT_REASONS = {
     900: "blacklisted",
     901: "not_allowed",
@@ -56,6 +61,9 @@ class Batch:
     message: str
     random_id: int
     keyboard: str | None = None
+    # VK attachment strings, comma-separated ("doc-1_2,photo-1_3"): files uploaded once and
+    # named by every batch, so every recipient gets the same files.
+    attachment: str | None = None
 
     def params(self) -> dict[str, Any]:
         params: dict[str, Any] = {
@@ -66,6 +74,8 @@ class Batch:
         }
         if self.keyboard:
             params["keyboard"] = self.keyboard
+        if self.attachment:
+            params["attachment"] = self.attachment
         return params
 
 
@@ -140,6 +150,7 @@ class BatchSender:
         timeout_s: float = 10.0,
         max_attempts: int = 6,
         backoff_s: float = 0.25,
+        flood_backoff_s: float = 1.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._setup(
@@ -148,6 +159,7 @@ class BatchSender:
             version=version,
             max_attempts=max_attempts,
             backoff_s=backoff_s,
+            flood_backoff_s=flood_backoff_s,
             sleep=sleep,
         )
 
@@ -159,6 +171,7 @@ class BatchSender:
         version: str = "5.199",
         max_attempts: int = 6,
         backoff_s: float = 0.25,
+        flood_backoff_s: float = 1.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> BatchSender:
         """A sender on a shared channel; closing the sender leaves the channel to its owner."""
@@ -169,6 +182,7 @@ class BatchSender:
             version=version,
             max_attempts=max_attempts,
             backoff_s=backoff_s,
+            flood_backoff_s=flood_backoff_s,
             sleep=sleep,
         )
         return sender
@@ -181,6 +195,7 @@ class BatchSender:
         version: str,
         max_attempts: int,
         backoff_s: float,
+        flood_backoff_s: float,
         sleep: Callable[[float], Awaitable[None]],
     ) -> None:
         self.channel = channel
@@ -188,6 +203,7 @@ class BatchSender:
         self.version = version
         self.max_attempts = max_attempts
         self.backoff_s = backoff_s
+        self.flood_backoff_s = flood_backoff_s  # error 9's first pause (core/vk/backoff.py)
         self._sleep = sleep  # injectable: tests count the pauses instead of sitting them out
         self.stats = SenderStats()
 
@@ -232,8 +248,9 @@ class BatchSender:
 
     async def call(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         """One API call, retried on 6/9/10, timeouts, network errors and answers that are not
-        the API's (HTTP 5xx, not JSON), with exponential backoff. Each failed attempt is one log
-        line: a VK that is down for a while must not bury the log in tracebacks."""
+        the API's (HTTP 5xx, not JSON), with exponential backoff (longer for flood control).
+        Each failed attempt is one log line: a VK that is down for a while must not bury the log
+        in tracebacks."""
         for attempt in range(1, self.max_attempts + 1):
             try:
                 return await self._call_once(method, params)
@@ -256,7 +273,7 @@ class BatchSender:
                     self.max_attempts,
                 )
                 raise failure
-            delay = self.backoff_s * 2 ** (attempt - 1)
+            delay = retry_delay(failure.code, attempt, self.backoff_s, self.flood_backoff_s)
             log.warning(
                 "%s failed (%s), attempt %d of %d: again in %.2f s",
                 method,
@@ -270,15 +287,78 @@ class BatchSender:
         raise AssertionError("unreachable")
 
     async def send_execute(self, batches: Sequence[Batch]) -> list[PeerResult]:
-        """Up to 25 batches in one execute; a result for every peer of every batch."""
+        """Up to 25 batches in one execute; a result for every peer of every batch, in order.
+
+        Recipients refused with flood control (error 9, for them alone or for their whole
+        batch) are sent again after a pause, in a batch of their own with the same text and
+        random_id, up to ``max_attempts`` sends in all; recipients already delivered are never
+        in it. Those still refused then are reported with 9."""
         if len(batches) > CALLS_PER_EXECUTE:
             raise ValueError("at most 25 calls fit one execute")
+        answered: list[dict[int, PeerResult]] = [{} for _ in batches]
+        pending = list(enumerate(batches))
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                results = await self._execute_once([batch for _, batch in pending])
+            except VkCallError as exc:
+                if attempt == 1:
+                    raise  # nothing is known yet: the caller retries the whole call
+                # A later send failed as a whole, after call()'s own retries: the earlier
+                # answers stand, the recipients still waiting get this failure.
+                results = [
+                    PeerResult(peer, error_code=exc.code)
+                    for _, batch in pending
+                    for peer in batch.peer_ids
+                ]
+            flooded: list[tuple[int, Batch]] = []
+            position = iter(results)
+            for index, batch in pending:
+                again: list[int] = []
+                for peer in batch.peer_ids:
+                    result = next(position)
+                    answered[index][peer] = result
+                    if result.error_code == FLOOD_CONTROL:
+                        again.append(peer)
+                if again:
+                    flooded.append((index, replace(batch, peer_ids=tuple(again))))
+            if not flooded:
+                break
+            waiting = sum(len(batch.peer_ids) for _, batch in flooded)
+            if attempt == self.max_attempts:
+                log.warning(
+                    "execute: flood control (VK error 9) for %d recipients, attempt %d of %d: "
+                    "giving up",
+                    waiting,
+                    attempt,
+                    self.max_attempts,
+                )
+                break
+            delay = retry_delay(FLOOD_CONTROL, attempt, self.backoff_s, self.flood_backoff_s)
+            log.warning(
+                "execute: flood control (VK error 9) for %d recipients, attempt %d of %d: "
+                "them again in %.2f s",
+                waiting,
+                attempt,
+                self.max_attempts,
+                delay,
+            )
+            self.stats.retries += 1
+            await self._sleep(delay)
+            pending = flooded
+        return [
+            answered[index][peer] for index, batch in enumerate(batches) for peer in batch.peer_ids
+        ]
+
+    async def _execute_once(self, batches: Sequence[Batch]) -> list[PeerResult]:
+        """One execute of these batches: a result for every peer of every batch, in order."""
         body = await self.call("execute", {"code": execute_code(batches)})
         answers = body.get("response")
         errors = list(body.get("execute_errors") or [])
         results: list[PeerResult] = []
         if not isinstance(answers, list):
             answers = [answers] if len(batches) == 1 else [False] * len(batches)
+        # An answer short of calls leaves the calls without one failed (as VK's error 10).
+        answers = [*answers, *[False] * (len(batches) - len(answers))]
         for batch, answer in zip(batches, answers, strict=False):
             if isinstance(answer, list):
                 by_peer = {
@@ -291,6 +371,7 @@ class BatchSender:
                         continue
                     error = item.get("error")
                     if error:
+                        # A failed recipient's item has no message_id (VK leaves it out).
                         code = int(error.get("code") or error.get("error_code") or 10)
                         self._count_error(code)
                         results.append(PeerResult(peer, error_code=code))
@@ -305,15 +386,21 @@ class BatchSender:
         return results
 
     async def send_one(
-        self, peer_id: int, message: str, random_id: int, keyboard: str | None = None
+        self,
+        peer_id: int,
+        message: str,
+        random_id: int,
+        keyboard: str | None = None,
+        attachment: str | None = None,
     ) -> PeerResult:
         """One message to one peer, one messages.send a call (what the bot sends on its own: a
         relayed answer, a reminder; and the naive way, for comparison). A text over VK's limit
         goes as several messages cut where a reader expects it (core/vk/split.py), the keyboard
-        under the last; the first keeps ``random_id``, each further one has its own derived from
-        it and its index, so sending the whole again delivers no part twice. The result is the
-        first part VK refused — the parts after it are not sent, a reader would get a text with a
-        hole — or, when every part went, the last part's."""
+        and the ``attachment`` (VK attachment strings, comma-separated) under the last; the
+        first keeps ``random_id``, each further one has its own derived from it and its index,
+        so sending the whole again delivers no part twice. The result is the first part VK
+        refused — the parts after it are not sent, a reader would get a text with a hole — or,
+        when every part went, the last part's."""
         parts = split_text(message) or [message]  # an empty text: VK's own error, as before
         result = PeerResult(peer_id, error_code=0)
         for index, part in enumerate(parts):
@@ -324,6 +411,8 @@ class BatchSender:
             }
             if keyboard and index == len(parts) - 1:
                 params["keyboard"] = keyboard
+            if attachment and index == len(parts) - 1:
+                params["attachment"] = attachment
             try:
                 body = await self.call("messages.send", params)
             except VkCallError as exc:

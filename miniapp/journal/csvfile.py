@@ -13,7 +13,23 @@ from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
+from core.file_errors import unreadable as _unreadable
+
 T = TypeVar("T")
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    """The csv module's complaint (English, no codes) as an author can act on it."""
+    text = str(exc)
+    if "unexpected end of data" in text or "EOF" in text:
+        return "кавычка не закрыта до конца файла"
+    if "expected after" in text:
+        return "после закрывающей кавычки должна идти запятая"
+    if "NUL" in text:
+        return "в строке есть нулевой символ — сохраните файл заново как CSV"
+    if "field larger than" in text:
+        return "слишком длинное значение в ячейке"
+    return "проверьте кавычки и разделители"
 
 
 class CsvError(Exception):
@@ -114,7 +130,7 @@ class CsvFile:
         try:
             handle = self.path.open(encoding="utf-8-sig", newline="")
         except OSError as exc:
-            raise CsvError(self.name, f"не удалось открыть файл ({exc.strerror})") from None
+            raise CsvError(self.name, f"не удалось открыть файл: {_unreadable(exc)}") from None
         with handle:
             reader = csv.reader(handle, strict=True)
             try:
@@ -138,7 +154,9 @@ class CsvFile:
                         )
                     yield CsvRow(self, line, dict(zip(names, fields, strict=True)))
             except csv.Error as exc:
-                raise CsvError(self.name, f"ошибка формата CSV: {exc}", reader.line_num) from None
+                raise CsvError(
+                    self.name, f"ошибка формата CSV: {_csv_problem(exc)}", reader.line_num
+                ) from None
             except UnicodeDecodeError:
                 raise CsvError(
                     self.name, "файл не в кодировке UTF-8", reader.line_num + 1

@@ -30,9 +30,13 @@ def test_demo_data_is_refused_on_real_vk_without_force(
     assert main(["demo-data"]) == 2
     err = capsys.readouterr().err
     assert "настоящего VK" in err and "--force" in err
-    assert not database.exists() or sqlite3.connect(database).execute(
-        "SELECT count(*) FROM sqlite_master WHERE name = 'persons'"
-    ).fetchone()[0] == 0
+    assert (
+        not database.exists()
+        or sqlite3.connect(database)
+        .execute("SELECT count(*) FROM sqlite_master WHERE name = 'persons'")
+        .fetchone()[0]
+        == 0
+    )
 
 
 def test_show_revoke_invite_and_code(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -40,7 +44,7 @@ def test_show_revoke_invite_and_code(demo_db: Path, capsys: pytest.CaptureFixtur
     capsys.readouterr()
     assert main(["roles", "show", str(ids["kuznetsov"])]) == 0
     out = capsys.readouterr().out
-    assert "Олег Кузнецов" in out and "сотрудник, teacher" in out
+    assert "Олег Кузнецов" in out and "сотрудник, учитель" in out
     role_id = int(out.split("роль № ")[1].split(":")[0])
 
     # A teacher is not an admin: refused with a reason.
@@ -55,7 +59,7 @@ def test_show_revoke_invite_and_code(demo_db: Path, capsys: pytest.CaptureFixtur
     assert "Роль отозвана" in capsys.readouterr().out
     assert main(["roles", "show", str(ids["kuznetsov"])]) == 0
     out = capsys.readouterr().out
-    assert "действующих ролей нет" in out and "revoke" in out and "увольнение" in out
+    assert "действующих ролей нет" in out and "отозвана" in out and "причина: увольнение" in out
 
     invite = ["roles", "invite", "--org", "4", "--role", "parent", "--days", "3", "--uses", "5"]
     assert main([*invite, "--by", str(ids["orlov"])]) == 0

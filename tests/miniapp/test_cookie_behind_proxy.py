@@ -31,7 +31,7 @@ def _cookie(response: aiohttp.ClientResponse) -> str:
 def test_behind_proxy_setting() -> None:
     assert load_settings({"SFERUM_BEHIND_PROXY": "true"}, Path("/nonexistent.toml")).behind_proxy
     assert not load_settings({}, Path("/nonexistent.toml")).behind_proxy
-    with pytest.raises(ConfigError, match="SFERUM_BEHIND_PROXY: expected true or false"):
+    with pytest.raises(ConfigError, match="SFERUM_BEHIND_PROXY: ожидается true или false"):
         load_settings({"SFERUM_BEHIND_PROXY": "maybe"}, Path("/nonexistent.toml"))
     settings = Settings(behind_proxy=True)
     assert MiniAppConfig.from_settings(settings).trust_forwarded_proto

@@ -59,20 +59,20 @@ def test_json_bank_loads_like_yaml(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("changes", "expected"),
     [
-        ({"answer": "851"}, "task oge-math-05-001: field answer: '851' differs from verify"),
-        ({"answer": 850.5}, "task oge-math-05-001: field answer: write decimals as a quoted"),
-        ({"verify": "__import__('os')"}, "task oge-math-05-001: field verify: Call is not allowed"),
-        ({"number": 0}, "task oge-math-05-001: field number: must be a task number"),
-        ({"number": 6}, "task oge-math-05-001: field id: task number 05 in the id differs"),
-        ({"id": "math-1"}, "task math-1: field id: must look like"),
-        ({"type": "essay"}, "task oge-math-05-001: field type: must be one of"),
-        ({"points": 0}, "task oge-math-05-001: field points: must be a whole number"),
-        ({"explanation": None}, "task oge-math-05-001: field explanation: missing"),
-        ({"verfy": "1"}, "task oge-math-05-001: field verfy: unknown field"),
-        ({"verify": None}, "task oge-math-05-001: field verify: a mathematics task"),
-        ({"options": ["1", "2"]}, "task oge-math-05-001: field options: a short-answer task"),
-        ({"answer": "0.725", "verify": "0.725"}, "field answer: write decimals with a comma"),
-        ({"text": "Очень длинно. " * 300}, "field text: with its options longer than 3600"),
+        ({"answer": "851"}, "задание oge-math-05-001: поле answer: ответ '851' не совпадает"),
+        ({"answer": 850.5}, "задание oge-math-05-001: поле answer: дробный ответ пишите строкой"),
+        ({"verify": "__import__('os')"}, "поле verify: в выражении verify можно только числа"),
+        ({"number": 0}, "задание oge-math-05-001: поле number: нужен номер задания от 1 до 40"),
+        ({"number": 6}, "задание oge-math-05-001: поле id: номер 05 в id не совпадает"),
+        ({"id": "math-1"}, "задание math-1: поле id: id пишется как"),
+        ({"type": "essay"}, "задание oge-math-05-001: поле type: тип должен быть одним из"),
+        ({"points": 0}, "задание oge-math-05-001: поле points: нужно целое число от 1 до 10"),
+        ({"explanation": None}, "задание oge-math-05-001: поле explanation: поле обязательно"),
+        ({"verfy": "1"}, "задание oge-math-05-001: поле verfy: такого поля нет"),
+        ({"verify": None}, "задание oge-math-05-001: поле verify: у задания по математике"),
+        ({"options": ["1", "2"]}, "поле options: у задания с кратким ответом не бывает вариантов"),
+        ({"answer": "0.725", "verify": "0.725"}, "поле answer: дробную часть отделяйте запятой"),
+        ({"text": "Очень длинно. " * 300}, "поле text: текст вместе с вариантами длиннее 3600"),
     ],
 )
 def test_short_task_problems(changes: dict[str, Any], expected: str) -> None:
@@ -84,24 +84,25 @@ def test_short_task_problems(changes: dict[str, Any], expected: str) -> None:
 def test_choice_problems() -> None:
     found = problems(with_task(5, answer="14"))
     assert any(
-        "field answer: '14' differs from verify_choice, which marks '13'" in p for p in found
+        "поле answer: ответ '14' не совпадает с verify_choice, где отмечены '13'" in p
+        for p in found
     )
     found = problems(with_task(5, answer="15"))
-    assert any("names an option beyond the 4 given" in p for p in found)
+    assert any("есть номер варианта больше 4" in p for p in found)
     found = problems(with_task(5, verify_choice=[True, False]))
-    assert any("verify_choice: has 2 entries for 4 options" in p for p in found)
+    assert any("поле verify_choice: значений 2, а вариантов 4" in p for p in found)
 
 
 def test_sequence_must_be_a_permutation() -> None:
     found = problems(with_task(6, answer="221"))
-    assert any("task oge-math-07-002: field answer: a sequence must use" in p for p in found)
+    assert any("задание oge-math-07-002: поле answer: последовательность" in p for p in found)
 
 
 def test_matching_problems() -> None:
     found = problems(with_task(7, answer="123"))
-    assert any("'123' differs from verify_matching, which gives '213'" in p for p in found)
+    assert any("'123' не совпадает с verify_matching, где получается '213'" in p for p in found)
     found = problems(with_task(7, text="Сопоставьте. А) y = x Б) y = −x"))
-    assert any("field text: has no item В)" in p for p in found)
+    assert any("поле text: в тексте нет пункта В)" in p for p in found)
 
 
 def test_repeated_id_and_all_problems_at_once() -> None:
@@ -109,32 +110,32 @@ def test_repeated_id_and_all_problems_at_once() -> None:
     data["tasks"].append(copy.deepcopy(data["tasks"][0]))
     data["tasks"][1]["answer"] = "11"
     found = problems(data)
-    assert any("task oge-math-05-001: field id: repeats" in p for p in found)
-    assert any("task oge-math-05-002: field answer" in p for p in found)
+    assert any("задание oge-math-05-001: поле id: такой id уже был" in p for p in found)
+    assert any("задание oge-math-05-002: поле answer" in p for p in found)
 
 
 def test_header_problems() -> None:
     found = problems({"exam": "ВПР", "subject": "Math", "tasks": [], "extra": 1})
-    assert "bank.yaml: field subject_title: missing" in found
-    assert any("field exam: must be ОГЭ or ЕГЭ" in p for p in found)
-    assert any("field subject: must be a latin slug" in p for p in found)
-    assert any("field tasks: must be a non-empty list" in p for p in found)
-    assert any("field extra: unknown field" in p for p in found)
+    assert "bank.yaml: поле subject_title: поле обязательно, а его нет" in found
+    assert any("поле exam: экзамен должен быть ОГЭ или ЕГЭ, а указано 'ВПР'" in p for p in found)
+    assert any("поле subject: предмет пишется латиницей" in p for p in found)
+    assert any("поле tasks: нужен непустой список заданий" in p for p in found)
+    assert any("поле extra: такого поля нет" in p for p in found)
     assert problems([1, 2]) == [
-        "bank.yaml: the file must be a mapping with exam, subject, subject_title, tasks"
+        "bank.yaml: файл должен быть набором полей exam, subject, subject_title, tasks"
     ]
 
 
 def test_file_errors_name_the_file_and_line(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text("exam: ОГЭ\ntasks: [\n", encoding="utf-8")
-    with pytest.raises(BankError, match=r"broken\.yaml: YAML error at line 3"):
+    with pytest.raises(BankError, match=r"broken\.yaml: ошибка YAML в строке 3"):
         load_bank(broken)
-    with pytest.raises(BankError, match=r"missing\.yaml: cannot read"):
+    with pytest.raises(BankError, match=r"missing\.yaml: файл не удалось прочитать"):
         load_bank(tmp_path / "missing.yaml")
     text = tmp_path / "bank.txt"
     text.write_text(yaml.safe_dump(small_bank_data()), encoding="utf-8")
-    with pytest.raises(BankError, match=r"expected a \.yaml, \.yml or \.json file"):
+    with pytest.raises(BankError, match=r"нужен файл \.yaml, \.yml или \.json"):
         load_bank(text)
 
 

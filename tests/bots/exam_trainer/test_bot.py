@@ -346,10 +346,13 @@ async def test_no_dead_ends_and_no_hijacking(h: Harness) -> None:
     h.replies(st)
     await h.say(st, "ОГЭ", {"et": "exam", "v": "ОГЭ"})
     assert texts(h, st)[0] == "Эта кнопка уже не действует. Вот меню тренажёра."
-    # In the menu the trainer does not hold typed text: it steps aside for other bots.
+    # In the menu the trainer does not hold typed text: core passes it on — in the trainer's
+    # own community to its menu, with a hint (in a shared one to the main bot:
+    # tests/core/runtime/test_shared_community.py).
     await h.say(st, "как подать апелляцию?")
-    assert texts(h, st) == []
-    assert (await h.services.dialogs.load(h.group_id, st)).step is None
+    hint, menu = texts(h, st)
+    assert hint.startswith("Не понял сообщение") and "Выберите, что делать" in menu
+    assert (await h.services.dialogs.load(h.group_id, st)).step == "exam_trainer.menu"
     # A forged number is refused politely.
     await h.say(st, "тренажёр")
     await h.tap(st, "Тренироваться")
@@ -401,6 +404,9 @@ async def test_other_bots_buttons_are_not_taken_for_answers(h: Harness) -> None:
     await number(h, st, 6)
     h.replies(st)
     await h.say(st, "Афиша", {"pk": "menu"})  # another plugin's button, mid-task
-    assert texts(h, st) == []
+    assert texts(h, st) == [
+        "Эта кнопка здесь не действует. Ответьте на задание или выберите вариант кнопкой ниже; "
+        "чтобы выйти из тренажёра, нажмите «Закрыть»."
+    ]
     assert await h.services.db.fetchval("SELECT count(*) FROM exam_trainer_reviews") == 0
     assert (await h.services.dialogs.load(h.group_id, st)).step == "exam_trainer.train"

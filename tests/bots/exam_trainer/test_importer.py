@@ -55,8 +55,8 @@ async def test_broken_file_imports_nothing(
     with pytest.raises(BankError) as caught:
         await import_file(tdb, path, clock.now())
     assert [str(p) for p in caught.value.problems] == [
-        "bank.yaml: task oge-math-06-001: field answer: '0,7' differs from verify "
-        "'7/20 + 3/8' = 0.725"
+        "bank.yaml: задание oge-math-06-001: поле answer: ответ '0,7' не совпадает с verify "
+        "'7/20 + 3/8' = 0,725"
     ]
     task = await tasks.task(tdb, "oge-math-05-001")
     assert task is not None and task.text == "Задача oge-math-05-001"
@@ -88,8 +88,11 @@ def test_cli_import_and_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert "good.json: в порядке, заданий 8" in capsys.readouterr().out
     assert main(["tasks", "import", str(good), str(bad)]) == 1
     out, err = capsys.readouterr()
-    assert "good.json: ОГЭ math — добавлено 8, обновлено 0" in out
-    assert "bad.yaml: task oge-math-07-001: field answer: '12' differs from verify_choice" in err
+    assert "good.json: ОГЭ, Математика — добавлено 8, обновлено 0" in out
+    assert (
+        "bad.yaml: задание oge-math-07-001: поле answer: ответ '12' не совпадает с verify_choice"
+        in err
+    )
     assert main(["tasks", "import", str(good)]) == 0
     assert "добавлено 0, обновлено 8" in capsys.readouterr().out
 

@@ -139,7 +139,7 @@ async def test_garbage_never_crashes_the_importer(pk_db: Database, clock: Manual
 
 @pytest.mark.parametrize(
     ("content", "problem"),
-    [("{not json", "not JSON"), ('{"total": 1}', "expected"), (b"\xff\xfe", "UTF-8")],
+    [("{not json", "это не JSON"), ('{"total": 1}', "ожидается"), (b"\xff\xfe", "UTF-8")],
 )
 async def test_an_unusable_file_is_one_clear_error(
     pk_db: Database, clock: ManualClock, tmp_path: Path, content: str | bytes, problem: str
@@ -151,7 +151,7 @@ async def test_an_unusable_file_is_one_clear_error(
         path.write_text(content, encoding="utf-8")
     with pytest.raises(SourceError, match=problem):
         await EventImporter(pk_db, clock).run(FileSource(path))
-    with pytest.raises(SourceError, match="cannot read"):
+    with pytest.raises(SourceError, match="файл не найден"):
         await EventImporter(pk_db, clock).run(FileSource(tmp_path / "missing.json"))
 
 

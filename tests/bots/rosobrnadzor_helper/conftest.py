@@ -44,11 +44,18 @@ class RecordingSender:
     refuse: set[int] = field(default_factory=set)
 
     async def send_one(
-        self, peer_id: int, message: str, random_id: int, keyboard: str | None = None
+        self,
+        peer_id: int,
+        message: str,
+        random_id: int,
+        keyboard: str | None = None,
+        attachment: str | None = None,
     ) -> PeerResult:
         if peer_id in self.refuse:
             return PeerResult(peer_id, error_code=901)
-        self.sent.append({"peer_id": peer_id, "text": message, "keyboard": keyboard})
+        self.sent.append(
+            {"peer_id": peer_id, "text": message, "keyboard": keyboard, "attachment": attachment}
+        )
         return PeerResult(peer_id, message_id=len(self.sent))
 
     def to(self, peer_id: int) -> list[str]:

@@ -5,7 +5,8 @@ closing unrated answers after 14 days."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -92,9 +93,19 @@ async def test_reminder_falls_back_to_the_chat_and_skips_answered(
     )
     await desk.store.take(appeal.id, operator)
     sender.refuse.add(await vk(services, "morozova"))  # the operator never wrote to the bot
+    chat = await operators_peer(services)
+    posted = len(sender.to(chat))
+    # Three days before is a Sunday: the reminder waits for the operator's Monday 08:00, is
+    # refused then, and goes to the chat with the days counted that morning.
     clock.set(appeal.due_at - timedelta(days=3))
     await services.jobs.run_due()
-    assert "через 3 дня" in sender.to(await operators_peer(services))[-1]
+    assert len(sender.to(chat)) == posted
+    zone = ZoneInfo("Asia/Novosibirsk")
+    clock.set(
+        datetime.combine(appeal.due_at.astimezone(zone).date() - timedelta(days=2), time(8), zone)
+    )
+    await services.jobs.run_due()
+    assert "через 2 дня" in sender.to(chat)[-1]
     # Answered appeals cancel their reminders.
     other, _ = await desk.file(
         await identity(services, "kuznetsov"),

@@ -68,7 +68,7 @@ async def test_teacher_question_gets_the_right_entry(tmp_path: Path) -> None:
         await h.say(teacher, "апеляция егэ")  # a typo
         assert "Исправил опечатки" in h.last_reply(teacher)["text"]
         await h.say(teacher, "как испечь торт")
-        assert "не нашлось ответа" in h.last_reply(teacher)["text"]
+        assert "не нашёл ответа" in h.last_reply(teacher)["text"]
         # Asking for a person starts an appeal.
         await h.say(teacher, "позовите живого человека")
         assert "Шаг 1 из 4" in h.last_reply(teacher)["text"]

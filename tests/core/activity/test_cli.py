@@ -41,10 +41,11 @@ def test_monitoring_commands(demo_db: Path, capsys: pytest.CaptureFixture[str]) 
 
     set_args = ["--region", "54", "--metric", "connected", "--low", "50", "--good", "60"]
     assert main(["monitoring", "thresholds", "set", *set_args]) == 0
-    assert "connected: ниже нормы до 50 %, норма от 60 %" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "% подключённых ОО (--metric connected): ниже нормы до 50 %, норма от 60 %" in out
     bad = ["--region", "54", "--metric", "connected", "--low", "70", "--good", "60"]
     assert main(["monitoring", "thresholds", "set", *bad]) == 2
-    assert "must be below good" in capsys.readouterr().err
+    assert "--low (70) должен быть меньше --good (60)" in capsys.readouterr().err
     assert main(["monitoring", "rebuild"]) == 0
     assert "Пересчитано событий: 0" in capsys.readouterr().out
 
@@ -55,7 +56,7 @@ def test_unusable_input_exits_2(demo_db: Path, capsys: pytest.CaptureFixture[str
     assert main(["monitoring", "import", str(broken)]) == 2
     assert "нет столбца с неделей" in capsys.readouterr().err
     assert main(["monitoring", "import", str(demo_db / "missing.csv")]) == 2
-    assert "не читается" in capsys.readouterr().err
+    assert "файл не найден" in capsys.readouterr().err
     assert main(["monitoring", "import", str(broken), "--week", "16.11"]) == 2
     assert main(["monitoring", "table", "--org", "999"]) == 2
-    assert "no organisation 999" in capsys.readouterr().err
+    assert "организации 999 нет в базе" in capsys.readouterr().err

@@ -163,7 +163,7 @@ def test_cli_cancel_by_an_admin_of_another_school_exits_1(
     err = capsys.readouterr().err
     assert "только её автор или администратор" in err and "Traceback" not in err
     assert main(["broadcast", "status", broadcast_id], clock=clock) == 0
-    assert "pending" in capsys.readouterr().out
+    assert "— ожидает" in capsys.readouterr().out
 
     assert main(["broadcast", "cancel", broadcast_id, "--by", str(ids["orlov"])], clock=clock) == 0
     assert "отменена" in capsys.readouterr().out

@@ -382,3 +382,38 @@ async def test_an_answer_not_shaped_as_the_schema_is_a_line_not_a_crash(
     token = one(report, "token")
     assert token.ok is False and "не так, как описано в его схеме" in token.line
     assert report.exit_code == 1
+
+
+async def test_every_community_of_the_communities_table_is_checked(
+    clock: ManualClock, db_path: str, http: aiohttp.ClientSession
+) -> None:
+    config = SandboxConfig(
+        background_tasks=False, communities=("Тренажёр", "Пушкинская карта"), rate_limit=None
+    )
+    running = await start_sandbox(config, clock=clock)
+    try:
+        trainer, pushkin = running.runtime.created
+        await control(http, running, f"/communities/{pushkin.id}/settings", {"longpoll": False})
+        settings = Settings(
+            vk_api_url=running.api_url,
+            vk_app_id=APP_ID,
+            vk_app_secret=APP_SECRET,
+            db_path=db_path,
+            vk_timeout_s=30,
+            communities={
+                "exam_trainer": {"token": trainer.access_token, "group_id": trainer.id},
+                "pushkin_card": {"token": pushkin.access_token, "group_id": pushkin.id},
+            },
+        )
+        report = await run_doctor(settings)
+    finally:
+        await running.stop()
+    text = report.render()
+    tokens = report.by_name("token")
+    assert [c.ok for c in tokens] == [True, True], text
+    assert tokens[0].line.startswith("exam_trainer: ") and "«Тренажёр»" in tokens[0].line
+    assert tokens[1].line.startswith("pushkin_card: ")
+    longpoll = report.by_name("longpoll")
+    assert [c.ok for c in longpoll] == [True, False], text
+    assert longpoll[1].line.startswith("pushkin_card: ")
+    assert report.exit_code == 1

@@ -111,7 +111,14 @@ def test_unusable_options_exit_2(school: Path, capsys: pytest.CaptureFixture[str
     code = main(["doctor", "--api-url", "ftp://vk.example/method/", "--token", "vk1.a.x"])
     _out, err = capsys.readouterr()
     assert code == 2
-    assert err.startswith("Ошибка настройки: --api-url: expected an http(s) URL")
+    assert err.startswith("Ошибка настройки: --api-url: ожидается адрес http://")
+    code = main(["doctor", "--group-id", "0", "--token", "vk1.a.doctor-secret"])
+    _out, err = capsys.readouterr()
+    assert code == 2
+    assert (
+        err.strip() == "Ошибка настройки: --group-id: ожидается целое число не меньше 1, задано 0"
+    )
+    assert "vk1.a.doctor-secret" not in err
 
 
 def test_sandbox_mode_without_a_token_exits_0(

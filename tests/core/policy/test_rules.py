@@ -113,4 +113,4 @@ def test_cli_prints_outcome_then_rule() -> None:
     )
     lines = done.stdout.splitlines()
     assert lines[0] == "allow"
-    assert lines[1].startswith("rule parent-student.1")
+    assert lines[1] == "правило parent-student.1: сообщение доставляется сразу"

@@ -1,0 +1,87 @@
+"""Never silent, never a dead end: «Начать», «меню», «помощь» and whatever nothing took.
+
+Two steps of the order in core/runtime/routing.py:
+
+- ``Navigation`` (after core's handlers, before the plugins'): in a private chat a navigation
+  word or VK's start button opens the main plugin's menu (``Plugin.menu``). A dialog of another
+  plugin ends first — the person asked for the menu. Without a menu hook the words go on to the
+  plugins like any text.
+- ``Fallback`` (after every plugin): in a private chat, a message no handler ran for gets the
+  menu of the last plugin it was routed to (``MenuReason.UNKNOWN``, or the word's reason), or
+  core's own hint. Group chats get nothing: there bots answer only what is addressed to them.
+
+Both are plain vkbottle handlers so that a later plugin API (per-plugin routers) can keep them as
+the first and last stop of a community.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vkbottle.dispatch.handlers import ABCHandler
+from vkbottle.tools.mini_types.bot import MessageMin
+
+from core.plugins.spec import MenuReason
+from core.texts import CORE_TEXTS
+
+from .routing import ROUTED, Routed, Routes
+
+
+def _routed(context: dict[str, Any] | None) -> Routed | None:
+    routed = (context or {}).get(ROUTED)
+    return routed if isinstance(routed, Routed) else None
+
+
+class Navigation(ABCHandler[MessageMin]):
+    blocking = True
+
+    def __init__(self, routes: Routes) -> None:
+        self.routes = routes
+
+    async def filter(self, event: MessageMin, context: dict[str, Any] | None = None) -> bool:
+        routed = _routed(context)
+        return (
+            routed is not None
+            and routed.private
+            and routed.nav is not None
+            and not routed.taken
+            and self.routes.main in self.routes.menus
+        )
+
+    async def handle(self, event: MessageMin, **context: Any) -> None:
+        routed: Routed = context[ROUTED]
+        routed.taken = True
+        main = self.routes.main
+        assert main is not None and routed.nav is not None  # filter checked both
+        cx = context["cx"]
+        if routed.owner is not None and routed.owner != main:
+            await cx.finish()
+        await self.routes.menus[main](event, cx, routed.nav)
+
+    def __repr__(self) -> str:
+        return "<Navigation>"
+
+
+class Fallback(ABCHandler[MessageMin]):
+    blocking = True
+
+    def __init__(self, routes: Routes) -> None:
+        self.routes = routes
+
+    async def filter(self, event: MessageMin, context: dict[str, Any] | None = None) -> bool:
+        routed = _routed(context)
+        return routed is not None and routed.private and not routed.taken
+
+    async def handle(self, event: MessageMin, **context: Any) -> None:
+        routed: Routed = context[ROUTED]
+        routed.taken = True
+        reason = routed.nav or MenuReason.UNKNOWN
+        hook = self.routes.menus.get(routed.last or "")
+        cx = context.get("cx")
+        if hook is not None and cx is not None:
+            await hook(event, cx, reason)
+            return
+        await event.answer(CORE_TEXTS.render("fallback.j2", reason=reason.value))
+
+    def __repr__(self) -> str:
+        return "<Fallback>"

@@ -1,0 +1,52 @@
+"""Core takes a recipient's answer to a broadcast before any plugin: in a community whose only
+bot is the Rosobrnadzor helper (which answers whatever a parent types), the parent's answer still
+reaches the broadcast's author, and the parent is told so — once core's handlers include
+``core.broadcast.answers.labeler``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import core.testing
+from bots.rosobrnadzor_helper import plugin as helper
+from core.broadcast import Audience, BroadcastSpec, answers
+from core.testing import bot_harness
+
+
+async def test_an_answer_is_taken_whatever_bot_the_community_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        core.testing, "CORE_LABELERS", (*core.testing.CORE_LABELERS, answers.labeler)
+    )
+    async with bot_harness([helper], tmp_path) as h:
+        ninth = await h.services.db.fetchval(
+            "SELECT id FROM groups WHERE external_id = 'demo:group:s112-9a'"
+        )
+        broadcast_id = await h.services.broadcasts.create(
+            BroadcastSpec(
+                await h.person_id("volkova"),
+                h.group_id,
+                Audience.group_parents(int(ninth)),
+                "Собрание в четверг в 18:00",
+                title="Собрание",
+                source="advisor_broadcast",
+            )
+        )
+        await h.run_due()
+        parent = h.vk("pa04")
+        await h.say(parent, "Спасибо, придём")
+        replies = [m["text"] for m in h.replies(parent)][1:]  # after the broadcast itself
+        assert len(replies) == 1 and "передан автору — Анна Волкова" in replies[0]
+        row = await h.services.db.fetchone("SELECT broadcast_id, text FROM broadcast_replies")
+        assert row is not None and (row["broadcast_id"], row["text"]) == (
+            broadcast_id,
+            "Спасибо, придём",
+        )
+        # A menu word typed right after the broadcast asks for the menu: never an answer.
+        other = h.vk("pa05")
+        await h.say(other, "Меню")
+        assert await h.services.db.fetchval("SELECT count(*) FROM broadcast_replies") == 1
+        assert "передан автору" not in h.last_reply(other)["text"]
