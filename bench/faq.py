@@ -5,7 +5,7 @@ from other entries mixed in so the vocabulary grows as a real base's would) go i
 SQLite file through the same import path as ``sferum kb import``. Then every held-out teacher
 question is searched, several rounds, the way the bot does it. Prints one JSON object.
 
-    .venv/bin/python bench/faq.py [--entries 2000] [--rounds 10]
+    .venv/bin/python -m bench.faq [--entries 2000] [--rounds 10]
 """
 
 from __future__ import annotations

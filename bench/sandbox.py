@@ -5,7 +5,7 @@ raises its rate limit, creates an audience with the control API, then measures w
 single messages.send calls/s (several concurrent clients), recipients/s through messages.send with
 peer_ids=100, and recipients/s through execute with 25 calls of 100 recipients.
 
-    .venv/bin/python bench/sandbox.py [--single N] [--batches N] [--executes N]
+    .venv/bin/python -m bench.sandbox [--single N] [--batches N] [--executes N]
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ plus one student who has seen every task (the worst case for "new task" and "pra
 Then times ``next_task`` (the bot's query path) for random students and foci, ``record_answer``
 and ``due_count``, and prints one JSON object. Bounded loops; nothing listens on the network.
 
-    .venv/bin/python bench/trainer.py [--students 2000] [--cards 50] [--picks 2000]
+    .venv/bin/python -m bench.trainer [--students 2000] [--cards 50] [--picks 2000]
 """
 
 from __future__ import annotations
