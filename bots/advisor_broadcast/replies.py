@@ -22,7 +22,6 @@ from zoneinfo import ZoneInfo
 from vkbottle.tools.mini_types.bot import MessageMin
 
 from core import keyboards
-from core.broadcast.answers import AnswersBroadcast, took_answer
 from core.broadcast.replies import BroadcastReplies, Reply
 from core.outbox import OutboxMessage
 from core.policy import Outcome
@@ -277,9 +276,3 @@ async def wrote_answer(message: MessageMin, cx: Ctx) -> None:
     else:
         await message.answer(texts.render("answers.j2", step="sent", reply=reply))
     await show_answers(message, cx, reply.broadcast_id, _id(data, "pg") or 1)
-
-
-# Last of this bot's handlers: what it is routed and nothing above took may answer a broadcast.
-# Core takes answers before any plugin once core.broadcast.answers.labeler is among core's
-# handlers; until then this bot takes those the community routes to it.
-labeler.message(AnswersBroadcast())(took_answer)

@@ -5,8 +5,7 @@ recipient is told the author will see it: nothing written back to a broadcast is
 
 A core handler, not a plugin's: the community routes typed text to one plugin (the person's
 dialog's, else the community's main one), and an answer must be taken whichever plugins the
-community runs. ``labeler`` goes with core's (core/runtime/core_handlers.py); the counsellor's bot
-also mounts ``took_answer`` so that it takes the answers routed to it until then.
+community runs. ``labeler`` is the last of core's handlers (core/runtime/core_handlers.py).
 """
 
 from __future__ import annotations

@@ -1,26 +1,18 @@
 """Core takes a recipient's answer to a broadcast before any plugin: in a community whose only
 bot is the Rosobrnadzor helper (which answers whatever a parent types), the parent's answer still
-reaches the broadcast's author, and the parent is told so — once core's handlers include
-``core.broadcast.answers.labeler``."""
+reaches the broadcast's author, and the parent is told so: ``core.broadcast.answers.labeler`` is
+among core's handlers."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-import core.testing
 from bots.rosobrnadzor_helper import plugin as helper
-from core.broadcast import Audience, BroadcastSpec, answers
+from core.broadcast import Audience, BroadcastSpec
 from core.testing import bot_harness
 
 
-async def test_an_answer_is_taken_whatever_bot_the_community_runs(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(
-        core.testing, "CORE_LABELERS", (*core.testing.CORE_LABELERS, answers.labeler)
-    )
+async def test_an_answer_is_taken_whatever_bot_the_community_runs(tmp_path: Path) -> None:
     async with bot_harness([helper], tmp_path) as h:
         ninth = await h.services.db.fetchval(
             "SELECT id FROM groups WHERE external_id = 'demo:group:s112-9a'"
