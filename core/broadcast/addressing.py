@@ -23,7 +23,6 @@ from core.texts import CORE_TEXTS
 
 from .spec import Audience, AudienceKind
 
-MAX_ORG_DEPTH = 10  # school → municipality → region, with room; a cycle in the data ends here
 WHOLE_SCHOOL = frozenset(
     {AudienceKind.ORGANISATION, AudienceKind.STAFF, AudienceKind.STUDENTS, AudienceKind.PARENTS}
 )
@@ -44,22 +43,12 @@ class Reach:
         return self.whole_school or bool(self.students_of)
 
 
-async def _org_and_above(people: PeopleRepository, org_id: int) -> set[int]:
-    found: set[int] = set()
-    current: int | None = org_id
-    while current is not None and current not in found and len(found) < MAX_ORG_DEPTH:
-        found.add(current)
-        org = await people.organisation(current)
-        current = org.parent_id if org is not None else None
-    return found
-
-
 async def reach(people: PeopleRepository, person_id: int, org_id: int) -> Reach:
     roles = [r for r in await people.active_roles(person_id) if r.role == RoleKind.STAFF]
     here = {r.position for r in roles if r.org_id == org_id}
     admin_of = {r.org_id for r in roles if r.position == Position.ADMIN}
     whole = Position.COUNSELLOR in here or bool(
-        admin_of and admin_of & await _org_and_above(people, org_id)
+        admin_of and admin_of & await people.org_and_above(org_id)
     )
     if whole:
         classes = frozenset(g.id for g in await people.groups_of_org(org_id))

@@ -52,7 +52,6 @@ PROGRESS_EVERY_S = 0.5
 MAX_ATTEMPTS = 5  # a recipient retried this often without success is given up
 FIRE = "broadcast.fire"
 AUTHOR_LEFT = "author_left"  # a recurring broadcast whose author is no longer staff there
-MAX_ORG_DEPTH = 10  # school → municipality → region, with room; a cycle in the data ends here
 
 
 # Bulk writes to the delivery log take their rows as one JSON parameter: a single statement
@@ -366,16 +365,6 @@ class BroadcastEngine:
             return staff[0] if staff else None
         return None
 
-    async def _org_and_above(self, org_id: int | None) -> set[int]:
-        """The organisation and every one above it in the tree (school, municipality, region)."""
-        found: set[int] = set()
-        current = org_id
-        while current is not None and current not in found and len(found) < MAX_ORG_DEPTH:
-            found.add(current)
-            org = await self.services.people.organisation(current)
-            current = org.parent_id if org is not None else None
-        return found
-
     async def is_staff_of(self, person_id: int, org_id: int | None) -> bool:
         """Whether the person has an active staff role in the organisation or one above it (any
         staff role when the broadcast has no organisation)."""
@@ -386,7 +375,7 @@ class BroadcastEngine:
         ]
         if org_id is None:
             return bool(roles)
-        scope = await self._org_and_above(org_id)
+        scope = await self.services.people.org_and_above(org_id)
         return any(r.org_id in scope for r in roles)
 
     async def administers(self, person_id: int, org_id: int | None) -> bool:
@@ -399,7 +388,7 @@ class BroadcastEngine:
             for r in await self.services.people.active_roles(person_id)
             if r.role == RoleKind.STAFF and r.position == Position.ADMIN
         }
-        return bool(admin_of) and bool(admin_of & await self._org_and_above(org_id))
+        return bool(admin_of) and bool(admin_of & await self.services.people.org_and_above(org_id))
 
     async def _run_job(self, job: Job) -> None:
         await self.run(int(job.data["id"]))

@@ -12,6 +12,8 @@ from core.storage import Database
 
 from .models import Group, Identity, Organisation, OrgKind, Person, Position, Role, RoleKind
 
+MAX_ORG_DEPTH = 10  # school → municipality → region, with room; a cycle in the data ends here
+
 
 class PeopleError(Exception):
     pass
@@ -76,6 +78,16 @@ class PeopleRepository:
     async def organisation(self, org_id: int) -> Organisation | None:
         row = await self.db.fetchone("SELECT * FROM organisations WHERE id = ?", (org_id,))
         return None if row is None else Organisation.from_row(row)
+
+    async def org_and_above(self, org_id: int) -> set[int]:
+        """The organisation and every one above it in the tree (school, municipality, region)."""
+        found: set[int] = set()
+        current: int | None = org_id
+        while current is not None and current not in found and len(found) < MAX_ORG_DEPTH:
+            found.add(current)
+            org = await self.organisation(current)
+            current = org.parent_id if org is not None else None
+        return found
 
     async def organisations(self, kind: OrgKind | None = None) -> list[Organisation]:
         if kind is None:
