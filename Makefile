@@ -28,13 +28,17 @@ test: $(STAMP) browser faketime
 CLOCK_TESTS := tests/core/test_clock.py tests/core/runtime/test_demo_any_date.py \
 	tests/core/test_roles_cli.py tests/core/activity tests/core/verification tests/core/test_scheduling.py \
 	tests/core/test_quiet_hours.py tests/core/outbox tests/bots tests/miniapp
+# The mini-app's admin pages and cabinet run only on a pinned ManualClock (no real time anywhere,
+# and tests/test_wall_clock.py keeps product code off the wall clock), so a moved machine clock
+# cannot reach them; the federal ranking's tests move their own clock a year either way.
+CLOCK_SKIP := --ignore=tests/miniapp/cabinet --ignore=tests/miniapp/admin
 # One shift after the other, each in one process: under libfaketime, pytest-xdist's workers and two
 # suites side by side both ran twice as slow as one suite alone (measured on 2 cores).
 test-clock:
 	@for shift in +365d -365d; do \
 	  echo "Тесты со сдвигом часов $$shift:"; \
 	  FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "$$shift" \
-	    $(BIN)/python -m pytest -q -p no:cacheprovider $(CLOCK_TESTS) || exit 1; \
+	    $(BIN)/python -m pytest -q -p no:cacheprovider $(CLOCK_TESTS) $(CLOCK_SKIP) || exit 1; \
 	done
 
 # Debian packages the tests need, installed when missing and we are root (as in CI):

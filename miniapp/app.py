@@ -22,6 +22,7 @@ from core.runtime.services import Services
 
 from .access import JournalAccess
 from .admin import setup as admin_pages
+from .cabinet import setup as cabinet_pages
 from .errors import error_pages
 from .ids import PublicIds
 from .journal.abc import JournalProvider
@@ -51,9 +52,10 @@ RouteHook = Callable[[web.Application], None]
 
 
 def extension_routes(plugins: Sequence[Plugin]) -> list[RouteHook]:
-    """Every page beside the journal: the admin monitoring pages and what plugins add through
-    ``extras["miniapp_routes"]`` (`sferum run` and `sferum miniapp` serve the same set)."""
-    hooks: list[RouteHook] = [admin_pages]
+    """Every page beside the journal: the admin monitoring pages, the organisation cabinet and
+    what plugins add through ``extras["miniapp_routes"]`` (`sferum run` and `sferum miniapp`
+    serve the same set)."""
+    hooks: list[RouteHook] = [admin_pages, cabinet_pages]
     hooks += [p.extras["miniapp_routes"] for p in plugins if "miniapp_routes" in p.extras]
     return hooks
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -55,6 +55,8 @@ class HomeLink:
     title: str
     path: str
     visible: Callable[[Identity], bool] = field(default=lambda identity: True)
+    # A check that needs the database (e.g. the federal admins' table), asked after ``visible``.
+    allowed: Callable[[web.Request, Identity], Awaitable[bool]] | None = None
 
 
 SERVICES = web.AppKey("services", Services)

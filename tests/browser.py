@@ -1,6 +1,8 @@
 """Headless Chromium for browser tests: Debian's package, flags that keep it off the network."""
 
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -37,3 +39,29 @@ async def launch_chromium(playwright: Any) -> Any:
     return await playwright.chromium.launch(
         executable_path=CHROMIUM, args=CHROMIUM_ARGS, env=chromium_env()
     )
+
+
+PHONE = {"width": 390, "height": 800}  # a phone-sized window, as inside VK
+DESKTOP = {"width": 1280, "height": 860}
+
+
+@asynccontextmanager
+async def chromium_page(
+    *, viewport: dict[str, int] | None = PHONE, timeout_ms: int = 15_000, **options: Any
+) -> AsyncIterator[Any]:
+    """``async with chromium_page() as page:`` a page of a fresh headless Chromium: a Russian
+    locale, the window ``viewport`` (None: Playwright's own), the other context ``options``
+    given, ``timeout_ms`` for anything it waits for; the browser is closed on exit."""
+    from playwright.async_api import async_playwright
+
+    if viewport is not None:
+        options["viewport"] = viewport
+    async with async_playwright() as playwright:
+        browser = await launch_chromium(playwright)
+        try:
+            context = await browser.new_context(locale="ru-RU", **options)
+            page = await context.new_page()
+            page.set_default_timeout(timeout_ms)
+            yield page
+        finally:
+            await browser.close()

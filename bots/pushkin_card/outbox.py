@@ -23,7 +23,7 @@ KIND = "pushkin_card.reminder"  # the outbox's name for these messages
 
 async def deliver_at(services: Services, person_id: int, now: datetime) -> datetime:
     """Now, or when the person's quiet hours end."""
-    return max(now, await services.outbox.quiet_until(person_id))
+    return max(now, await services.outbox.quiet_until(person_id, now))
 
 
 async def send(

@@ -251,7 +251,7 @@ class Desk:
         operator_vk = await self.vk_of(appeal.operator_id)
         now = self.services.clock.now()
         if operator_vk is not None and appeal.operator_id is not None:
-            when = await self.services.outbox.quiet_until(appeal.operator_id)
+            when = await self.services.outbox.quiet_until(appeal.operator_id, now)
             if when > now:
                 await self.services.jobs.schedule(REMIND, Once(when), job.data, job_id=job.id)
                 return

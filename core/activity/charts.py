@@ -3,6 +3,10 @@
 Readable on a phone: a 360-unit-wide view box scaled to the screen, 11–13-unit text. Colours are
 presentation attributes (not ``style``), which the mini-app's Content-Security-Policy allows.
 Every text comes from the caller (labels in templates) and is XML-escaped here.
+
+A target (the region's 2022–2023 goal of a metric, core/activity/targets.py) is a dashed line
+across the plot with its label: horizontal on a line chart, vertical on a bar chart (its bars are
+horizontal). The line carries ``data-target`` (the percentage) for tools and tests.
 """
 
 from __future__ import annotations
@@ -33,6 +37,18 @@ class Series:
     values: Sequence[float | None]
 
 
+@dataclass(frozen=True)
+class TargetLine:
+    """A goal drawn on a chart: ``value`` in percent, ``label`` its Russian caption."""
+
+    value: float
+    label: str
+
+
+TARGET_STROKE = "#1f2d3d"
+TARGET_DASH = 'stroke-dasharray="6 4"'
+
+
 def _text(x: float, y: float, text: str, *, size: int = 11, anchor: str = "start",
           fill: str = "#333", weight: str = "normal") -> str:  # fmt: skip
     return (
@@ -57,8 +73,10 @@ def line_chart(
     weeks: Sequence[Week],
     series: Sequence[Series],
     threshold: Threshold | None = None,
+    target: TargetLine | None = None,
 ) -> str:
-    """Shares (0–100 %) over weeks; with one series and a threshold, the norm bands behind."""
+    """Shares (0–100 %) over weeks; with one series and a threshold, the norm bands behind;
+    with a target, its dashed line and label."""
     legend = len(series) > 1
     left, right, top, bottom = 34.0, 12.0, 44.0 if legend else 30.0, 28.0
     height = 224.0 if legend else 210.0
@@ -90,6 +108,14 @@ def line_chart(
             f'stroke="#ddd" stroke-width="0.6"/>'
         )
         body.append(_text(left - 4, y + 3.5, f"{mark}", size=10, anchor="end", fill="#888"))
+    if target is not None:
+        y = y_of(target.value)
+        body.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{WIDTH - right}" y2="{y:.1f}" '
+            f'stroke="{TARGET_STROKE}" stroke-width="1.2" {TARGET_DASH} '
+            f'data-target="{target.value:g}"/>'
+        )
+        body.append(_text(left + 4, y - 4, target.label, size=10, fill=TARGET_STROKE))
     step = max(1, len(weeks) // 6)
     for index, week in enumerate(weeks):
         if index % step == 0 or index == len(weeks) - 1:
@@ -131,9 +157,14 @@ def line_chart(
     return _svg(height, title, body)
 
 
-def bar_chart(title: str, items: Sequence[tuple[str, float | None, Colour]]) -> str:
-    """One horizontal bar per unit (a share, 0–100 %), coloured by its threshold."""
-    label_w, right, top, bar_h, gap = 128.0, 46.0, 26.0, 14.0, 6.0
+def bar_chart(
+    title: str,
+    items: Sequence[tuple[str, float | None, Colour]],
+    target: TargetLine | None = None,
+) -> str:
+    """One horizontal bar per unit (a share, 0–100 %), coloured by its threshold; a target is
+    a dashed vertical line over the bars with its label above them."""
+    label_w, right, top, bar_h, gap = 128.0, 46.0, 26.0 if target is None else 38.0, 14.0, 6.0
     height = top + len(items) * (bar_h + gap) + 6
     plot_w = WIDTH - label_w - right
     body = [_text(4, 16, title, size=13, weight="600")]
@@ -151,4 +182,17 @@ def bar_chart(title: str, items: Sequence[tuple[str, float | None, Colour]]) -> 
                 f'fill="{COLOURS[colour]}"/>'
             )
         body.append(_text(WIDTH - right + 4, y + bar_h - 3, pct(value), size=11))
+    if target is not None:
+        x = label_w + plot_w * max(0.0, min(100.0, target.value)) / 100
+        body.append(
+            f'<line x1="{x:.1f}" y1="{top - 4:.1f}" x2="{x:.1f}" y2="{height - 2:.1f}" '
+            f'stroke="{TARGET_STROKE}" stroke-width="1.2" {TARGET_DASH} '
+            f'data-target="{target.value:g}"/>'
+        )
+        # Centred over the line, kept inside the picture (about 5.6 units a character).
+        half = 2.8 * len(target.label)
+        middle = max(half + 2, min(WIDTH - half - 2, x))
+        body.append(
+            _text(middle, top - 7, target.label, size=10, anchor="middle", fill=TARGET_STROKE)
+        )
     return _svg(height, title, body)

@@ -7,6 +7,10 @@ Definitions (the platform's own are the guide; the README's monitoring section r
   (granted before it ended, not revoked by then), so a past week keeps its own numbers.
 - registered ("in the platform"): has a VK account bound (``persons.vk_user_id``).
 - active that week: at least one recorded activity event in that week.
+- writing that week («Активные педагоги (сообщения)», «Активные обучающиеся (сообщения)», as the
+  regions' municipal tables count them): wrote at least one message that week in any chat the
+  activity records — a group chat or a private message to a bot. A person who only called,
+  pressed buttons or opened the mini-app is active but not writing.
 - connected school: its structure is set up — it has at least one class/group and at least one
   registered staff member; inactive: not connected. A municipality is connected when at least
   one of its schools is.
@@ -32,12 +36,14 @@ class Metric(StrEnum):
     MUNICIPALITIES_CONNECTED = "municipalities_connected"
     TEACHERS_REGISTERED = "teachers_registered"
     TEACHERS_ACTIVE = "teachers_active"
+    TEACHERS_WRITING = "teachers_writing"
     CHAT_CREATORS = "chat_creators"
     WRITERS3 = "writers3"
     WRITERS10 = "writers10"
     CALLERS = "callers"
     STUDENTS_REGISTERED = "students_registered"
     STUDENTS_ACTIVE = "students_active"
+    STUDENTS_WRITING = "students_writing"
 
 
 # Metric -> (numerator field, denominator field) of Counts.
@@ -46,12 +52,14 @@ SHARES: dict[Metric, tuple[str, str]] = {
     Metric.MUNICIPALITIES_CONNECTED: ("municipalities_connected", "municipalities"),
     Metric.TEACHERS_REGISTERED: ("teachers_registered", "teachers"),
     Metric.TEACHERS_ACTIVE: ("teachers_active", "teachers_registered"),
+    Metric.TEACHERS_WRITING: ("teachers_writing", "teachers_registered"),
     Metric.CHAT_CREATORS: ("chat_creators", "teachers_registered"),
     Metric.WRITERS3: ("writers3", "teachers_registered"),
     Metric.WRITERS10: ("writers10", "teachers_registered"),
     Metric.CALLERS: ("callers", "teachers_registered"),
     Metric.STUDENTS_REGISTERED: ("students_registered", "students"),
     Metric.STUDENTS_ACTIVE: ("students_active", "students_registered"),
+    Metric.STUDENTS_WRITING: ("students_writing", "students_registered"),
 }
 
 # The metrics with official thresholds; a unit's rating among its siblings is by their mean.
@@ -78,6 +86,7 @@ class Counts:
     teachers: int = 0
     teachers_registered: int = 0
     teachers_active: int = 0
+    teachers_writing: int = 0
     chat_creators: int = 0
     writers3: int = 0
     writers10: int = 0
@@ -85,6 +94,7 @@ class Counts:
     students: int = 0
     students_registered: int = 0
     students_active: int = 0
+    students_writing: int = 0
 
     def __add__(self, other: Counts) -> Counts:
         return Counts(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
@@ -114,6 +124,7 @@ SCHOOL_FIELDS = (
     "teachers",
     "teachers_registered",
     "teachers_active",
+    "teachers_writing",
     "chat_creators",
     "writers3",
     "writers10",
@@ -121,6 +132,7 @@ SCHOOL_FIELDS = (
     "students",
     "students_registered",
     "students_active",
+    "students_writing",
 )
 
 
@@ -139,6 +151,7 @@ class SchoolWeek:
     teachers: int = 0
     teachers_registered: int = 0
     teachers_active: int = 0
+    teachers_writing: int = 0
     chat_creators: int = 0
     writers3: int = 0
     writers10: int = 0
@@ -146,6 +159,7 @@ class SchoolWeek:
     students: int = 0
     students_registered: int = 0
     students_active: int = 0
+    students_writing: int = 0
     source: str = "activity"
 
     def counts(self) -> Counts:

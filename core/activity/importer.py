@@ -165,7 +165,18 @@ def _cells_csv(data: bytes) -> list[list[Any]]:
     return list(csv.reader(io.StringIO(text), delimiter=delimiter))
 
 
-def _cells_xlsx(data: bytes) -> list[list[Any]]:
+def _shown_as_percent(cell: Any) -> Any:
+    """A cell's value; a percent-formatted number becomes «45.5%» (Excel keeps 0.455), so it
+    reads like the percentages of a CSV."""
+    value = getattr(cell, "value", None)
+    number_format = str(getattr(cell, "number_format", "") or "")
+    if isinstance(value, int | float) and not isinstance(value, bool) and "%" in number_format:
+        return f"{float(value) * 100:.6g}%"
+    return value
+
+
+def _cells_xlsx(data: bytes, *, percents: bool) -> list[list[Any]]:
+    """The first sheet's values (``percents``: formatted as _shown_as_percent says)."""
     from openpyxl import load_workbook  # the dependency is only needed for xlsx
 
     try:
@@ -175,9 +186,14 @@ def _cells_xlsx(data: bytes) -> list[list[Any]]:
         raise ImportFailed("unreadable", reason="broken_xlsx") from None
     try:
         sheet = book.worksheets[0]
+        lines: Iterator[list[Any]] = (
+            ([_shown_as_percent(cell) for cell in cells] for cells in sheet.iter_rows())
+            if percents
+            else (list(values) for values in sheet.iter_rows(values_only=True))
+        )
         rows: list[list[Any]] = []
-        for values in sheet.iter_rows(values_only=True):
-            rows.append(list(values))
+        for row in lines:
+            rows.append(row)
             if len(rows) > MAX_ROWS:
                 break
         return rows
@@ -185,9 +201,11 @@ def _cells_xlsx(data: bytes) -> list[list[Any]]:
         book.close()
 
 
-def read_cells(data: bytes, name: str) -> list[list[Any]]:
+def read_cells(data: bytes, name: str, *, percents: bool = False) -> list[list[Any]]:
+    """The cells of a CSV or an XLSX file; ``percents``: an XLSX cell formatted as a percentage
+    reads «45.5%», as in a CSV (the weekly layout's shares)."""
     if name.lower().endswith((".xlsx", ".xlsm")) or data[:2] == b"PK":
-        return _cells_xlsx(data)
+        return _cells_xlsx(data, percents=percents)
     return _cells_csv(data)
 
 

@@ -27,6 +27,7 @@ KIND_CODES: dict[ActivityKind, int] = {
 }
 KINDS_BY_CODE: dict[int, ActivityKind] = {code: kind for kind, code in KIND_CODES.items()}
 
+MESSAGE_TO_BOT = KIND_CODES[ActivityKind.MESSAGE_TO_BOT]
 GROUP_CHAT_MESSAGE = KIND_CODES[ActivityKind.GROUP_CHAT_MESSAGE]
 CHAT_CREATED = KIND_CODES[ActivityKind.CHAT_CREATED]
 CALL = KIND_CODES[ActivityKind.CALL]

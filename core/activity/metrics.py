@@ -12,6 +12,8 @@ passes through them. A column the file did not have keeps the computed value.
 A finished week is computed once and kept in ``monitoring_school_weeks`` (a snapshot: later role
 changes do not rewrite history, and a report over many weeks reads stored rows). The snapshot of a
 week is dropped when events or an import arrive for it. The current week is always computed live.
+The federal ranking (federal.py) reads and writes the same snapshots, through ``store_snapshots``,
+and a Monday job (federal_snapshots.py) stores every region's week as soon as it has ended.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from core.clock import Clock
 from core.people import OrgKind
 from core.storage import Database
 
+from . import unit_weeks
 from .counts import SCHOOL_FIELDS, Counts, SchoolWeek
 from .units import OrgTree, load_tree
 from .weeks import Week
@@ -51,7 +54,10 @@ WITH members AS (
     GROUP BY r.org_id, r.person_id
 ),
 creators AS (
-    SELECT person_id FROM activity_weekly WHERE chats_created > 0 AND week <= ?
+    -- Grouped, so that the plan walks the small partial index activity_weekly_creators: with
+    -- ``week <= ?`` in a WHERE it walked the primary key over every counter row up to the week.
+    SELECT person_id FROM activity_weekly WHERE chats_created > 0
+    GROUP BY person_id HAVING min(week) <= ?
     UNION
     SELECT created_by FROM chats WHERE created_by IS NOT NULL
 )
@@ -60,6 +66,7 @@ SELECT m.org_id,
        coalesce(sum(m.teacher), 0),
        coalesce(sum(m.teacher AND m.registered), 0),
        coalesce(sum(m.teacher AND m.registered AND a.events > 0), 0),
+       coalesce(sum(m.teacher AND m.registered AND a.messages > 0), 0),
        coalesce(sum(m.teacher AND m.registered AND c.person_id IS NOT NULL), 0),
        coalesce(sum(m.teacher AND m.registered AND a.chat_messages >= 3), 0),
        coalesce(sum(m.teacher AND m.registered AND a.chat_messages >= 10), 0),
@@ -73,15 +80,17 @@ _STUDENTS = """
 SELECT r.org_id,
        count(DISTINCT r.person_id),
        count(DISTINCT CASE WHEN p.vk_user_id IS NOT NULL THEN r.person_id END),
-       count(DISTINCT CASE WHEN p.vk_user_id IS NOT NULL AND a.events > 0 THEN r.person_id END)
+       count(DISTINCT CASE WHEN p.vk_user_id IS NOT NULL AND a.events > 0 THEN r.person_id END),
+       count(DISTINCT CASE WHEN p.vk_user_id IS NOT NULL AND a.messages > 0 THEN r.person_id END)
 FROM roles r JOIN persons p ON p.id = r.person_id
 LEFT JOIN activity_weekly a ON a.week = ? AND a.person_id = r.person_id
 WHERE r.role = 'student' AND r.org_id IN (SELECT value FROM json_each(?))
   AND r.granted_at < ? AND (r.revoked_at IS NULL OR r.revoked_at >= ?)
 GROUP BY r.org_id
 """
-STAFF_FIELDS = SCHOOL_FIELDS[:7]
-STUDENT_FIELDS = SCHOOL_FIELDS[7:]
+# The result columns of _STAFF (after org_id and registered staff) and of _STUDENTS, in order.
+STAFF_FIELDS = tuple(name for name in SCHOOL_FIELDS if not name.startswith("students"))
+STUDENT_FIELDS = tuple(name for name in SCHOOL_FIELDS if name.startswith("students"))
 
 _SNAPSHOT_COLUMNS = (
     "week, org_id, has_groups, staff_registered, connected, "
@@ -103,6 +112,7 @@ class Monitoring:
         # Schools already computed by this instance, per week: a page asks for the same week
         # more than once (its report and its table). Create one Monitoring per request.
         self._seen: dict[str, dict[int, SchoolWeek]] = {}
+        self._units: dict[str, dict[int, dict[str, int]]] = {}
 
     async def tree(self, org_id: int) -> OrgTree:
         tree = await load_tree(self.db, org_id)
@@ -117,7 +127,14 @@ class Monitoring:
 
     # --- per school ---------------------------------------------------------------------------
     async def school_weeks(self, tree: OrgTree, root_id: int, week: Week) -> dict[int, SchoolWeek]:
-        """Every school under ``root_id`` in ``week`` (snapshots for finished weeks)."""
+        """Every school under ``root_id`` in ``week`` (snapshots for finished weeks), with the
+        units' imported weekly figures attached for ``unit_counts`` (unit_weeks.py)."""
+        if week.key not in self._units:
+            self._units[week.key] = await unit_weeks.load(self.db, week.key)
+        rows = await self._schools_of(tree, root_id, week)
+        return unit_weeks.WeekRows(rows, week.key, self._units[week.key])
+
+    async def _schools_of(self, tree: OrgTree, root_id: int, week: Week) -> dict[int, SchoolWeek]:
         schools = tree.schools(root_id)
         if not schools:
             return {}
@@ -129,15 +146,23 @@ class Monitoring:
         return rows
 
     async def _school_weeks(self, schools: list[int], week: Week) -> dict[int, SchoolWeek]:
-        closed = week.closed(self.clock.now())
-        if closed:
-            stored = await self._snapshot(schools, week)
-            if len(stored) == len(schools):
-                return stored
-        rows = await self._compute(schools, week)
-        rows = await self._merge_imports(rows, week)
-        if closed:
-            await self._store(list(rows.values()))
+        if not week.closed(self.clock.now()):
+            return await self._merge_imports(await self._compute(schools, week), week)
+        stored = await self._snapshot(schools, week)
+        missing = [school for school in schools if school not in stored]
+        if missing:
+            stored.update(await self.store_snapshots(missing, week))
+        return {school: stored[school] for school in schools}
+
+    async def store_snapshots(self, schools: list[int], week: Week) -> dict[int, SchoolWeek]:
+        """Compute these schools' rows of a finished week (imports merged) and store them as its
+        snapshot. ``school_weeks`` calls it for the schools a snapshot lacks; the federal ranking
+        (federal.py) for the whole country. Only the week's end and key matter: any zone whose
+        week ends at the same moment gives the same rows."""
+        if not week.closed(self.clock.now()):
+            raise ValueError(f"week {week.key} in {week.timezone} has not ended")
+        rows = await self._merge_imports(await self._compute(schools, week), week)
+        await self._store(list(rows.values()))
         return rows
 
     async def _compute(self, schools: list[int], week: Week) -> dict[int, SchoolWeek]:
@@ -148,8 +173,8 @@ class Monitoring:
             self.db.fetchrows(_STAFF, (ids, end, end, week.key, week.key)),
             self.db.fetchrows(_STUDENTS, (week.key, ids, end, end)),
             self.db.fetchrows(
-                "SELECT org_id, count(*) FROM groups "
-                "WHERE org_id IN (SELECT value FROM json_each(?)) GROUP BY org_id",
+                "SELECT org_id, count(*) FROM groups WHERE archived_at IS NULL "
+                "AND org_id IN (SELECT value FROM json_each(?)) GROUP BY org_id",
                 (ids,),
             ),
         )
@@ -254,9 +279,10 @@ class Monitoring:
             for m in municipalities
             if any(rows[s].connected for s in tree.schools(m) if s in rows)
         )
-        return replace(
+        counts = replace(
             total, municipalities=len(municipalities), municipalities_connected=connected
         )
+        return unit_weeks.override(unit_id, rows, counts)
 
     async def admins(self, schools: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
         """Verified admins of these schools (who to call about an inactive school)."""

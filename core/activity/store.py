@@ -1,13 +1,20 @@
-"""Activity storage: the raw log and the weekly per-person counters the monitoring reads.
+"""Activity storage: the raw log, the weekly per-person counters the monitoring reads and the
+daily per-chat counters the cabinet reads.
 
 Why this layout (10 million events for a region, ingest at 200,000 events/s, the weekly table in
 under two seconds; figures in bench/monitoring.py):
 
 - ``activity_facts`` keeps every event compactly (epoch seconds, integer kind codes) and without
   secondary indexes, so an insert is an append; rows go a hundred per statement.
-- ``activity_weekly`` holds, per person and week, the four numbers the weekly metrics need (events,
-  group-chat messages, calls, chats created), summed in Python before they are written, so one
+- ``activity_weekly`` holds, per person and week, the numbers the weekly metrics need (events,
+  group-chat messages, calls, chats created, messages in any chat: group chats and private
+  messages to the bots), summed in Python before they are written, so one
   upsert stands for many events and the weekly table reads one row per person, never an event.
+- ``chat_activity_days`` holds, per group chat (peer id >= 2,000,000,000) and UTC day, its
+  group-chat messages, events and latest event (the cabinet's «Чаты сообщества» reads it:
+  core/cabinet/chats.py), summed in Python the same way and written with the weekly counters,
+  in the same transactions: every event in a chat counts, whoever sent it; private messages
+  (the peer is a user) do not.
 
 Two ways in:
 
@@ -15,17 +22,19 @@ Two ways in:
   counters in one transaction;
 - a bulk call (an import, a backfill, the bench) writes raw rows in transactions of ``batch`` rows
   and sums counters in memory across them, writing them once at the end (or every
-  ``flush_keys`` people-weeks): a person active all week is upserted once instead of once per
-  transaction. Until then the raw rows' id ranges wait in ``activity_uncounted`` (written in the
-  same transaction as the rows); the counter write deletes them. If the process dies in between,
-  ``recover()`` counts the ranges left behind (``sferum monitoring recover``; a bulk ingest calls
-  it first for ranges older than an hour).
+  ``flush_keys`` people-weeks or chat-days): a person active all week is upserted once instead
+  of once per transaction. Until then the raw rows' id ranges wait in ``activity_uncounted``
+  (written in the same transaction as the rows); the counter write (weekly and chat counters
+  together) deletes them. If the process dies in between, ``recover()`` counts the ranges left
+  behind into both (``sferum monitoring recover``; a bulk ingest calls it first for ranges older
+  than an hour).
 
 A week is the ISO week in the zone of the person's region (Monday 00:00 local), so the zone is
 resolved per person at ingest (cached for ``cache_ttl_s``). Events of VK users we do not know as
-persons are kept in the raw log but counted nowhere: nobody without a person can be a teacher or a
-student. When people change region or VK account after the fact, ``rebuild()`` recounts everything
-from the raw log (``sferum monitoring rebuild``).
+persons are kept in the raw log and the chat counters but not in the weekly ones: nobody without a
+person can be a teacher or a student. When people change region or VK account after the fact,
+``rebuild()`` recounts everything from the raw log (``sferum monitoring rebuild``), the chat
+counters with them.
 """
 
 from __future__ import annotations
@@ -41,7 +50,15 @@ from typing import Any
 from core.clock import Clock, SystemClock
 from core.storage import Database, Transaction
 
-from .kinds import CALL, CHAT_CREATED, GROUP_CHAT_MESSAGE, KIND_CODES, KINDS_BY_CODE, ActivityKind
+from .kinds import (
+    CALL,
+    CHAT_CREATED,
+    GROUP_CHAT_MESSAGE,
+    KIND_CODES,
+    KINDS_BY_CODE,
+    MESSAGE_TO_BOT,
+    ActivityKind,
+)
 from .weeks import WeekFinder
 
 # (UTC epoch seconds, vk_user_id, person_id or None, kind code, peer_id, group_id, plugin)
@@ -56,13 +73,23 @@ INSERT_FACTS = (
 ROWS_PER_INSERT = 100
 INSERT_FACTS_MANY = INSERT_FACTS + ", (?, ?, ?, ?, ?, ?, ?)" * (ROWS_PER_INSERT - 1)
 UPSERT_WEEKLY = (
-    "INSERT INTO activity_weekly (week, person_id, events, chat_messages, calls, chats_created) "
-    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (week, person_id) DO UPDATE SET "
+    "INSERT INTO activity_weekly (week, person_id, events, chat_messages, calls, chats_created, "
+    "messages) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (week, person_id) DO UPDATE SET "
     "events = events + excluded.events, "
     "chat_messages = chat_messages + excluded.chat_messages, "
     "calls = calls + excluded.calls, "
-    "chats_created = chats_created + excluded.chats_created"
+    "chats_created = chats_created + excluded.chats_created, "
+    "messages = messages + excluded.messages"
 )
+UPSERT_CHAT_DAYS = (
+    "INSERT INTO chat_activity_days (peer_id, day, messages, events, last_ts) "
+    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (peer_id, day) DO UPDATE SET "
+    "messages = messages + excluded.messages, "
+    "events = events + excluded.events, "
+    "last_ts = max(last_ts, excluded.last_ts)"
+)
+CHAT_PEERS = 2_000_000_000  # VK peer ids from here on are group chats
+DAY_S = 86_400
 # Beyond this many unknown people in one chunk, one scan of persons beats IN lists.
 FULL_LOAD_AT = 5_000
 IN_LIST = 500
@@ -70,8 +97,10 @@ NOT_A_PERSON = 0  # in the VK id map: asked, and nobody has this account
 CACHE_LIMIT = 2_000_000
 RECOVER_AFTER_S = 3600  # an uncounted range this old belongs to an ingest that died
 
-# week -> person -> [events, group-chat messages, calls, chats created]
+# week -> person -> [events, group-chat messages, calls, chats created, messages in any chat]
 Counters = dict[str, dict[int, list[int]]]
+# UTC epoch day -> chat peer id -> [group-chat messages, events, latest ts]
+ChatDays = dict[int, dict[int, list[int]]]
 
 
 def event_row(
@@ -111,8 +140,49 @@ async def _write_counters(tx: Transaction, counters: Counters) -> None:
         await tx.execute("DELETE FROM monitoring_school_weeks WHERE week = ?", (week,))
 
 
-def _keys(counters: Counters) -> int:
-    return sum(len(per_person) for per_person in counters.values())
+def _count_chats(rows: Iterable[IngestRow], days: ChatDays) -> ChatDays:
+    """Add the events in group chats to ``days`` (every one: no person needed) and return it.
+
+    A second pass over the chunk, as tight as ``_count``'s: consecutive events mostly fall on
+    the same day, so that day's table is kept at hand."""
+    start = end = 0
+    per_peer: dict[int, list[int]] = {}
+    counts_of = per_peer.get
+    for ts, _vk, _person, kind, peer, _group, _plugin in rows:
+        if peer is None or peer < CHAT_PEERS:
+            continue
+        if not start <= ts < end:
+            day = ts // DAY_S
+            start = day * DAY_S
+            end = start + DAY_S
+            per_peer = days.setdefault(day, {})
+            counts_of = per_peer.get
+        counts = counts_of(peer)
+        if counts is None:
+            per_peer[peer] = [1 if kind == GROUP_CHAT_MESSAGE else 0, 1, ts]
+        else:
+            if kind == GROUP_CHAT_MESSAGE:
+                counts[0] += 1
+            counts[1] += 1
+            if ts > counts[2]:
+                counts[2] = ts
+    return days
+
+
+async def _write_chat_days(tx: Transaction, days: ChatDays) -> None:
+    # In (peer, day) order: the upserts walk the primary key's B-tree in order.
+    await tx.executemany(
+        UPSERT_CHAT_DAYS,
+        sorted(
+            (peer, day, *counts)
+            for day, per_peer in days.items()
+            for peer, counts in per_peer.items()
+        ),
+    )
+
+
+def _keys(counters: Counters | ChatDays) -> int:
+    return sum(len(per_key) for per_key in counters.values())
 
 
 def _events_in(counters: Counters) -> int:
@@ -275,11 +345,14 @@ class ActivityStore:
                 counts_of = per_person.get
             counts = counts_of(person_id)
             if counts is None:
-                counts = per_person[person_id] = [1, 0, 0, 0]
+                counts = per_person[person_id] = [1, 0, 0, 0, 0]
             else:
                 counts[0] += 1
             if kind == GROUP_CHAT_MESSAGE:
                 counts[1] += 1
+                counts[4] += 1
+            elif kind == MESSAGE_TO_BOT:
+                counts[4] += 1
             elif kind == CALL:
                 counts[2] += 1
             elif kind == CHAT_CREATED:
@@ -323,17 +396,21 @@ class ActivityStore:
         if second is None:
             self._check(first)
             counters = await self._aggregate(first, self._fresh_caches())
+            in_chats = _count_chats(first, {})
             async with self.db.transaction() as tx:
                 await _insert_facts(tx, first)
                 await _write_counters(tx, counters)
+                await _write_chat_days(tx, in_chats)
             result.add(len(first), counters)
             return result
         await self.recover(older_than_s=RECOVER_AFTER_S)
         session = secrets.token_hex(8)
         counters = {}
+        chat_days: ChatDays = {}
         for chunk in chain((first, second), chunks):
             self._check(chunk)
             await self._aggregate(chunk, self._fresh_caches(), counters)
+            _count_chats(chunk, chat_days)
             async with self.db.transaction() as tx:
                 await _insert_facts(tx, chunk)
                 # One writer at a time: the rows of this transaction got consecutive ids.
@@ -344,18 +421,21 @@ class ActivityStore:
                     (session, last - len(chunk) + 1, last, self._now()),
                 )
             result.events += len(chunk)
-            if _keys(counters) >= self.flush_keys:
-                await self._fold(session, counters, result)
-                counters = {}
-        await self._fold(session, counters, result)
+            if max(_keys(counters), _keys(chat_days)) >= self.flush_keys:
+                await self._fold(session, counters, chat_days, result)
+                counters, chat_days = {}, {}
+        await self._fold(session, counters, chat_days, result)
         return result
 
     def _now(self) -> int:
         return int(self.clock.now().timestamp())
 
-    async def _fold(self, session: str, counters: Counters, result: IngestResult) -> None:
+    async def _fold(
+        self, session: str, counters: Counters, chat_days: ChatDays, result: IngestResult
+    ) -> None:
         async with self.db.transaction() as tx:
             await _write_counters(tx, counters)
+            await _write_chat_days(tx, chat_days)
             await tx.execute("DELETE FROM activity_uncounted WHERE session = ?", (session,))
         result.add(0, counters)
 
@@ -377,28 +457,31 @@ class ActivityStore:
                 chunk = await self._facts(tx, first_id, last_id)
                 counters = await self._aggregate(chunk, self._fresh_caches())
                 await _write_counters(tx, counters)
+                await _write_chat_days(tx, _count_chats(chunk, {}))
                 await tx.execute("DELETE FROM activity_uncounted WHERE rowid = ?", (rowid,))
             result.add(len(chunk), counters)
 
     @staticmethod
     async def _facts(tx: Transaction, first_id: int, last_id: int) -> list[IngestRow]:
         rows = await tx.fetchrows(
-            "SELECT ts, vk_user_id, person_id, kind FROM activity_facts "
+            "SELECT ts, vk_user_id, person_id, kind, peer_id FROM activity_facts "
             "WHERE id BETWEEN ? AND ? ORDER BY id",
             (first_id, last_id),
         )
-        return [(r[0], r[1], r[2], r[3], None, None, None) for r in rows]
+        return [(r[0], r[1], r[2], r[3], r[4], None, None) for r in rows]
 
     async def rebuild(self, page: int = 500_000) -> IngestResult:
-        """Recount ``activity_weekly`` from the raw log (after people changed region or VK
-        account). One transaction: live writers wait until it is done."""
+        """Recount ``activity_weekly`` and ``chat_activity_days`` from the raw log (after people
+        changed region or VK account). One transaction: live writers wait until it is done."""
         self.forget()
         result = IngestResult()
         async with self.db.transaction() as tx:
             await tx.execute("DELETE FROM activity_weekly")
+            await tx.execute("DELETE FROM chat_activity_days")
             await tx.execute("DELETE FROM monitoring_school_weeks")
             await tx.execute("DELETE FROM activity_uncounted")
             counters: Counters = {}
+            chat_days: ChatDays = {}
             last = 0
             while True:
                 top = await tx.fetchval(
@@ -411,11 +494,14 @@ class ActivityStore:
                 chunk = await self._facts(tx, last + 1, int(top))
                 last = int(top)
                 await self._aggregate(chunk, self._fresh_caches(), counters)
+                _count_chats(chunk, chat_days)
                 result.events += len(chunk)
-                if _keys(counters) >= self.flush_keys:
+                if max(_keys(counters), _keys(chat_days)) >= self.flush_keys:
                     await _write_counters(tx, counters)
+                    await _write_chat_days(tx, chat_days)
                     result.add(0, counters)
-                    counters = {}
+                    counters, chat_days = {}, {}
             await _write_counters(tx, counters)
+            await _write_chat_days(tx, chat_days)
             result.add(0, counters)
         return result

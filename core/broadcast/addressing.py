@@ -8,7 +8,9 @@
 
 "Its teachers": the people model has no teacher-to-class table; a class's teachers are the staff
 of its school in the class's chat (where the demo district and imports record the class teacher,
-and which bots/pushkin_card reads the same way for "your classes").
+and which bots/pushkin_card reads the same way for "your classes"). Its class teacher is
+``groups.class_teacher_id`` (set in the cabinet), holding the position; for a class without one,
+a holder of the position in its chat.
 
 The broadcast engine enforces this in ``create()`` (``refusal``); the counsellor's bot offers only
 what is allowed, from the same ``reach``.
@@ -56,13 +58,24 @@ async def reach(people: PeopleRepository, person_id: int, org_id: int) -> Reach:
     if not here & TEACHING:
         return Reach(org_id, False, frozenset(), frozenset())
     rows = await people.db.fetchrows(
-        "SELECT DISTINCT c.group_id FROM chats c JOIN chat_members m ON m.chat_id = c.id "
-        "JOIN groups g ON g.id = c.group_id WHERE m.person_id = ? AND g.org_id = ?",
+        "SELECT DISTINCT c.group_id, g.class_teacher_id FROM chats c "
+        "JOIN chat_members m ON m.chat_id = c.id JOIN groups g ON g.id = c.group_id "
+        "WHERE m.person_id = ? AND g.org_id = ? AND g.archived_at IS NULL",
         (person_id, org_id),
     )
     taught = frozenset(int(row[0]) for row in rows)
-    led = taught if Position.CLASS_TEACHER in here else frozenset()
-    return Reach(org_id, False, taught, led)
+    led: frozenset[int] = frozenset()
+    if Position.CLASS_TEACHER in here:
+        # The classes the school made theirs (groups.class_teacher_id, set in the cabinet), and
+        # the classes of their chats that have no class teacher set.
+        assigned = await people.db.fetchrows(
+            "SELECT id FROM groups WHERE class_teacher_id = ? AND org_id = ? "
+            "AND archived_at IS NULL",
+            (person_id, org_id),
+        )
+        unset = {int(row[0]) for row in rows if row[1] is None}
+        led = frozenset({int(row[0]) for row in assigned} | unset)
+    return Reach(org_id, False, taught | led, led)
 
 
 async def schools(people: PeopleRepository, person_id: int) -> list[Organisation]:

@@ -229,6 +229,11 @@ class BroadcastEngine:
         except KeyError:
             raise BroadcastError(f"сообщество {group_id} не подключено к рассылкам") from None
 
+    def connected(self) -> list[int]:
+        """The communities with a sender in this process, in the order they connected (under
+        `sferum run` on the sandbox: one per bot, as the runtime started them)."""
+        return list(self._senders)
+
     async def close(self) -> None:
         for sender in self._senders.values():
             await sender.close()

@@ -1,11 +1,14 @@
 """``sferum monitoring``: activity monitoring from the command line.
 
-    sferum monitoring import FILE [--week 2026-11-16] [--region-code 54] [--timezone ZONE]
+    sferum monitoring import FILE [--week 2026-11-16] [--region-code 54] [--timezone Z] [--org ID]
+    sferum monitoring export OUT [--sheet общая|учителя] [--format xlsx|csv] [--org ID] [--weeks 8]
     sferum monitoring table [--org ID] [--weeks 8] [--week DATE]
     sferum monitoring report [--org ID] [--week DATE]
     sferum monitoring xlsx OUT.xlsx [--org ID] [--weeks 8] [--week DATE]
     sferum monitoring thresholds show|set|reset --region 54 [--metric M --good 35 --low 25]
+    sferum monitoring thresholds period --region 54 [--period before-2022-11-15|from-2022-11-15]
     sferum monitoring rebuild | recover
+    sferum monitoring federal-admin add|remove|list [VK_ID]
 
 ``--org`` defaults to the region when the database holds exactly one. Exit code 0 on success,
 2 when the input was unusable (the reason on stderr).
@@ -19,10 +22,11 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from core.activity.counts import Metric
 from core.activity.export import workbook
+from core.activity.export_tables import label
 from core.activity.importer import ImportFailed, PlatformImporter, describe, describe_failure
 from core.activity.metrics import MonitoringError
 from core.activity.report import COLUMNS, Reports
@@ -30,13 +34,26 @@ from core.activity.store import ActivityStore
 from core.activity.summary import summary_text
 from core.activity.texts import T as TEXTS
 from core.activity.texts import cell, change, column_title, week_range
-from core.activity.thresholds import DEFAULTS, ThresholdError, ThresholdStore
+from core.activity.thresholds import DEFAULTS, Period, ThresholdError, ThresholdStore
+from core.activity.unit_exports import build_export
+from core.activity.weekly_import import (
+    WeeklyImporter,
+    describe_weekly,
+    describe_weekly_failure,
+    is_weekly,
+)
+from core.cli import federal_cmd
 from core.clock import Clock
 from core.config import load_settings
 from core.storage import Database, open_core_database
 
 T = TypeVar("T")
 THRESHOLD_METRICS = [m.value for m in DEFAULTS]
+# --sheet's Russian choices -> the export's sheet.
+EXPORT_SHEETS: dict[str, Literal["general", "teachers"]] = {
+    "общая": "general",
+    "учителя": "teachers",
+}
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -52,7 +69,30 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     importing.add_argument("--week", help="неделя, если в файле нет столбца с ней (любой её день)")
     importing.add_argument("--region-code", help="код региона, если в файле его нет (например 54)")
     importing.add_argument("--timezone", help="часовой пояс нового региона (по умолчанию по коду)")
+    importing.add_argument(
+        "--org",
+        type=int,
+        help="чья недельная статистика (строка на неделю); по умолчанию — по заголовку файла",
+    )
     importing.set_defaults(handler=run_import)
+
+    exporting = commands.add_parser(
+        "export", help="выгрузить «Общую» таблицу или «По учителям» в .xlsx (с графиками) или .csv"
+    )
+    exporting.add_argument("out", type=Path, help="куда сохранить файл")
+    exporting.add_argument(
+        "--sheet",
+        choices=list(EXPORT_SHEETS),
+        default="общая",
+        help="таблица: общая (недели и показатели) или учителя (каждый педагог по неделям)",
+    )
+    exporting.add_argument(
+        "--format", choices=["xlsx", "csv"], default="xlsx", help="формат файла (по умолчанию xlsx)"
+    )
+    exporting.add_argument("--org", type=int, help="организация (по умолчанию регион)")
+    exporting.add_argument("--week", help="последняя неделя (любой её день)")
+    exporting.add_argument("--weeks", type=int, default=8, help="сколько недель")
+    exporting.set_defaults(handler=run_export)
 
     for name, help_text in (
         ("table", "недельная таблица организации"),
@@ -72,7 +112,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     thresholds = commands.add_parser("thresholds", help="пороги показателей региона")
     thresholds.add_argument(
-        "action", choices=["show", "set", "reset"], help="показать, задать или сбросить пороги"
+        "action",
+        choices=["show", "set", "reset", "period"],
+        help="показать, задать или сбросить пороги; или показать и выбрать период методики",
     )
     thresholds.add_argument("--region", required=True, help="код региона")
     thresholds.add_argument(
@@ -80,6 +122,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     thresholds.add_argument("--good", type=float, help="норма: от, %%")
     thresholds.add_argument("--low", type=float, help="ниже нормы: до, %% (не указывать для цели)")
+    thresholds.add_argument(
+        "--period",
+        choices=[p.value for p in Period],
+        help="период методики (до или с 15.11.2022), по официальным порогам которого "
+        "окрашиваются показатели региона",
+    )
     thresholds.set_defaults(handler=run_thresholds)
 
     rebuild = commands.add_parser(
@@ -88,6 +136,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     rebuild.set_defaults(handler=run_rebuild)
     recover = commands.add_parser("recover", help="досчитать события прерванной загрузки")
     recover.set_defaults(handler=run_recover)
+    federal_cmd.register(commands)  # federal-admin add|remove|list (issue 19)
 
 
 def _fail(message: str) -> int:
@@ -113,7 +162,11 @@ async def _default_org(db: Database, org: int | None) -> int:
         if await db.fetchval("SELECT id FROM organisations WHERE id = ?", (org,)) is None:
             raise MonitoringError(f"организации {org} нет в базе")
         return org
-    regions = await db.fetchall("SELECT id FROM organisations WHERE kind = 'region' ORDER BY id")
+    # Regions with schools of their own: the federal demo's regions are figures only (issue 19).
+    regions = await db.fetchall(
+        "SELECT id FROM organisations r WHERE kind = 'region' AND EXISTS (SELECT 1 FROM "
+        "organisations s WHERE s.kind = 'school' AND s.region_code = r.region_code) ORDER BY id"
+    )
     if len(regions) != 1:
         raise MonitoringError("укажите организацию: --org ID")
     return int(regions[0]["id"])
@@ -126,6 +179,16 @@ def run_import(args: argparse.Namespace) -> int:
         return _fail(f"Неделя {args.week!r}: ожидается дата вида 2026-11-16")
 
     async def work(db: Database, clock: Clock) -> str:
+        try:
+            data = await asyncio.to_thread(args.file.read_bytes)
+        except OSError:  # the importer says why, in Russian
+            data = None
+        if data is not None and is_weekly(data, args.file.name):
+            # One unit, a row per week (the weekly sheet): weekly_import.py.
+            weekly = await WeeklyImporter(db, clock).import_bytes(
+                data, args.file.name, org_id=args.org
+            )
+            return describe_weekly(weekly)
         result = await PlatformImporter(db, clock).import_file(
             args.file, week=week, region_code=args.region_code, timezone=args.timezone
         )
@@ -134,6 +197,8 @@ def run_import(args: argparse.Namespace) -> int:
     try:
         print(_with_db(args, work))
     except ImportFailed as failure:
+        if failure.code.startswith("weekly_"):
+            return _fail(describe_weekly_failure(failure))
         return _fail(describe_failure(failure))
     return 0
 
@@ -185,6 +250,21 @@ def run_xlsx(args: argparse.Namespace) -> int:
     return _report_errors(lambda: _with_db(args, work), args.week)
 
 
+def run_export(args: argparse.Namespace) -> int:
+    async def work(db: Database, clock: Clock) -> str:
+        reports = Reports.over(db, clock)
+        org = await _default_org(db, args.org)
+        last = await reports.week_for(org, args.week)
+        sheet = EXPORT_SHEETS[args.sheet]
+        made = await build_export(
+            reports, org, sheet, args.format, args.weeks, last, clock.now().astimezone(last.zone)
+        )
+        await asyncio.to_thread(args.out.write_bytes, made.data)
+        return label("saved", path=str(args.out), rows=made.rows, size=len(made.data))
+
+    return _report_errors(lambda: _with_db(args, work), args.week)
+
+
 def _report_errors(run: Callable[[], str], week: str | None) -> int:
     try:
         print(run())
@@ -214,15 +294,23 @@ def run_thresholds(args: argparse.Namespace) -> int:
             await store.set(args.region, Metric(args.metric), low=args.low, good=args.good)
         elif args.action == "reset":
             await store.reset(args.region, Metric(args.metric) if args.metric else None)
+        elif args.action == "period" and args.period is not None:
+            await store.set_period(args.region, Period(args.period))
         current = await store.for_region(args.region)
-        lines = [f"Пороги региона {args.region}:"]
+        period = TEXTS.label(f"period_{current.period.name.lower()}")
+        lines = [
+            f"Пороги региона {args.region}:",
+            # The code is what --period takes.
+            f"  период методики: официальные пороги {period} (--period {current.period.value})",
+        ]
         for metric, threshold in current.by_metric.items():
             low = "—" if threshold.low is None else f"{threshold.low:g}"
             title = TEXTS.label(f"col_share_{metric.value}")
+            own = " (своё значение региона)" if metric in current.custom else ""
             # The code is what --metric takes.
             lines.append(
                 f"  {title} (--metric {metric.value}): ниже нормы до {low} %, "
-                f"норма от {threshold.good:g} %"
+                f"норма от {threshold.good:g} %{own}"
             )
         return "\n".join(lines)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from core.cabinet.demo import load_demo_codes
+from core.cabinet.invites_demo import load_demo_invites
 from core.people import OrgKind, PeopleRepository, Position, RoleKind
 from core.verification import Verification
 
@@ -131,6 +133,13 @@ async def load_demo(people: PeopleRepository, district: District | None = None) 
         await people.add_chat_members(chat_id, [person_ids[m] for m in members])
     for owner, contact in d.contacts:
         await people.add_contact(person_ids[owner], person_ids[contact])
+    for demo_class in d.classes:
+        await people.db.execute(
+            "UPDATE groups SET class_teacher_id = ? WHERE id = ?",
+            (person_ids[demo_class.class_teacher], group_ids[demo_class.key]),
+        )
+    await load_demo_codes(people, group_ids)
+    await load_demo_invites(people, group_ids)
     return DemoSummary(
         organisations=1 + len(municipality_ids) + len(school_ids),
         groups=len(group_ids),

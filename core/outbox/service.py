@@ -135,12 +135,15 @@ class Outbox:
             raise ValueError(f"outbox kind {kind!r} has a settled callback already")
         self._settled[kind] = callback
 
-    async def quiet_until(self, person_id: int) -> datetime:
-        """Now when the person may be written to now, else the end of their quiet hours."""
+    async def quiet_until(self, person_id: int, now: datetime | None = None) -> datetime:
+        """``now`` (the clock's, when not given) when the person may be written to now, else
+        the end of their quiet hours. Callers that compare the answer with their own ``now``
+        pass it: a real clock read twice is later the second time, and that moment would look
+        like a wait."""
         return await quiet_until(
             self.services.people,
             person_id,
-            self.clock.now(),
+            self.clock.now() if now is None else now,
             ZoneInfo(self.services.settings.timezone),
         )
 
@@ -188,7 +191,7 @@ class Outbox:
         refusal = await self._refusal(person_id, peer, on_behalf_of)
         when = now
         if refusal is None and person_id is not None:
-            when = max(now, await self.quiet_until(person_id))
+            when = max(now, await self.quiet_until(person_id, now))
         deferred = when > now
         async with self.db.transaction() as tx:
             # Checked again inside the write: two askers at once make one message.
@@ -299,7 +302,7 @@ class Outbox:
                 return await self._finish(message, State.SKIPPED, refusal, later=later)
             if message.person_id is not None:
                 now = self.clock.now()
-                when = await self.quiet_until(message.person_id)
+                when = await self.quiet_until(message.person_id, now)
                 if when > now:
                     return await self._defer(message, when)
         assert peer is not None

@@ -91,10 +91,21 @@ class Group:
     name: str
     kind: str
     grade: int | None
+    # Archived classes keep their history but are offered to nobody (migration 0016).
+    archived: bool = False
+    class_teacher_id: int | None = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Group:
-        return cls(row["id"], row["org_id"], row["name"], row["kind"], row["grade"])
+        return cls(
+            row["id"],
+            row["org_id"],
+            row["name"],
+            row["kind"],
+            row["grade"],
+            row.get("archived_at") is not None,
+            row.get("class_teacher_id"),
+        )
 
 
 def age_on(birth: date, today: date) -> int:

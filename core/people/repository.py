@@ -123,9 +123,13 @@ class PeopleRepository:
         row = await self.db.fetchone("SELECT * FROM groups WHERE id = ?", (group_id,))
         return None if row is None else Group.from_row(row)
 
-    async def groups_of_org(self, org_id: int) -> list[Group]:
+    async def groups_of_org(self, org_id: int, *, archived: bool = False) -> list[Group]:
+        """The school's classes and groups to choose from; ``archived=True`` adds the archived
+        ones (kept for their history, chosen by nobody)."""
         rows = await self.db.fetchall(
-            "SELECT * FROM groups WHERE org_id = ? ORDER BY grade, name", (org_id,)
+            "SELECT * FROM groups WHERE org_id = ? AND (? OR archived_at IS NULL) "
+            "ORDER BY grade, name",
+            (org_id, int(archived)),
         )
         return [Group.from_row(row) for row in rows]
 

@@ -19,6 +19,9 @@ from typing import Any
 from aiohttp import web
 
 from core.activity.demo import load_demo_monitoring
+from core.activity.federal_demo import FEDERAL_ADMIN, load_federal_demo
+from core.activity.federal_snapshots import setup as setup_federal_snapshots
+from core.cabinet.invites_demo import load_demo_requests
 from core.clock import Clock, SystemClock
 from core.config import ConfigError, Settings, VkCommunity, secret_problems
 from core.demo.district import build
@@ -120,9 +123,14 @@ async def start(
     chosen, communities = _plan(settings, plugins)
     services = await Services.open(settings, clock=clock, plugins=chosen)
     setup_core_handlers(services)
+    await setup_federal_snapshots(services)  # the Monday job of the federal ranking
     if await services.db.fetchval("SELECT count(*) FROM persons") == 0 and settings.uses_sandbox:
         await load_demo(services.people)
         await load_demo_monitoring(services.db, services.clock)
+        await load_federal_demo(services.db, services.clock, build().vk_ids()[FEDERAL_ADMIN])
+        # Pending join requests for the cabinet's «Заявки»: here, not in load_demo, whose
+        # users (the bot's tests) expect the school's queue empty.
+        await load_demo_requests(services.people)
     for plugin in chosen:
         if plugin.on_startup is not None:
             await plugin.on_startup(services)
@@ -177,6 +185,14 @@ async def _start_embedded(running: Running, plugins: Sequence[Plugin]) -> None:
     for plugin, community in zip(plugins, running.communities, strict=True):
         if plugin.demo is not None:
             await plugin.demo(running.services, community.group_id)
+    # The cabinet's demo (imported here: core.org_appeals builds on core.runtime): activity in
+    # the demo chats, and appeals to the demo school written in the first bot's community.
+    from core.cabinet.chats_demo import load_demo_chat_activity
+    from core.org_appeals.demo import load_demo_org_appeals
+
+    await load_demo_chat_activity(running.services.db, running.services.clock)
+    if running.communities:
+        await load_demo_org_appeals(running.services, running.communities[0].group_id)
 
 
 def _join_demo_chats(state: Any, plugins: Sequence[Plugin], communities: Sequence[Any]) -> None:

@@ -13,11 +13,14 @@ from core.activity.handlers import labeler as monitoring_labeler
 from core.activity.handlers import setup as setup_monitoring
 from core.broadcast.answers import labeler as answers_labeler
 from core.journal.handlers import labeler as journal_labeler
+from core.org_appeals.handlers import labeler as org_appeals_labeler
 from core.verification.handlers import labeler as verification_labeler
 
 from .services import Services
 
 CORE_LABELERS: tuple[BotLabeler, ...] = (
+    # First: text typed at a step of «Написать в школу» is the appeal, whatever words it has.
+    org_appeals_labeler,
     verification_labeler,
     monitoring_labeler,
     journal_labeler,

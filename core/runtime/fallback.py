@@ -21,6 +21,8 @@ from typing import Any
 from vkbottle.dispatch.handlers import ABCHandler
 from vkbottle.tools.mini_types.bot import MessageMin
 
+from core import keyboards
+from core.org_appeals import handlers as org_appeals
 from core.plugins.spec import MenuReason
 from core.texts import CORE_TEXTS
 
@@ -78,10 +80,17 @@ class Fallback(ABCHandler[MessageMin]):
         reason = routed.nav or MenuReason.UNKNOWN
         hook = self.routes.menus.get(routed.last or "")
         cx = context.get("cx")
+        # «обращение» no bot took: an appeal to the person's organisation (core/org_appeals).
+        if cx is not None and await org_appeals.take_unclaimed(event, cx):
+            return
         if hook is not None and cx is not None:
             await hook(event, cx, reason)
             return
-        await event.answer(CORE_TEXTS.render("fallback.j2", reason=reason.value))
+        can_write = cx is not None and bool(cx.identity.roles)
+        await event.answer(
+            CORE_TEXTS.render("fallback.j2", reason=reason.value, can_write=can_write),
+            keyboard=keyboards.build([[org_appeals.write_button()]]) if can_write else None,
+        )
 
     def __repr__(self) -> str:
         return "<Fallback>"

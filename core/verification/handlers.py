@@ -21,13 +21,13 @@ from core.runtime.context import Ctx
 from core.texts import CORE_TEXTS as T
 
 from .codes import looks_like_code
+from .decisions import ROLE_TITLES, tell_requester
 from .school_names import short_name
-from .service import JoinRequest, Status
+from .service import AlreadyDecided, JoinRequest, Status
 
 log = logging.getLogger("sferum.verification")
 labeler = BotLabeler()
 
-ROLE_TITLES = {"student": "ученик", "parent": "родитель", "staff": "педагог"}
 _INVITE = re.compile(r"(?:ref=)?invite[-_:]([A-Za-z0-9_\-]{8,32})")
 FLOW = "core.join."
 CANCEL = {"core": "join", "do": "cancel"}
@@ -54,7 +54,12 @@ async def redeem_code(message: MessageMin, cx: Ctx) -> None:
 
 
 async def accept_invite(message: MessageMin, cx: Ctx, token: str) -> None:
-    result = await cx.services.verification.use_invite(message.from_id, token)
+    first, last = "", ""
+    if cx.person_id is None:
+        # A newcomer becomes a person by this link: by name, as the cabinet lists who joined.
+        names = await cx.api.users.get(user_ids=[message.from_id])
+        first, last = (names[0].first_name or "", names[0].last_name or "") if names else ("", "")
+    result = await cx.services.verification.use_invite(message.from_id, token, first, last)
     org = await cx.services.people.organisation(result.org_id or 0)
     group = await cx.services.people.group(result.group_id or 0)
     await message.answer(
@@ -227,7 +232,7 @@ async def chose_group(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> 
         await _ask_group(message, cx, keyboards.page_of(payload), query)
         return
     group = await cx.services.people.group(_int(payload.get("group")))
-    if group is None or group.org_id != cx.dialog.data["org"]:
+    if group is None or group.org_id != cx.dialog.data["org"] or group.archived:
         await _ask_group(message, cx)
         return
     await cx.goto(FLOW + "group", group=group.id, q=None)
@@ -297,6 +302,7 @@ async def confirm_join(message: MessageMin, cx: Ctx, payload: dict[str, Any]) ->
         group_id=data.get("group"),
         position=Position.TEACHER if data["role"] == "staff" else None,
         comment=data.get("comment", ""),
+        community_id=cx.group_id,
     )
     await cx.finish()
     org = await services.people.organisation(int(data["org"]))
@@ -406,29 +412,18 @@ async def decide_request(event: MessageEvent, cx: Ctx, payload: dict[str, Any]) 
         await event.show_snackbar(T.label("already_decided_snackbar"))
         return
     approved = bool(payload.get("ok"))
-    decided = await services.verification.decide(request.id, cx.person_id or 0, approved)
+    try:
+        decided = await services.verification.decide(request.id, cx.person_id or 0, approved)
+    except AlreadyDecided:  # another admin (here or in the cabinet) was quicker
+        await event.show_snackbar(T.label("already_decided_snackbar"))
+        return
     await event.show_snackbar(T.label("decided_snackbar"))
     await cx.api.messages.send(
         peer_id=event.peer_id,
         random_id=0,
         message=T.render("join_admin.j2", kind="decided", r=decided, approved=approved),
     )
-    org = await services.people.organisation(decided.org_id)
-    # The person filed the request earlier: the decision waits for their quiet hours (a student's
-    # night) in core's outbox.
-    await services.outbox.deliver(
-        group_id=cx.group_id,
-        kind="core.join_decision",
-        key=str(decided.id),
-        text=T.render(
-            "join_person.j2",
-            approved=approved,
-            r=decided,
-            role_title=ROLE_TITLES[decided.role.value],
-            org=org.name if org else "",
-        ),
-        person_id=decided.person_id,
-    )
+    await tell_requester(services, decided, approved, group_id=cx.group_id)
 
 
 # --- one routed entry point ---------------------------------------------------------------------

@@ -63,6 +63,9 @@ class JoinRequest:
     position: str | None
     comment: str
     status: str
+    # The VK community it was filed in (None for requests filed before that was kept).
+    community_id: int | None = None
+    decided_by: int | None = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> JoinRequest:
@@ -75,7 +78,18 @@ class JoinRequest:
             row["position"],
             row["comment"],
             row["status"],
+            row.get("community_id"),
+            row.get("decided_by"),
         )
+
+
+class AlreadyDecided(Exception):
+    """The join request was decided before this decision (by another admin, in the bot or the
+    cabinet): nothing was changed."""
+
+    def __init__(self, request: JoinRequest) -> None:
+        super().__init__(f"join request {request.id} is {request.status} already")
+        self.request = request
 
 
 class Verification:
@@ -245,7 +259,10 @@ class Verification:
         group_id: int | None = None,
         position: Position | None = None,
         comment: str = "",
+        community_id: int | None = None,
     ) -> int:
+        """A pending request (the one already pending for this person, school and role if
+        there is one); ``community_id`` is the VK community it is filed in."""
         existing = await self.db.fetchval(
             "SELECT id FROM join_requests WHERE person_id = ? AND org_id = ? AND role = ? "
             "AND status = 'pending'",
@@ -255,7 +272,7 @@ class Verification:
             return int(existing)
         return await self.db.execute(
             "INSERT INTO join_requests (person_id, org_id, role, group_id, position, comment, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "created_at, community_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 person_id,
                 org_id,
@@ -264,6 +281,7 @@ class Verification:
                 position.value if position else None,
                 comment[:500],
                 self.clock.now().isoformat(),
+                community_id,
             ),
         )
 
@@ -280,7 +298,12 @@ class Verification:
         return [JoinRequest.from_row(row) for row in rows]
 
     async def decide(self, request_id: int, admin_person_id: int, approve: bool) -> JoinRequest:
-        """Approve or reject a pending request; the caller has checked the admin's rights."""
+        """Approve or reject a pending request; the caller has checked the admin's rights.
+
+        Only a pending request is decided: one decided already (by another admin, in the bot or
+        the cabinet) raises AlreadyDecided and nothing changes. The status is claimed by one
+        conditional UPDATE under the writer lock, so of two decisions at once exactly one is
+        taken and the role is granted at most once."""
         async with self.db.transaction() as tx:
             changed = await tx.execute(
                 "UPDATE join_requests SET status = ?, decided_by = ?, decided_at = ? "
@@ -292,10 +315,13 @@ class Verification:
                     request_id,
                 ),
             )
-        request = await self.join_request(request_id)
-        if request is None:
+            row = await tx.fetchone("SELECT * FROM join_requests WHERE id = ?", (request_id,))
+        if row is None:
             raise KeyError(f"no join request {request_id}")
-        if changed and approve:
+        request = JoinRequest.from_row(row)
+        if not changed:
+            raise AlreadyDecided(request)
+        if approve:
             await self.people.grant_role(
                 request.person_id,
                 request.role,
@@ -346,6 +372,9 @@ class Verification:
     async def use_invite(
         self, vk_user_id: int, token: str, first_name: str = "", last_name: str = ""
     ) -> Result:
+        """Join by an invite link. The use is counted and recorded (``invite_uses``: who, when)
+        in one write transaction, so concurrent uses never pass ``max_uses``; a person who used
+        this invite before takes no second place when they open it again."""
         now = self.clock.now().isoformat()
         async with self.db.transaction() as tx:
             row = await tx.fetchone("SELECT * FROM invites WHERE token = ?", (token,))
@@ -355,8 +384,20 @@ class Verification:
                 return Result(Status.EXPIRED)
             if row["uses"] >= row["max_uses"]:
                 return Result(Status.EXHAUSTED)
-            await tx.execute("UPDATE invites SET uses = uses + 1 WHERE id = ?", (row["id"],))
-        person_id = await self.people.ensure_vk_person(vk_user_id, first_name, last_name)
+            again = await tx.fetchval(
+                "SELECT u.person_id FROM invite_uses u JOIN persons p ON p.id = u.person_id "
+                "WHERE u.invite_id = ? AND p.vk_user_id = ?",
+                (row["id"], vk_user_id),
+            )
+            if again is not None:
+                person_id = int(again)
+            else:
+                person_id = await self._vk_person(tx, vk_user_id, first_name, last_name)
+                await tx.execute("UPDATE invites SET uses = uses + 1 WHERE id = ?", (row["id"],))
+                await tx.execute(
+                    "INSERT INTO invite_uses (invite_id, person_id, at) VALUES (?, ?, ?)",
+                    (row["id"], person_id, now),
+                )
         role = RoleKind(row["role"])
         await self.people.grant_role(
             person_id,
@@ -371,6 +412,18 @@ class Verification:
             await self.people.add_student_to_group(person_id, row["group_id"])
         self._on_change(vk_user_id)
         return Result(Status.OK, person_id, role, row["org_id"], row["group_id"])
+
+    @staticmethod
+    async def _vk_person(q: Queries, vk_user_id: int, first_name: str, last_name: str) -> int:
+        """The person of this VK account, created with no role when first seen (as
+        PeopleRepository.ensure_vk_person, inside the caller's transaction)."""
+        found = await q.fetchval("SELECT id FROM persons WHERE vk_user_id = ?", (vk_user_id,))
+        if found is not None:
+            return int(found)
+        return await q.execute(
+            "INSERT INTO persons (vk_user_id, first_name, last_name) VALUES (?, ?, ?)",
+            (vk_user_id, first_name, last_name),
+        )
 
     async def revoke_invite(self, token: str) -> bool:
         return bool(

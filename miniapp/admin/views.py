@@ -15,14 +15,22 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from core.activity.charts import Series, bar_chart, line_chart
+from core.activity.charts import Series, TargetLine, bar_chart, line_chart
 from core.activity.counts import RATED, SHARES, Metric
 from core.activity.export import filename, workbook
 from core.activity.metrics import MonitoringError
 from core.activity.report import COLUMNS, SUMMARY, UNIT_COLUMNS, Reports, TableRow, UnitReport
 from core.activity.summary import reason
-from core.activity.texts import T, change, column_title, number, week_range
-from core.activity.thresholds import DEFAULTS, Threshold, ThresholdError, Thresholds
+from core.activity.targets import target
+from core.activity.texts import T, change, column_title, number, pct, week_range
+from core.activity.thresholds import (
+    DEFAULTS,
+    Period,
+    Threshold,
+    ThresholdError,
+    Thresholds,
+    period_of,
+)
 from core.activity.units import OrgTree, Unit
 from core.activity.weeks import Week
 from core.integers import ascii_id, ascii_int
@@ -142,6 +150,12 @@ def _tiles(report: UnitReport) -> list[dict[str, Any]]:
     return tiles
 
 
+def _target_line(metric: Metric) -> TargetLine | None:
+    """The metric's 2022–2023 region target as a chart draws it, None when it has none."""
+    goal = target(metric)
+    return None if goal is None else TargetLine(goal, T.label("target_line", value=pct(goal)))
+
+
 def _history_chart(
     place: Place, table: list[TableRow], metric: Metric, thresholds: Thresholds
 ) -> str:
@@ -152,23 +166,18 @@ def _history_chart(
         weeks,
         [Series(place.unit.name, values)],
         thresholds.get(metric),
+        _target_line(metric),
     )
 
 
-def _people_chart(table: list[TableRow]) -> str:
+def _people_chart(table: list[TableRow], title: str, teachers: Metric, students: Metric) -> str:
     weeks = [row.week for row in table]
     return line_chart(
-        T.label("chart_active"),
+        T.label(title),
         weeks,
         [
-            Series(
-                T.label("chart_teachers"),
-                [row.counts.share(Metric.TEACHERS_ACTIVE) for row in table],
-            ),
-            Series(
-                T.label("chart_students"),
-                [row.counts.share(Metric.STUDENTS_ACTIVE) for row in table],
-            ),
+            Series(T.label("chart_teachers"), [row.counts.share(teachers) for row in table]),
+            Series(T.label("chart_students"), [row.counts.share(students) for row in table]),
         ],
     )
 
@@ -185,7 +194,7 @@ def _children_chart(report: UnitReport, metric: Metric) -> str:
             key=lambda r: -(r.row.counts.share(metric) or -1.0),
         )[:40]
     ]
-    return bar_chart(T.label(f"metric_{metric.value}"), items)
+    return bar_chart(T.label(f"metric_{metric.value}"), items, _target_line(metric))
 
 
 # --- handlers -----------------------------------------------------------------------------------
@@ -212,7 +221,13 @@ async def unit(request: web.Request) -> web.Response:
         metric=metric.value,
         metrics=[(m.value, column_title(_share_column(m))) for m in metrics],
         history_svg=_history_chart(place, table, metric, report.thresholds),
-        people_svg=_people_chart(table),
+        people_svg=_people_chart(
+            table, "chart_active", Metric.TEACHERS_ACTIVE, Metric.STUDENTS_ACTIVE
+        ),
+        # Who wrote at least one message (a group chat or a bot), as the municipal tables count.
+        writing_svg=_people_chart(
+            table, "chart_writing", Metric.TEACHERS_WRITING, Metric.STUDENTS_WRITING
+        ),
         children_svg=_children_chart(report, metric) if report.children else "",
         columns=[(c, column_title(c)) for c in UNIT_COLUMNS],
         crumbs=[(u, place.may_see(u.id)) for u in report.path],
@@ -294,12 +309,28 @@ def _percent(value: str | None) -> float | None:
     return number
 
 
+def _period_label(period: Period) -> str:
+    return T.label(f"period_{period.name.lower()}")
+
+
 async def _thresholds_page(
-    request: web.Request, place: Place, *, problems: dict[str, str], saved: bool, status: int = 200
+    request: web.Request,
+    place: Place,
+    *,
+    problems: dict[str, str],
+    saved: bool,
+    status: int = 200,
+    period_saved: bool = False,
 ) -> web.Response:
     current = await place.reports.thresholds.for_region(place.unit.region_code)
     rows = [
-        (metric.value, column_title(_share_column(metric)), threshold, DEFAULTS[metric])
+        (
+            metric.value,
+            column_title(_share_column(metric)),
+            threshold,
+            current.official[metric],
+            metric in current.custom,
+        )
         for metric, threshold in current.by_metric.items()
     ]
     return request.app[PAGES].response(
@@ -307,9 +338,13 @@ async def _thresholds_page(
         status=status,
         place=place,
         rows=rows,
+        period=current.period.value,
+        period_label=_period_label(current.period),
+        periods=[(p.value, _period_label(p)) for p in Period],
         editable=_region_admin(place),
         problems=problems,
         saved=saved,
+        period_saved=period_saved,
         viewer=place.viewer,
         crumbs=[],
         week_query="",
@@ -322,12 +357,24 @@ async def thresholds(request: web.Request) -> web.Response:
 
 
 async def save_thresholds(request: web.Request) -> web.Response:
+    """Either form of the thresholds page: the period (``form=period``) or the values."""
     place = await _place(request)
     data = await request.post()
     check_csrf(request, place.viewer, data)
     if not _region_admin(place):
         raise web.HTTPForbidden()
     store = place.reports.thresholds
+    region = place.unit.region_code
+    if data.get("form") == "period":
+        raw = data.get("period")
+        period = period_of(raw if isinstance(raw, str) else None)
+        if period is None:
+            return await _thresholds_page(
+                request, place, problems={"period": "invalid"}, saved=False, status=400
+            )
+        await store.set_period(region, period)
+        return await _thresholds_page(request, place, problems={}, saved=False, period_saved=True)
+    official = (await store.for_region(region)).official
     problems: dict[str, str] = {}
     chosen: list[tuple[Metric, float | None, float]] = []
     for metric in DEFAULTS:
@@ -345,5 +392,10 @@ async def save_thresholds(request: web.Request) -> web.Response:
     if problems:
         return await _thresholds_page(request, place, problems=problems, saved=False, status=400)
     for metric, low, good in chosen:
-        await store.set(place.unit.region_code, metric, low=low, good=good)
+        # The period's official value is no value of the region's own: it follows the period
+        # (a later change of period recolours this metric too).
+        if (low, good) == (official[metric].low, official[metric].good):
+            await store.reset(region, metric)
+        else:
+            await store.set(region, metric, low=low, good=good)
     return await _thresholds_page(request, place, problems={}, saved=True)

@@ -24,7 +24,12 @@ async def home(request: web.Request) -> web.Response:
         for ref in students
     }
     classes = await access.visible_classes(identity)
-    links = [link for link in request.app[HOME_LINKS] if link.visible(identity)]
+    links = [
+        link
+        for link in request.app[HOME_LINKS]
+        if link.visible(identity)
+        and (link.allowed is None or await link.allowed(request, identity))
+    ]
     return pages.response(
         "home.html",
         viewer=viewer,

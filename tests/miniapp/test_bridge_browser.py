@@ -23,7 +23,7 @@ from core.demo.district import build
 from core.runtime.app import start
 from core.testing import DEFAULT_START
 
-from ..browser import launch_chromium, needs_chromium
+from ..browser import chromium_page, launch_chromium, needs_chromium
 from .conftest import launch_query, vk
 
 pytestmark = needs_chromium
@@ -53,8 +53,6 @@ def received(log: list[dict[str, Any]], method: str) -> list[dict[str, Any]]:
 
 
 async def test_the_web_chat_answers_vk_bridge_and_switches_the_scheme(tmp_path: Path) -> None:
-    from playwright.async_api import async_playwright
-
     settings = Settings(db_path=str(tmp_path / "sferum.db"), sandbox_port=0, miniapp_port=0)
     running = await start(settings, clock=ManualClock(DEFAULT_START))
     student = build().vk_ids()["st08"]
@@ -62,91 +60,82 @@ async def test_the_web_chat_answers_vk_bridge_and_switches_the_scheme(tmp_path: 
         sandbox, miniapp = running.urls["sandbox"], running.urls["miniapp"]
         miniapp_origin = "http://" + urlsplit(miniapp).netloc
         group = running.communities[0].group_id
-        async with async_playwright() as playwright:
-            browser = await launch_chromium(playwright)
-            try:
-                context = await browser.new_context(
-                    viewport={"width": 390, "height": 800}, locale="ru-RU"
-                )
-                page = await context.new_page()
-                page.set_default_timeout(15_000)
-                errors: list[str] = []
-                page.on("pageerror", lambda error: errors.append(str(error)))
-                await page.goto(f"{sandbox}/chat/{student}?peer={-group}")
-                await page.fill("#text", "журнал")
-                await page.press("#text", "Enter")
-                button = page.locator("a.kb-btn[data-kind=open_app]", has_text="Открыть журнал")
-                await button.click()
+        async with chromium_page() as page:
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            await page.goto(f"{sandbox}/chat/{student}?peer={-group}")
+            await page.fill("#text", "журнал")
+            await page.press("#text", "Enter")
+            button = page.locator("a.kb-btn[data-kind=open_app]", has_text="Открыть журнал")
+            await button.click()
 
-                # The app opens in the web chat's frame, launched and signed in: its home page.
-                layer = page.locator("#app-layer")
-                await layer.wait_for(state="visible")
-                handle = await page.locator("#app-frame").element_handle()
-                assert handle is not None
-                app = await handle.content_frame()
-                assert app is not None
-                await app.wait_for_url(lambda url: url.startswith(f"{miniapp}/home"))
-                await app.locator("a.tile", has_text="Оценки").wait_for()
+            # The app opens in the web chat's frame, launched and signed in: its home page.
+            layer = page.locator("#app-layer")
+            await layer.wait_for(state="visible")
+            handle = await page.locator("#app-frame").element_handle()
+            assert handle is not None
+            app = await handle.content_frame()
+            assert app is not None
+            await app.wait_for_url(lambda url: url.startswith(f"{miniapp}/home"))
+            await app.locator("a.tile", has_text="Оценки").wait_for()
 
-                # The web chat received VKWebAppInit from the mini-app's frame, and answered it.
-                await page.wait_for_function(
-                    "() => window.sandboxBridgeLog.some("
-                    "e => e.direction === 'in' && e.method === 'VKWebAppInit')"
-                )
-                # GetConfig was answered light (the default): the app applied what it was told.
-                await until(app, f"{SCHEME} === 'light'")
-                log = await page.evaluate("window.sandboxBridgeLog")
-                init = received(log, "VKWebAppInit")[0]
-                assert init["origin"] == miniapp_origin
-                assert init["data"]["request_id"]  # vk-bridge's own request id
-                assert received(log, "VKWebAppGetConfig")
-                answers = [e["method"] for e in log if e["direction"] == "out"]
-                assert "VKWebAppInitResult" in answers and "VKWebAppGetConfigResult" in answers
-                assert await app.evaluate(LUMINANCE, "backgroundColor") > 0.5
+            # The web chat received VKWebAppInit from the mini-app's frame, and answered it.
+            await page.wait_for_function(
+                "() => window.sandboxBridgeLog.some("
+                "e => e.direction === 'in' && e.method === 'VKWebAppInit')"
+            )
+            # GetConfig was answered light (the default): the app applied what it was told.
+            await until(app, f"{SCHEME} === 'light'")
+            log = await page.evaluate("window.sandboxBridgeLog")
+            init = received(log, "VKWebAppInit")[0]
+            assert init["origin"] == miniapp_origin
+            assert init["data"]["request_id"]  # vk-bridge's own request id
+            assert received(log, "VKWebAppGetConfig")
+            answers = [e["method"] for e in log if e["direction"] == "out"]
+            assert "VKWebAppInitResult" in answers and "VKWebAppGetConfigResult" in answers
+            assert await app.evaluate(LUMINANCE, "backgroundColor") > 0.5
 
-                # The person switches the client to dark: an UpdateConfig event reaches the app.
-                await page.get_by_label("Тёмная тема").check()
-                # Both attributes of the one UpdateConfig: waited for together, since the frame's
-                # document may still be settling (seen under a loaded machine).
-                await until(
-                    app,
-                    f"{SCHEME} === 'dark' && document.documentElement.dataset.vkScheme === "
-                    "'vkcom_dark'",
-                )
-                # The CSS follows: waited for, not read once (a loaded machine restyles late).
-                # (Polled from here: a string predicate is eval'ed, which the app's CSP forbids.)
-                for _ in range(300):
-                    if await app.evaluate(LUMINANCE, "backgroundColor") < 0.05:
-                        break
-                    await asyncio.sleep(0.05)
-                assert await app.evaluate(LUMINANCE, "backgroundColor") < 0.05
-                assert await app.evaluate(LUMINANCE, "color") > 0.5
-                log = await page.evaluate("window.sandboxBridgeLog")
-                update = [e for e in log if e["method"] == "VKWebAppUpdateConfig"][-1]
-                assert update["direction"] == "out" and update["data"]["appearance"] == "dark"
-                await page.screenshot(path=str(tmp_path / "dark-home.png"))
+            # The person switches the client to dark: an UpdateConfig event reaches the app.
+            await page.get_by_label("Тёмная тема").check()
+            # Both attributes of the one UpdateConfig: waited for together, since the frame's
+            # document may still be settling (seen under a loaded machine).
+            await until(
+                app,
+                f"{SCHEME} === 'dark' && document.documentElement.dataset.vkScheme === "
+                "'vkcom_dark'",
+            )
+            # The CSS follows: waited for, not read once (a loaded machine restyles late).
+            # (Polled from here: a string predicate is eval'ed, which the app's CSP forbids.)
+            for _ in range(300):
+                if await app.evaluate(LUMINANCE, "backgroundColor") < 0.05:
+                    break
+                await asyncio.sleep(0.05)
+            assert await app.evaluate(LUMINANCE, "backgroundColor") < 0.05
+            assert await app.evaluate(LUMINANCE, "color") > 0.5
+            log = await page.evaluate("window.sandboxBridgeLog")
+            update = [e for e in log if e["method"] == "VKWebAppUpdateConfig"][-1]
+            assert update["direction"] == "out" and update["data"]["appearance"] == "dark"
+            await page.screenshot(path=str(tmp_path / "dark-home.png"))
 
-                # Every page says init again and asks the scheme: the next page comes up dark.
-                await app.locator("a.tile", has_text="Оценки").click()
-                await app.wait_for_url("**/grades*")
-                await until(app, f"{SCHEME} === 'dark'")
-                assert await app.inner_text("h1") == "Оценки"
-                await page.wait_for_function(
-                    "() => window.sandboxBridgeLog.filter("
-                    "e => e.direction === 'in' && e.method === 'VKWebAppInit').length >= 2"
-                )
-                # No horizontal scrolling on a phone screen, in the frame either.
-                assert await app.evaluate("document.documentElement.scrollWidth") <= 390
+            # Every page says init again and asks the scheme: the next page comes up dark.
+            await app.locator("a.tile", has_text="Оценки").click()
+            await app.wait_for_url("**/grades*")
+            await until(app, f"{SCHEME} === 'dark'")
+            assert await app.inner_text("h1") == "Оценки"
+            await page.wait_for_function(
+                "() => window.sandboxBridgeLog.filter("
+                "e => e.direction === 'in' && e.method === 'VKWebAppInit').length >= 2"
+            )
+            # No horizontal scrolling on a phone screen, in the frame either.
+            assert await app.evaluate("document.documentElement.scrollWidth") <= 390
 
-                # And back to light.
-                await page.get_by_label("Тёмная тема").uncheck()
-                await until(app, f"{SCHEME} === 'light'")
+            # And back to light.
+            await page.get_by_label("Тёмная тема").uncheck()
+            await until(app, f"{SCHEME} === 'light'")
 
-                await page.click("#app-close")
-                await layer.wait_for(state="hidden")
-                assert errors == []
-            finally:
-                await browser.close()
+            await page.click("#app-close")
+            await layer.wait_for(state="hidden")
+            assert errors == []
     finally:
         await running.stop()
 

@@ -26,7 +26,7 @@ from sandbox.app import RunningSandbox
 from sandbox.config import SandboxConfig
 from sandbox.records import Community
 
-from ..browser import launch_chromium, needs_chromium
+from ..browser import DESKTOP, chromium_page, needs_chromium
 from .conftest import Control
 
 APP_ID = 51000001
@@ -151,85 +151,73 @@ async def test_a_person_talks_to_a_vkbottle_bot_in_the_browser(
     clock: ManualClock,
     tmp_path: Path,
 ) -> None:
-    from playwright.async_api import async_playwright
-
     await control.post(
         "/apps", {"app_id": APP_ID, "url": f"{miniapp}/app", "secret": APP_SECRET}, 201
     )
-    async with async_playwright() as playwright:
-        browser = await launch_chromium(playwright)
-        try:
-            context = await browser.new_context(
-                viewport={"width": 1280, "height": 860}, locale="ru-RU"
-            )
-            page = await context.new_page()
-            page.set_default_timeout(10_000)
+    async with chromium_page(viewport=DESKTOP, timeout_ms=10_000) as page:
+        # Pick who you are, then open the community.
+        await page.goto(f"{sandbox.url}/?peer={-community.id}")
+        await page.click(f'a.person[data-user="{ME}"]')
+        await page.wait_for_url(f"**/chat/{ME}?peer={-community.id}")
+        assert await page.inner_text(".conv-name") == "Школьный помощник"
 
-            # Pick who you are, then open the community.
-            await page.goto(f"{sandbox.url}/?peer={-community.id}")
-            await page.click(f'a.person[data-user="{ME}"]')
-            await page.wait_for_url(f"**/chat/{ME}?peer={-community.id}")
-            assert await page.inner_text(".conv-name") == "Школьный помощник"
+        # Type a message; the bot's reply appears live.
+        await page.fill("#text", "Добрый день!")
+        await page.press("#text", "Enter")
+        reply = page.locator(".msg.in .text", has_text="Здравствуйте, Ирина!")
+        await reply.wait_for()
+        assert "Вы написали: Добрый день!" in await reply.inner_text()
+        assert await page.locator(".msg.out .text").first.inner_text() == "Добрый день!"
 
-            # Type a message; the bot's reply appears live.
-            await page.fill("#text", "Добрый день!")
-            await page.press("#text", "Enter")
-            reply = page.locator(".msg.in .text", has_text="Здравствуйте, Ирина!")
-            await reply.wait_for()
-            assert "Вы написали: Добрый день!" in await reply.inner_text()
-            assert await page.locator(".msg.out .text").first.inner_text() == "Добрый день!"
+        # A callback button: the bot's snackbar answer is shown.
+        await page.click("button.kb-btn[data-kind=callback] >> text=Расписание")
+        toast = page.locator("#toast")
+        await toast.wait_for(state="visible")
+        assert await toast.inner_text() == "Уроки начинаются в 8:30"
 
-            # A callback button: the bot's snackbar answer is shown.
-            await page.click("button.kb-btn[data-kind=callback] >> text=Расписание")
-            toast = page.locator("#toast")
-            await toast.wait_for(state="visible")
-            assert await toast.inner_text() == "Уроки начинаются в 8:30"
+        # A text button sends its label with its payload; the bot routes by payload.
+        await page.click("button.kb-btn[data-kind=text] >> text=Оценки")
+        await page.locator(".msg.in .text", has_text="Оценки: 5, 5, 4").wait_for()
+        assert await page.locator(".msg.out .text").last.inner_text() == "Оценки"
 
-            # A text button sends its label with its payload; the bot routes by payload.
-            await page.click("button.kb-btn[data-kind=text] >> text=Оценки")
-            await page.locator(".msg.in .text", has_text="Оценки: 5, 5, 4").wait_for()
-            assert await page.locator(".msg.out .text").last.inner_text() == "Оценки"
+        # open_link opens the link in a new tab.
+        link = page.locator("a.kb-btn[data-kind=open_link]").first
+        assert await link.get_attribute("target") == "_blank"
+        async with page.context.expect_page() as opened:
+            await link.click()
+        tab = await opened.value
+        await tab.wait_for_load_state()
+        assert tab.url == f"{miniapp}/link"
+        await tab.close()
 
-            # open_link opens the link in a new tab.
-            link = page.locator("a.kb-btn[data-kind=open_link]").first
-            assert await link.get_attribute("target") == "_blank"
-            async with context.expect_page() as opened:
-                await link.click()
-            tab = await opened.value
-            await tab.wait_for_load_state()
-            assert tab.url == f"{miniapp}/link"
-            await tab.close()
+        # open_app opens the registered mini-app, with correctly signed launch parameters, in
+        # a frame over the chat, as VK's web client does.
+        await page.locator("a.kb-btn[data-kind=open_app]").first.click()
+        await page.locator("#app-layer").wait_for(state="visible")
+        handle = await page.locator("#app-frame").element_handle()
+        assert handle is not None
+        app_frame = await handle.content_frame()
+        assert app_frame is not None
+        await app_frame.wait_for_url(lambda url: url.startswith(f"{miniapp}/app?"))
+        await app_frame.locator("h1").wait_for()
+        assert await app_frame.inner_text("h1") == "Электронный журнал"
+        parts = urlsplit(app_frame.url)
+        assert parts.path == "/app" and parts.fragment == "journal"
+        launch = verify_launch_params(
+            dict(parse_qsl(parts.query, keep_blank_values=True)), APP_SECRET, 3600, clock.now()
+        )
+        assert (launch.user_id, launch.app_id, launch.group_id) == (ME, APP_ID, community.id)
+        # The stand-in app loads the real bundle: the web chat answers its VK Bridge calls.
+        await page.wait_for_function(
+            "() => ['VKWebAppInit', 'VKWebAppGetConfig'].every(m => window.sandboxBridgeLog"
+            ".some(e => e.direction === 'in' && e.method === m))"
+        )
+        assert await app_frame.evaluate("document.documentElement.dataset.scheme") == "light"
+        assert await page.inner_text(".app-title") == "Электронный журнал"
+        await page.click("#app-close")
+        await page.locator("#app-layer").wait_for(state="hidden")
 
-            # open_app opens the registered mini-app, with correctly signed launch parameters, in
-            # a frame over the chat, as VK's web client does.
-            await page.locator("a.kb-btn[data-kind=open_app]").first.click()
-            await page.locator("#app-layer").wait_for(state="visible")
-            handle = await page.locator("#app-frame").element_handle()
-            assert handle is not None
-            app_frame = await handle.content_frame()
-            assert app_frame is not None
-            await app_frame.wait_for_url(lambda url: url.startswith(f"{miniapp}/app?"))
-            await app_frame.locator("h1").wait_for()
-            assert await app_frame.inner_text("h1") == "Электронный журнал"
-            parts = urlsplit(app_frame.url)
-            assert parts.path == "/app" and parts.fragment == "journal"
-            launch = verify_launch_params(
-                dict(parse_qsl(parts.query, keep_blank_values=True)), APP_SECRET, 3600, clock.now()
-            )
-            assert (launch.user_id, launch.app_id, launch.group_id) == (ME, APP_ID, community.id)
-            # The stand-in app loads the real bundle: the web chat answers its VK Bridge calls.
-            await page.wait_for_function(
-                "() => ['VKWebAppInit', 'VKWebAppGetConfig'].every(m => window.sandboxBridgeLog"
-                ".some(e => e.direction === 'in' && e.method === m))"
-            )
-            assert await app_frame.evaluate("document.documentElement.dataset.scheme") == "light"
-            assert await page.inner_text(".app-title") == "Электронный журнал"
-            await page.click("#app-close")
-            await page.locator("#app-layer").wait_for(state="hidden")
-
-            await page.screenshot(path=str(tmp_path / "webchat.png"))
-        finally:
-            await browser.close()
+        await page.screenshot(path=str(tmp_path / "webchat.png"))
 
     # The same conversation through the control API.
     seen = await control.messages(ME, -community.id)

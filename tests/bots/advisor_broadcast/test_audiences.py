@@ -125,10 +125,11 @@ async def test_core_refuses_what_became_forbidden_during_the_dialog(tmp_path: Pa
         await h.say(smirnova, "Собрание в четверг")
         await h.tap(smirnova, "Дальше")
         await h.tap(smirnova, "Отправить сейчас")
-        # Meanwhile she stops being 9А's class teacher (she leaves the class chat).
+        # Meanwhile she stops being 9А's class teacher: the school gives 9А another one (the
+        # cabinet's «Подразделения», groups.class_teacher_id); she stays in the class chat.
         await h.services.db.execute(
-            "DELETE FROM chat_members WHERE chat_id = ? AND person_id = ?",
-            (await chat_id(h, "chat-s112-9a"), await h.person_id("smirnova")),
+            "UPDATE groups SET class_teacher_id = ? WHERE external_id = 'demo:group:s112-9a'",
+            (await h.person_id("kuznetsov"),),
         )
         await h.tap(smirnova, "Подтвердить")
         reply = h.last_reply(smirnova)["text"]

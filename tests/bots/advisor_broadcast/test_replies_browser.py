@@ -12,14 +12,12 @@ from bots.advisor_broadcast import plugin
 from core.broadcast import Audience, BroadcastSpec
 from core.testing import bot_harness
 
-from ...browser import launch_chromium, needs_chromium
+from ...browser import DESKTOP, chromium_page, needs_chromium
 
 pytestmark = needs_chromium
 
 
 async def test_a_parent_reads_and_answers_the_counsellor_sees_both(tmp_path: Path) -> None:
-    from playwright.async_api import async_playwright
-
     async with bot_harness([plugin], tmp_path) as h:
         ninth = await h.services.db.fetchval(
             "SELECT id FROM groups WHERE external_id = 'demo:group:s112-9a'"
@@ -38,53 +36,41 @@ async def test_a_parent_reads_and_answers_the_counsellor_sees_both(tmp_path: Pat
         parent, volkova = h.vk("pa04"), h.vk("volkova")
         community = -h.group_id
 
-        async with async_playwright() as playwright:
-            browser = await launch_chromium(playwright)
-            try:
-                context = await browser.new_context(
-                    viewport={"width": 1280, "height": 860}, locale="ru-RU"
-                )
-                page = await context.new_page()
-                page.set_default_timeout(10_000)
+        async with chromium_page(viewport=DESKTOP, timeout_ms=10_000) as page:
+            # The parent picks herself and opens the community's dialog: the broadcast is
+            # there, and now read.
+            await page.goto(f"{h.sandbox.url}/?peer={community}")
+            await page.click(f'a.person[data-user="{parent}"]')
+            await page.wait_for_url(f"**/chat/{parent}?peer={community}")
+            await page.locator(".msg.in .text", has_text="родительское собрание 9А").wait_for()
 
-                # The parent picks herself and opens the community's dialog: the broadcast is
-                # there, and now read.
-                await page.goto(f"{h.sandbox.url}/?peer={community}")
-                await page.click(f'a.person[data-user="{parent}"]')
-                await page.wait_for_url(f"**/chat/{parent}?peer={community}")
-                await page.locator(".msg.in .text", has_text="родительское собрание 9А").wait_for()
+            # She answers in the dialog; the bot says the counsellor will see it.
+            await page.fill("#text", "Спасибо, обязательно придём!")
+            await page.press("#text", "Enter")
+            await page.locator(".msg.in .text", has_text="передан автору").wait_for()
+            taken = await page.locator(".msg.in .text").last.inner_text()
+            assert "«Собрание 9А»" in taken and "Анна Волкова" in taken
 
-                # She answers in the dialog; the bot says the counsellor will see it.
-                await page.fill("#text", "Спасибо, обязательно придём!")
-                await page.press("#text", "Enter")
-                await page.locator(".msg.in .text", has_text="передан автору").wait_for()
-                taken = await page.locator(".msg.in .text").last.inner_text()
-                assert "«Собрание 9А»" in taken and "Анна Волкова" in taken
+            # The counsellor opens her own dialog with the bot.
+            await page.goto(f"{h.sandbox.url}/chat/{volkova}?peer={community}")
+            await page.fill("#text", "меню")
+            await page.press("#text", "Enter")
+            await page.locator(".msg.in .text", has_text="здравствуйте").wait_for()
+            await page.click("button.kb-btn[data-kind=text] >> text=Отчёты")
+            await page.click(f"button.kb-btn[data-kind=text] >> text=Подробнее № {broadcast_id}")
+            report = page.locator(".msg.in .text", has_text=f"Рассылка № {broadcast_id}")
+            await report.wait_for()
+            text = await report.last.inner_text()
+            assert "доставлено: 2; прочитали: 1" in text
+            assert "— 9А: получили 2, прочитали 1, не доставлено 0" in text
+            assert "Получено 1 ответ от получателей" in text
 
-                # The counsellor opens her own dialog with the bot.
-                await page.goto(f"{h.sandbox.url}/chat/{volkova}?peer={community}")
-                await page.fill("#text", "меню")
-                await page.press("#text", "Enter")
-                await page.locator(".msg.in .text", has_text="здравствуйте").wait_for()
-                await page.click("button.kb-btn[data-kind=text] >> text=Отчёты")
-                await page.click(
-                    f"button.kb-btn[data-kind=text] >> text=Подробнее № {broadcast_id}"
-                )
-                report = page.locator(".msg.in .text", has_text=f"Рассылка № {broadcast_id}")
-                await report.wait_for()
-                text = await report.last.inner_text()
-                assert "доставлено: 2; прочитали: 1" in text
-                assert "— 9А: получили 2, прочитали 1, не доставлено 0" in text
-                assert "Получено 1 ответ от получателей" in text
-
-                await page.click(f"button.kb-btn >> text=Ответы на № {broadcast_id} (1)")
-                answers = page.locator(".msg.in .text", has_text="Ответов на рассылку")
-                await answers.wait_for()
-                assert "«Спасибо, обязательно придём!»" in await answers.last.inner_text()
-                assert await page.locator("button.kb-btn >> text=Ответить:").count() == 1
-                await page.screenshot(path=str(tmp_path / "answers.png"))
-            finally:
-                await browser.close()
+            await page.click(f"button.kb-btn >> text=Ответы на № {broadcast_id} (1)")
+            answers = page.locator(".msg.in .text", has_text="Ответов на рассылку")
+            await answers.wait_for()
+            assert "«Спасибо, обязательно придём!»" in await answers.last.inner_text()
+            assert await page.locator("button.kb-btn >> text=Ответить:").count() == 1
+            await page.screenshot(path=str(tmp_path / "answers.png"))
 
         # What the browser showed is what is stored.
         row = await h.services.db.fetchone(

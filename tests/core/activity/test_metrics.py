@@ -35,17 +35,19 @@ async def test_school_a_by_hand(district: District) -> None:
     # ≥3 group-chat messages: t1 (10) and t2 (2 on Tuesday + 1 on Sunday 23:30 local; his
     # Monday 00:10 message is next week's). ≥10: t1. A call: t1.
     # Students s1–s5, in the platform s1–s4, active s1 (bot) and s2 (mini-app).
+    # Writing (a message in any chat): t1, t2, t4 (group chats; t4 also to a bot); s1 (to a bot),
+    # not s2 (the mini-app is activity, not a message).
     assert await school_counts(district, "A") == Counts(
         schools=1, schools_connected=1,
-        teachers=4, teachers_registered=3, teachers_active=3, chat_creators=1,
+        teachers=4, teachers_registered=3, teachers_active=3, teachers_writing=3, chat_creators=1,
         writers3=2, writers10=1, callers=1,
-        students=5, students_registered=4, students_active=2,
+        students=5, students_registered=4, students_active=2, students_writing=1,
     )  # fmt: skip
 
 
 async def test_school_b_revoked_teacher_and_undated_chat_creator(district: District) -> None:
     # t6's role was revoked on Wednesday: not a teacher of W (his message does not count).
-    # t5 pressed a button (active) and is the creator of a chat in `chats`.
+    # t5 pressed a button (active, not writing) and is the creator of a chat in `chats`.
     assert await school_counts(district, "B") == Counts(
         schools=1, schools_connected=1,
         teachers=1, teachers_registered=1, teachers_active=1, chat_creators=1,
@@ -64,7 +66,7 @@ async def test_schools_c_and_d_are_not_connected(district: District) -> None:
     d = await school_counts(district, "D")
     assert d == Counts(
         schools=1, schools_connected=0, teachers=1, teachers_registered=1, teachers_active=1,
-        writers3=1, writers10=1,
+        teachers_writing=1, writers3=1, writers10=1,
     )  # fmt: skip
 
 
@@ -73,9 +75,9 @@ async def test_municipalities_and_region_by_hand(district: District) -> None:
     m1 = await r.unit_report(district.org("M1"), W)
     assert m1.current == Counts(
         schools=2, schools_connected=2, municipalities=1, municipalities_connected=1,
-        teachers=5, teachers_registered=4, teachers_active=4, chat_creators=2,
+        teachers=5, teachers_registered=4, teachers_active=4, teachers_writing=3, chat_creators=2,
         writers3=2, writers10=1, callers=1,
-        students=7, students_registered=6, students_active=3,
+        students=7, students_registered=6, students_active=3, students_writing=1,
     )  # fmt: skip
     assert m1.share(Metric.CONNECTED) == 100.0
     assert m1.share(Metric.TEACHERS_REGISTERED) == 80.0  # 4 of 5
@@ -90,9 +92,9 @@ async def test_municipalities_and_region_by_hand(district: District) -> None:
     region = await r.unit_report(district.org("R"), W)
     assert region.current == Counts(
         schools=4, schools_connected=2, municipalities=2, municipalities_connected=1,
-        teachers=7, teachers_registered=5, teachers_active=5, chat_creators=2,
+        teachers=7, teachers_registered=5, teachers_active=5, teachers_writing=4, chat_creators=2,
         writers3=3, writers10=2, callers=1,
-        students=8, students_registered=7, students_active=3,
+        students=8, students_registered=7, students_active=3, students_writing=1,
     )  # fmt: skip
     assert region.current.schools_inactive == 2
     assert region.current.municipalities_inactive == 1
@@ -102,12 +104,14 @@ async def test_municipalities_and_region_by_hand(district: District) -> None:
         Metric.MUNICIPALITIES_CONNECTED: 50.0,
         Metric.TEACHERS_REGISTERED: pytest.approx(500 / 7),
         Metric.TEACHERS_ACTIVE: 100.0,
+        Metric.TEACHERS_WRITING: 80.0,  # t1, t2, t4, t8 of 5; t5 only pressed a button
         Metric.CHAT_CREATORS: 40.0,
         Metric.WRITERS3: 60.0,
         Metric.WRITERS10: 40.0,
         Metric.CALLERS: 20.0,
         Metric.STUDENTS_REGISTERED: 87.5,
         Metric.STUDENTS_ACTIVE: pytest.approx(300 / 7),
+        Metric.STUDENTS_WRITING: pytest.approx(100 / 7),  # s1 wrote to a bot
     }
 
 

@@ -4,9 +4,10 @@ the sender the policy judges the pair when asked and again when a held-back mess
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from core.clock import ManualClock
 from core.outbox import JOB, OutboxMessage, State
 from core.outbox.service import LEASE, MAX_ATTEMPTS, RETRY_AFTER
 from core.people import RoleKind
@@ -216,3 +217,21 @@ async def test_files_held_back_with_the_text_go_with_it(tmp_path: Path) -> None:
         [message] = [m for m in conv.messages if m.from_id == -w.group_id]
         assert message.text == TEXT
         assert [a["type"] for a in message.attachments or []] == ["doc"]
+
+
+class TickingClock(ManualClock):
+    """Moves a microsecond at every reading, as a real clock does between two readings."""
+
+    def now(self) -> datetime:
+        return self.advance(timedelta(microseconds=1))
+
+
+async def test_by_day_it_goes_at_once_on_a_clock_that_moves_between_readings(
+    tmp_path: Path,
+) -> None:
+    # The outbox once read the clock twice and took the later reading for quiet hours: on a
+    # real clock every message to a person was held back, again and again, and never sent.
+    async with world(tmp_path, TUESDAY_NOON, TickingClock) as w, w.services() as services:
+        message = await remind(services, w.group_id)
+        assert message.state == State.SENT and not message.deferred
+        assert w.texts("st04") == [TEXT]

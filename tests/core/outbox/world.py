@@ -97,10 +97,12 @@ class World:
 
 
 @asynccontextmanager
-async def world(tmp_path: Path, start: datetime) -> AsyncIterator[World]:
+async def world(
+    tmp_path: Path, start: datetime, clock_type: type[ManualClock] = ManualClock
+) -> AsyncIterator[World]:
     """A sandbox on the same manual clock as the services (VK's one-hour random_id memory runs
     on it too), the demo people allowing the community's messages."""
-    clock = ManualClock(start.astimezone(UTC))
+    clock = clock_type(start.astimezone(UTC))
     sandbox = await start_sandbox(
         SandboxConfig(background_tasks=False, rate_limit=None),
         clock=clock,

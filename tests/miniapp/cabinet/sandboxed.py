@@ -1,0 +1,38 @@
+"""The cabinet served beside a bot that runs against the sandbox (core.testing's harness): what an
+admin does in the cabinet reaches people as VK messages, and what people write reaches the bot."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from aiohttp.test_utils import TestServer
+
+from core.clock import ManualClock
+from core.testing import Harness, bot_harness
+from miniapp.app import create_app
+from miniapp.cabinet import setup as cabinet_pages
+from miniapp.keys import MiniAppConfig
+
+from ..conftest import APP_ID, SECRET, BrowserFactory, browsers
+
+
+@asynccontextmanager
+async def cabinet_beside_bot(
+    tmp_path: Path, clock: ManualClock
+) -> AsyncIterator[tuple[Harness, BrowserFactory]]:
+    async with bot_harness([], tmp_path, clock=clock) as h:
+        app = create_app(
+            h.services,
+            config=MiniAppConfig(app_id=APP_ID, secret=SECRET),
+            extra_routes=[cabinet_pages],
+            load_demo=False,
+        )
+        server = TestServer(app, host="127.0.0.1")
+        await server.start_server()
+        try:
+            async with browsers(server, clock) as browse:
+                yield h, browse
+        finally:
+            await server.close()
