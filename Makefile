@@ -25,20 +25,21 @@ test: $(STAMP) browser faketime
 # The suite must not depend on the day it runs: the date-sensitive part of it again with the
 # machine clock moved a year ahead and a year back (Debian's faketime; monotonic time is left
 # alone so timeouts stay real). Chromium is started without libfaketime (tests/browser.py).
-CLOCK_TESTS := tests/core/test_clock.py tests/core/runtime/test_demo_any_date.py \
-	tests/core/test_roles_cli.py tests/core/activity tests/core/verification tests/core/test_scheduling.py \
-	tests/core/test_quiet_hours.py tests/core/outbox tests/bots tests/miniapp
-# The mini-app's admin pages and cabinet run only on a pinned ManualClock (no real time anywhere,
-# and tests/test_wall_clock.py keeps product code off the wall clock), so a moved machine clock
-# cannot reach them; the federal ranking's tests move their own clock a year either way.
-CLOCK_SKIP := --ignore=tests/miniapp/cabinet --ignore=tests/miniapp/admin
+# What runs again there: the date-sensitive core tests, and every test file that runs on real time
+# (`sferum run`'s StartedClock, CLI commands on the system clock, its own wall-clock reads). All
+# other tests run on a pinned ManualClock, which a moved machine clock cannot reach, because
+# product code reads time only from the injected clock (tests/test_wall_clock.py fails otherwise).
+REAL_TIME := SystemClock|StartedClock|runtime\.app|from core\.cli|cli\.main|import main\b|time\.time\(|datetime\.now|date\.today
+CLOCK_TESTS := $(sort tests/core/test_clock.py tests/core/runtime/test_demo_any_date.py \
+	tests/core/test_roles_cli.py tests/core/test_scheduling.py tests/core/test_quiet_hours.py \
+	$(wildcard tests/core/outbox/test_*.py) $(shell grep -rlE '$(REAL_TIME)' tests --include='test_*.py'))
 # One shift after the other, each in one process: under libfaketime, pytest-xdist's workers and two
 # suites side by side both ran twice as slow as one suite alone (measured on 2 cores).
 test-clock:
 	@for shift in +365d -365d; do \
 	  echo "Тесты со сдвигом часов $$shift:"; \
 	  FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "$$shift" \
-	    $(BIN)/python -m pytest -q -p no:cacheprovider $(CLOCK_TESTS) $(CLOCK_SKIP) || exit 1; \
+	    $(BIN)/python -m pytest -q -p no:cacheprovider $(CLOCK_TESTS) || exit 1; \
 	done
 
 # Debian packages the tests need, installed when missing and we are root (as in CI):
