@@ -33,7 +33,8 @@ async def own_id(browser: Browser) -> str:
     return str(students[0]["id"])  # type: ignore[index]
 
 
-async def test_student_schedule_shows_the_week(open_as: BrowserFactory, services: Services) -> None:
+async def test_student_schedule_shows_the_week(open_as: BrowserFactory, services: Services
+                                               ) -> None:
     browser = await open_as("st08")
     sid = await own_id(browser)
     response = await browser.get(f"/s/{sid}/schedule")
@@ -56,7 +57,8 @@ async def test_student_schedule_shows_the_week(open_as: BrowserFactory, services
     assert bad.status == 200 and "23–29 ноября" in html.unescape(await bad.text())
 
 
-async def test_student_homework_with_due_dates(open_as: BrowserFactory, services: Services) -> None:
+async def test_student_homework_with_due_dates(open_as: BrowserFactory, services: Services
+                                               ) -> None:
     browser = await open_as("st08")
     sid = await own_id(browser)
     page = html.unescape(await (await browser.get(f"/s/{sid}/homework")).text())
@@ -70,9 +72,8 @@ async def test_student_homework_with_due_dates(open_as: BrowserFactory, services
     assert "Прошедшие задания за неделю" in page
 
 
-async def test_student_grades_with_term_averages(
-    open_as: BrowserFactory, services: Services
-) -> None:
+async def test_student_grades_with_term_averages(open_as: BrowserFactory, services: Services
+                                                 ) -> None:
     browser = await open_as("st08")
     sid = await own_id(browser)
     response = await browser.get(f"/s/{sid}/grades")
@@ -120,7 +121,8 @@ async def test_teacher_sees_classes_journal_and_homework(
     assert "Мои классы" in home and home.count("/journal") == 4
     classes = (await me(smirnova))["classes"]
     titles = sorted(c["title"] for c in classes)  # type: ignore[index,union-attr]
-    assert titles == ["Литература, 11А", "Литература, 9А", "Русский язык, 11А", "Русский язык, 9А"]
+    assert titles == ["Литература, 11А", "Литература, 9А", "Русский язык, 11А",
+                      "Русский язык, 9А"]
     cid = next(c["id"] for c in classes if c["title"] == "Литература, 9А")  # type: ignore[index,union-attr]
     journal = html.unescape(await (await smirnova.get(f"/c/{cid}/journal")).text())
     for name in ("Новиков Тимофей", "Волкова Милана", "Морозов Лев", "Фёдорова Ева"):
@@ -174,14 +176,8 @@ async def test_linking_with_a_journal_code(open_as: BrowserFactory, services: Se
 async def test_security_headers_everywhere(open_as: BrowserFactory) -> None:
     browser = await open_as("st08")
     sid = await own_id(browser)
-    for path in (
-        "/home",
-        f"/s/{sid}/grades",
-        "/api/me",
-        "/nope",
-        "/static/app.css",
-        "/s/AAAAAAAAAAAAAAAA/grades",
-    ):
+    for path in ("/home", f"/s/{sid}/grades", "/api/me", "/nope", "/static/app.css",
+                 "/s/AAAAAAAAAAAAAAAA/grades"):
         response = await browser.get(path)
         headers = response.headers
         assert headers["X-Content-Type-Options"] == "nosniff", path
@@ -196,17 +192,15 @@ async def test_security_headers_everywhere(open_as: BrowserFactory) -> None:
     # The one script is the app's own file (VK Bridge), empty-bodied; no inline styles.
     scripts = re.findall(r"<script[^>]*>.*?</script>", text, re.S)
     assert len(scripts) == 1, scripts
-    assert re.fullmatch(
-        r'<script src="/static/vk-bridge\.js\?v=[0-9a-f]{10}" defer></script>', scripts[0]
-    ), scripts
+    assert re.fullmatch(r'<script src="/static/vk-bridge\.js\?v=[0-9a-f]{10}" defer></script>',
+                        scripts[0]), scripts
     assert "style=" not in text
     css = await browser.get("/static/app.css")
     assert css.status == 200 and "max-age" in css.headers["Cache-Control"]
 
 
-async def test_templates_escape_what_people_typed(
-    open_as: BrowserFactory, services: Services
-) -> None:
+async def test_templates_escape_what_people_typed(open_as: BrowserFactory, services: Services
+                                                  ) -> None:
     await services.db.execute(
         "UPDATE journal_line_items SET description = ? WHERE id = (SELECT li.id FROM "
         "journal_line_items li JOIN journal_categories c ON c.id = li.category_id "
