@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from core.activity.metrics import Monitoring
 from core.activity.units import OrgTree, Unit, load_tree
 from core.audit import AuditLog
 from core.integers import ascii_id
@@ -66,19 +67,12 @@ class CabinetPlace:
 
 async def admin_units(request: web.Request, viewer: Viewer) -> list[int]:
     """The organisations this admin administers, the widest first (region, municipality,
-    school)."""
+    school): the monitoring pages' own answer, so both admin areas agree on who is an admin."""
     person = viewer.identity.person
     if person is None:
         return []
-    rows = await request.app[SERVICES].db.fetchall(
-        "SELECT DISTINCT o.id, o.kind FROM roles r JOIN organisations o ON o.id = r.org_id "
-        "WHERE r.person_id = ? AND r.role = 'staff' AND r.position = 'admin' "
-        "AND r.revoked_at IS NULL",
-        (person.id,),
-    )
-    order = {OrgKind.REGION: 0, OrgKind.MUNICIPALITY: 1, OrgKind.SCHOOL: 2}
-    rows.sort(key=lambda r: (order[OrgKind(r["kind"])], r["id"]))
-    return [int(r["id"]) for r in rows]
+    services = request.app[SERVICES]
+    return await Monitoring(services.db, services.clock).admin_units(person.id)
 
 
 async def cabinet_place(request: web.Request) -> CabinetPlace:
