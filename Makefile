@@ -29,7 +29,7 @@ test: $(STAMP) browser faketime
 # (`sferum run`'s StartedClock, CLI commands on the system clock, its own wall-clock reads). All
 # other tests run on a pinned ManualClock, which a moved machine clock cannot reach, because
 # product code reads time only from the injected clock (tests/test_wall_clock.py fails otherwise).
-REAL_TIME := SystemClock|StartedClock|runtime\.app|from core\.cli|cli\.main|import main\b|time\.time\(|datetime\.now|date\.today
+REAL_TIME := SystemClock|StartedClock|sferum\.app|sferum\.cli|sferum\.commands|from core\.cli|cli\.main|import main\b|time\.time\(|datetime\.now|date\.today
 CLOCK_TESTS := $(sort tests/core/test_clock.py tests/core/runtime/test_demo_any_date.py \
 	tests/core/test_roles_cli.py tests/core/test_scheduling.py tests/core/test_quiet_hours.py \
 	$(wildcard tests/core/outbox/test_*.py) $(shell grep -rlE '$(REAL_TIME)' tests --include='test_*.py'))

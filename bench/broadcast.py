@@ -29,8 +29,8 @@ from core.broadcast import Audience, BroadcastSpec
 from core.config import Settings
 from core.gc_tuning import tune_gc
 from core.runtime.services import Services
-from core.testing import populate_school
 from core.vk.batch_sender import BatchSender
+from sferum.testing import populate_school
 
 HERE = Path(__file__).parent
 

@@ -26,19 +26,17 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 import aiohttp
 from aiohttp import web
 
+from bench.launch import APP_ID, SECRET, launch_query
 from core.config import Settings
 from core.gc_tuning import tune_gc
 from core.runtime.services import Services
 from core.storage import open_core_database
-from core.vk.launch_params import sign_launch_params
 
-APP_ID = 51_000_001
-SECRET = "bench-app-secret"
 ADMIN_VK = 5_000_001
 STAFF = 150
 CLASS_SIZE = 25
@@ -177,18 +175,9 @@ async def timed(http: aiohttp.ClientSession, url: str) -> tuple[float, str]:
 
 async def measure(url: str, made: dict[str, Any], requests: int) -> dict[str, Any]:
     http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
-    params = {
-        "vk_user_id": str(ADMIN_VK),
-        "vk_app_id": str(APP_ID),
-        "vk_ts": str(int(time.time())),
-        "vk_platform": "mobile_web",
-        "vk_language": "ru",
-        "vk_is_app_user": "1",
-        "vk_access_token_settings": "",
-    }
-    params["sign"] = sign_launch_params(params, SECRET)
+    launch = f"{url}/?{launch_query(ADMIN_VK, 'mobile_web')}"
     try:
-        async with http.get(f"{url}/?{urlencode(params)}", allow_redirects=False) as response:
+        async with http.get(launch, allow_redirects=False) as response:
             if response.status != 303:
                 raise SystemExit(f"launch failed: {response.status}")
         base = f"{url}/admin/org/{made['school']}/people"

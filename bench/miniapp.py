@@ -25,16 +25,15 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import aiohttp
 import jinja2
 from aiohttp import web
 
+from bench.launch import APP_ID, SECRET, launch_query
 from core.clock import SystemClock
 from core.config import Settings
 from core.demo.district import build
@@ -42,12 +41,8 @@ from core.gc_tuning import tune_gc
 from core.people import PeopleRepository
 from core.runtime.services import Services
 from core.storage import open_core_database
-from core.vk.launch_params import sign_launch_params
 from miniapp.journal.demo import load_demo_journal
 from miniapp.journal.sqlite import SqliteJournal, migrate_journal
-
-APP_ID = 51_000_001
-SECRET = "bench-app-secret"
 
 BARE_TEMPLATE = """<!doctype html>
 <html lang="ru"><head><meta charset="utf-8"><title>Оценки — {{ name }}</title>
@@ -120,17 +115,8 @@ class Tally:
 async def open_session(url: str, vk_user_id: int) -> tuple[aiohttp.ClientSession, str]:
     """A client launched from VK as this person; returns its session and grades path."""
     http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
-    params = {
-        "vk_user_id": str(vk_user_id),
-        "vk_app_id": str(APP_ID),
-        "vk_ts": str(int(time.time())),
-        "vk_platform": "mobile_iphone",
-        "vk_language": "ru",
-        "vk_is_app_user": "1",
-        "vk_access_token_settings": "",
-    }
-    params["sign"] = sign_launch_params(params, SECRET)
-    async with http.get(f"{url}/?{urlencode(params)}", allow_redirects=False) as response:
+    launch = f"{url}/?{launch_query(vk_user_id, 'mobile_iphone')}"
+    async with http.get(launch, allow_redirects=False) as response:
         if response.status != 303:
             raise SystemExit(f"launch failed: {response.status} {await response.text()}")
     async with http.get(f"{url}/api/me") as response:

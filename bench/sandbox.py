@@ -33,7 +33,7 @@ async def start_server() -> tuple[asyncio.subprocess.Process, str, str, int]:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "core.cli.main",
+        "sferum.cli",
         "sandbox",
         "--host",
         "127.0.0.1",

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
 from core.config_errors import describe_error
@@ -118,6 +118,16 @@ class Settings(BaseModel):
     )
     # Real VK with one community per bot (or several bots in one, with a main one).
     communities: dict[str, CommunitySettings] = Field(default_factory=dict)
+    # The file's [bots.<name>] tables, each checked by its plugin's settings model at start
+    # (core/plugins/settings.py). Not a key of the file (load_settings refuses it there); out of
+    # repr: a plugin's table may hold its API key.
+    plugin_tables: dict[str, dict[str, Any]] = Field(default_factory=dict, repr=False)
+    # The file the settings were read from, to name a plugin's key in its errors.
+    _settings_file: Path | None = PrivateAttr(None)
+
+    @property
+    def settings_file(self) -> Path | None:
+        return self._settings_file
 
     @field_validator("timezone")
     @classmethod
@@ -196,7 +206,7 @@ def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for name, field_info in Settings.model_fields.items():
         key = f"SFERUM_{name.upper()}"
-        if key in environ and name != "communities":
+        if key in environ and name not in ("communities", "plugin_tables"):
             raw = environ[key]
             if field_info.annotation == list[str] | None:
                 found[name] = [part.strip() for part in raw.split(",") if part.strip()]
@@ -238,6 +248,32 @@ def _file_key(path: Path, key: str) -> str:
     from core.texts import CORE_TEXTS
 
     return CORE_TEXTS.render("config_file_key.j2", path=str(path), key=key)
+
+
+settings_file_key = _file_key  # for the plugins' settings (core/plugins/settings.py)
+
+
+def _bots_problem(path: Path, kind: str, key: str = "bots") -> str:
+    from core.texts import CORE_TEXTS
+
+    return CORE_TEXTS.render("config_bots.j2", where=_file_key(path, key), kind=kind)
+
+
+def _plugin_tables(path: Path, data: dict[str, Any], table: dict[str, Any]) -> dict[str, Any]:
+    """The [bots.<name>] tables of the file. ``bots`` is either the list of plugins to run
+    (at the top level or in [sferum]) or, at the top level, the table of plugin settings — then
+    the list goes under [sferum]."""
+    found = data.get("bots")
+    if "plugin_tables" in table:
+        raise ConfigError(_bots_problem(path, "reserved", "plugin_tables"))
+    if table is not data and isinstance(table.get("bots"), dict):
+        raise ConfigError(_bots_problem(path, "in_sferum", "sferum.bots"))
+    if not isinstance(found, dict):
+        return {}
+    for name, entry in found.items():
+        if not isinstance(entry, dict):
+            raise ConfigError(_bots_problem(path, "not_table", f"bots.{name}"))
+    return found
 
 
 def _describe(error: Mapping[str, Any], source: Mapping[str, str], path: Path) -> str:
@@ -402,11 +438,18 @@ def load_settings(
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
+            if "('bots'," in str(exc):  # `bots = [...]` beside [bots.<name>] at the top level
+                raise ConfigError(_bots_problem(path, "mixed")) from None
             raise ConfigError(_toml_problem(path, exc)) from None
         table = data.get("sferum", data)
         if not isinstance(table, dict):
             raise ConfigError(_toml_problem(path, None))
+        plugin_tables = _plugin_tables(path, data, table)
         values.update(table)
+        if plugin_tables:
+            if table is data:
+                del values["bots"]
+            values["plugin_tables"] = plugin_tables
         source.update({key: _file_key(path, key) for key in table})
         if table is not data and "communities" in data and "communities" not in table:
             values["communities"] = data["communities"]  # [communities] beside [sferum]
@@ -427,6 +470,7 @@ def load_settings(
         settings = Settings(**values)
     except ValidationError as exc:
         raise ConfigError(_describe(exc.errors()[0], source, path)) from None
+    settings._settings_file = path
     problems = community_problems(settings, source)
     if require_secrets:
         problems += secret_problems(settings, source)

@@ -1,6 +1,7 @@
 """Rule objects for handlers, combinable with ``&``, ``|`` and ``~`` (vkbottle's ABCRule).
 
-They read the ``cx`` the core middleware provides, so a rule never queries storage itself.
+They read the ``cx`` the core middleware provides, so a rule never queries storage itself, and
+the payload it decoded once per event (``cx.payload``), so no rule decodes it again.
 """
 
 from __future__ import annotations
@@ -26,6 +27,11 @@ def payload_of(message: MessageMin) -> dict[str, Any]:
     except (TypeError, ValueError):
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def _payload(event: MessageMin, cx: Ctx | None) -> dict[str, Any]:
+    # Without the core middleware (a labeler driven by hand) there is no cx to read it from.
+    return cx.payload if cx is not None else payload_of(event)
 
 
 class HasRole(ABCRule[MessageMin]):
@@ -60,8 +66,8 @@ class Command(ABCRule[MessageMin]):
         self.name = name
         self.words = {w.casefold() for w in (name, *words)}
 
-    async def check(self, event: MessageMin) -> bool | dict[str, Any]:
-        payload = payload_of(event)
+    async def check(self, event: MessageMin, cx: Ctx | None = None) -> bool | dict[str, Any]:
+        payload = _payload(event, cx)
         if payload.get("cmd") == self.name:
             return {"payload": payload}
         text = re.sub(r"[!?.,\s]+$", "", (event.text or "").strip()).lstrip("/").casefold()
@@ -74,8 +80,8 @@ class PayloadHas(ABCRule[MessageMin]):
     def __init__(self, **expected: Any) -> None:
         self.expected = expected
 
-    async def check(self, event: MessageMin) -> bool | dict[str, Any]:
-        payload = payload_of(event)
+    async def check(self, event: MessageMin, cx: Ctx | None = None) -> bool | dict[str, Any]:
+        payload = _payload(event, cx)
         if all(payload.get(k) == v for k, v in self.expected.items()):
             return {"payload": payload}
         return False

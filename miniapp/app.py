@@ -6,17 +6,19 @@ journal. The caller owns ``services`` (opens and closes the database).
 
 Extensions (the admin pages of issue 10) pass ``extra_routes``: callables that receive the
 application and add their routes; they can use ``viewer.require_admin`` and add a ``HomeLink``
-to ``app[HOME_LINKS]`` to appear on the home page.
+to ``app[HOME_LINKS]`` to appear on the home page. Plugins declare theirs on the Plugin
+(``miniapp_routes``, ``home_links``); ``extension_routes(plugins)`` turns them into such hooks.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 
 from aiohttp import web
 
 from core.instance_secrets import instance_secret
+from core.plugins.extensions import HomeLink, RouteHook
 from core.plugins.spec import Plugin
 from core.runtime.services import Services
 
@@ -48,15 +50,22 @@ log = logging.getLogger("sferum.miniapp")
 MAX_FORM_BYTES = 16 * 1024
 SESSION_KEY_NAME = "miniapp_session"
 
-RouteHook = Callable[[web.Application], None]
+def _home_links(links: Sequence[HomeLink]) -> RouteHook:
+    def add(app: web.Application) -> None:
+        app[HOME_LINKS].extend(links)
+
+    return add
 
 
 def extension_routes(plugins: Sequence[Plugin]) -> list[RouteHook]:
     """Every page beside the journal: the admin monitoring pages, the organisation cabinet and
-    what plugins add through ``extras["miniapp_routes"]`` (`sferum run` and `sferum miniapp`
+    the plugins' ``miniapp_routes`` with their ``home_links`` (`sferum run` and `sferum miniapp`
     serve the same set)."""
     hooks: list[RouteHook] = [admin_pages, cabinet_pages]
-    hooks += [p.extras["miniapp_routes"] for p in plugins if "miniapp_routes" in p.extras]
+    for plugin in plugins:
+        hooks += plugin.miniapp_routes
+        if plugin.home_links:
+            hooks.append(_home_links(plugin.home_links))
     return hooks
 
 

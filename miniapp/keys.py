@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from aiohttp import web
 
 from core.config import Settings
-from core.people import Identity
+from core.plugins.extensions import HomeLink
 from core.runtime.services import Services
 
 from .access import JournalAccess
@@ -48,17 +47,6 @@ class MiniAppConfig:
         return cls(**values)  # type: ignore[arg-type]
 
 
-@dataclass(frozen=True)
-class HomeLink:
-    """A link on the home page added by an extension (e.g. the admin pages of issue 10)."""
-
-    title: str
-    path: str
-    visible: Callable[[Identity], bool] = field(default=lambda identity: True)
-    # A check that needs the database (e.g. the federal admins' table), asked after ``visible``.
-    allowed: Callable[[web.Request, Identity], Awaitable[bool]] | None = None
-
-
 SERVICES = web.AppKey("services", Services)
 CONFIG = web.AppKey("config", MiniAppConfig)
 PROVIDER = web.AppKey("provider", JournalProvider)
@@ -66,3 +54,15 @@ ACCESS = web.AppKey("access", JournalAccess)
 PAGES = web.AppKey("pages", Pages)
 SESSIONS = web.AppKey("sessions", SessionSigner)
 HOME_LINKS = web.AppKey("home_links", list[HomeLink])
+
+__all__ = [
+    "ACCESS",
+    "CONFIG",
+    "HOME_LINKS",
+    "PAGES",
+    "PROVIDER",
+    "SERVICES",
+    "SESSIONS",
+    "HomeLink",  # core's (core/plugins/extensions.py), re-exported for the mini-app's pages
+    "MiniAppConfig",
+]

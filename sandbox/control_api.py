@@ -68,6 +68,17 @@ def _int(data: dict[str, Any], name: str, default: int | None = None) -> int:
         raise BadRequest(f"{name} must be an integer") from None
 
 
+def _optional_int(data: dict[str, Any], name: str) -> int | None:
+    return None if data.get(name) is None else _int(data, name)
+
+
+def _required_text(data: dict[str, Any], name: str) -> str:
+    text = str(data.get(name) or "").strip()
+    if not text:
+        raise BadRequest(f"{name} is required")
+    return text
+
+
 def _runtime(request: web.Request) -> SandboxRuntime:
     return request.app[RUNTIME]
 
@@ -133,10 +144,8 @@ async def list_communities(request: web.Request) -> web.Response:
 @handles_errors
 async def create_community(request: web.Request) -> web.Response:
     data = await _body(request)
-    name = str(data.get("name") or "").strip()
-    if not name:
-        raise BadRequest("name is required")
-    group_id = _int(data, "group_id") if data.get("group_id") is not None else None
+    name = _required_text(data, "name")
+    group_id = _optional_int(data, "group_id")
     try:
         community = _runtime(request).state.create_community(
             name, group_id, data.get("access_token") or None
@@ -324,10 +333,8 @@ def user_json(user: User) -> dict[str, Any]:
 @handles_errors
 async def create_user(request: web.Request) -> web.Response:
     data = await _body(request)
-    first = str(data.get("first_name") or "").strip()
-    if not first:
-        raise BadRequest("first_name is required")
-    user_id = _int(data, "user_id") if data.get("user_id") is not None else None
+    first = _required_text(data, "first_name")
+    user_id = _optional_int(data, "user_id")
     try:
         user = _runtime(request).state.create_user(
             first, str(data.get("last_name") or ""), user_id, _profile(data)

@@ -26,10 +26,7 @@ class FaultInjector:
 
     @property
     def active(self) -> bool:
-        c = self.config
-        return bool(
-            c.error10_share or c.error6_share or c.error9_share or c.hang_share or c.http500_share
-        )
+        return any(getattr(self.config, share_name) for _, share_name in _CALL_FAULTS)
 
     def update(self, changes: dict[str, Any]) -> FaultConfig:
         if "longpoll_failed_codes" in changes:
@@ -57,20 +54,11 @@ class FaultInjector:
         if not self.active:
             return self.NONE
         roll = self._random.random()
-        if roll < c.error10_share:
-            return self.ERROR_10
-        roll -= c.error10_share
-        if roll < c.error6_share:
-            return self.ERROR_6
-        roll -= c.error6_share
-        if roll < c.error9_share:
-            return self.ERROR_9
-        roll -= c.error9_share
-        if roll < c.hang_share:
-            return self.HANG
-        roll -= c.hang_share
-        if roll < c.http500_share:
-            return self.HTTP_500
+        for fault, share_name in _CALL_FAULTS:
+            share: float = getattr(c, share_name)
+            if roll < share:
+                return fault
+            roll -= share
         return self.NONE
 
     def flood_check(self) -> Callable[[int], bool] | None:
@@ -94,3 +82,13 @@ class FaultInjector:
         if not c.longpoll_failed_share or self._random.random() >= c.longpoll_failed_share:
             return 0
         return self._random.choice(c.longpoll_failed_codes)
+
+
+# The faults one API call can meet, in the order a roll of the dice is laid over their shares.
+_CALL_FAULTS = (
+    (FaultInjector.ERROR_10, "error10_share"),
+    (FaultInjector.ERROR_6, "error6_share"),
+    (FaultInjector.ERROR_9, "error9_share"),
+    (FaultInjector.HANG, "hang_share"),
+    (FaultInjector.HTTP_500, "http500_share"),
+)

@@ -14,9 +14,10 @@ from .api_http import ApiService
 from .callback_api import CallbackDelivery
 from .config import SandboxConfig
 from .faults import FaultInjector
+from .journal import Journal
 from .longpoll import LongPollService
 from .messaging import Messenger
-from .persistence import Journal, SqliteStore
+from .persistence import SqliteStore
 from .ratelimit import RateLimiter
 from .records import Community
 from .seed import seed_communities, seed_demo

@@ -10,12 +10,12 @@ import asyncio
 import contextlib
 import secrets
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from core.clock import Clock
 
 from .config import SandboxConfig
 from .events import MESSAGE_EVENT_TYPES, EventLog
+from .journal import Journal
 from .records import (
     ALL_COMMUNITY_RIGHTS,
     CHAT_PEER_BASE,
@@ -32,9 +32,6 @@ from .records import (
     is_chat_peer,
 )
 from .uploads import UploadStore
-
-if TYPE_CHECKING:
-    from .persistence import Journal
 
 FIRST_GROUP_ID = 200_000_001
 FIRST_USER_ID = 1_000_001

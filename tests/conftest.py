@@ -13,7 +13,7 @@ from core.people import PeopleRepository
 from core.storage import Database, open_core_database
 
 # The same fixture plugin authors use (sandbox_bot).
-pytest_plugins = ("core.testing",)
+pytest_plugins = ("sferum.testing",)
 
 
 # A Monday morning in Novosibirsk (UTC+7): 10:00 local.

@@ -8,7 +8,7 @@ from core.runtime.context import Ctx
 from core.runtime.services import Services
 
 from . import handlers, replies
-from .handlers import labeler, texts
+from .shared import FLOW, labeler, texts
 
 
 async def menu(message: MessageMin, cx: Ctx, reason: MenuReason) -> None:
@@ -34,7 +34,7 @@ plugin = Plugin(
     labelers=[labeler],
     texts=texts,
     payload_keys=("ab",),  # every button of the bot: {"ab": action, ...}
-    dialog_prefixes=(handlers.FLOW,),  # "advisor.": its steps predate the plugin's name
+    dialog_prefixes=(FLOW,),  # "advisor.": its steps predate the plugin's name
     menu=menu,
     on_startup=on_startup,
 )

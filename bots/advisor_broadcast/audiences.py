@@ -5,18 +5,15 @@ when there are several), and in the chosen school only the audiences and classes
 
 from __future__ import annotations
 
-from vkbottle.tools.mini_types.bot import MessageMin
-
-from core import keyboards
+from core.bot import Ctx, Message, Texts, keyboards
 from core.broadcast import addressing
 from core.people import Group, Organisation
-from core.runtime.context import Ctx
-from core.texts import Texts
+
+from .payloads import School, flow
+from .shared import FLOW
 
 texts = Texts.for_package("bots.advisor_broadcast")
 
-FLOW = "advisor."
-CANCEL = {"ab": "cancel"}
 AUDIENCES = ("org", "staff", "students", "parents", "groups", "group_parents")
 MAX_SCHOOLS = 8  # buttons of the school step, beside Back and Cancel
 
@@ -62,11 +59,11 @@ async def classes(cx: Ctx, org: Organisation, kind: str) -> list[Group]:
     return [g for g in await cx.services.people.groups_of_org(org.id) if g.id in ids]
 
 
-async def ask_school(message: MessageMin, cx: Ctx) -> None:
+async def ask_school(message: Message, cx: Ctx) -> None:
     """A staff member of several schools first picks the school the broadcast speaks for."""
     await cx.goto(FLOW + "school")
     buttons: list[keyboards.Button] = [
-        (org.name, {"ab": "school", "id": org.id}) for org in (await schools(cx))[:MAX_SCHOOLS]
+        (org.name, School(id=org.id).pack()) for org in (await schools(cx))[:MAX_SCHOOLS]
     ]
-    rows = [*keyboards.chunk(buttons, 1), keyboards.nav_row({"ab": "menu"}, CANCEL)]
+    rows = [*keyboards.chunk(buttons, 1), flow.nav("school")]
     await message.answer(texts.render("step.j2", step="school"), keyboard=keyboards.build(rows))

@@ -4,32 +4,56 @@ reports; cancel. Every step has Back and Cancel; non-staff get a clear refusal."
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from vkbottle.dispatch.rules import ABCRule
-from vkbottle.framework.labeler import BotLabeler
-from vkbottle.tools.mini_types.bot import MessageMin
-
-from core import keyboards
+from core.bot import (
+    Command,
+    Ctx,
+    InDialog,
+    Message,
+    Pressed,
+    PrivateChat,
+    StepView,
+    TextMatches,
+    Typed,
+    keyboards,
+)
 from core.broadcast import Audience, BroadcastError, BroadcastSpec, CancelRefused, LinkButton
 from core.broadcast.audience import resolve
 from core.broadcast.render import TemplateError
-from core.people import Organisation, RoleKind
+from core.people import Organisation
 from core.policy import Outcome
-from core.rules import Command, HasRole, InDialog, PayloadHas, PrivateChat, payload_of
-from core.runtime.context import Ctx
 from core.scheduling import Weekly
-from core.texts import Texts
 from core.vk.uploads import MAX_FILES, HasFiles, files_in, keep_all
 
-from . import audiences
+from . import audiences, reports
+from .payloads import (
+    AddLink,
+    Answers,
+    At,
+    AudienceKind,
+    Confirm,
+    Day,
+    Details,
+    DropFiles,
+    Find,
+    GroupsDone,
+    GroupsPage,
+    Menu,
+    New,
+    Reports,
+    Scheduled,
+    School,
+    Stop,
+    ToggleGroup,
+    ToWhen,
+    When,
+    flow,
+)
+from .shared import FLOW, STAFF, labeler, texts
 from .when import DAY_LABELS, WhenError, parse_moment, parse_time
 
-texts = Texts.for_package("bots.advisor_broadcast")
-labeler = BotLabeler()
-
-FLOW = "advisor."
-CANCEL = {"ab": "cancel"}
 AUDIENCES = ("org", "staff", "students", "parents", "groups", "group_parents")
 _LINK = re.compile(r"^\s*(.{1,40}?)\s*[—–-]\s*(https://\S+)\s*$")
 
@@ -46,34 +70,27 @@ async def _org(cx: Ctx) -> Organisation | None:
 def _menu_keyboard() -> str:
     return keyboards.build(
         [
-            [(texts.label("new"), {"ab": "new"}, "primary")],
+            [(texts.label("new"), New().pack(), "primary")],
             [
-                (texts.label("scheduled"), {"ab": "scheduled"}),
-                (texts.label("reports"), {"ab": "reports"}),
+                (texts.label("scheduled"), Scheduled().pack()),
+                (texts.label("reports"), Reports().pack()),
             ],
-            [(texts.label("answers"), {"ab": "answers"})],
+            [(texts.label("answers"), Answers().pack())],
         ]
     )
 
 
-STAFF = HasRole(RoleKind.STAFF)
-
-
 @labeler.message(
-    PrivateChat()
-    & ~STAFF
-    & (Command("menu", "меню", "начать", "start", "рассылка") | PayloadHas(ab="new"))
+    PrivateChat() & ~STAFF & (Command("menu", "меню", "начать", "start", "рассылка") | Pressed(New))
 )
-async def refuse(message: MessageMin, cx: Ctx) -> None:
+async def refuse(message: Message, cx: Ctx) -> None:
     await message.answer(_t("menu.j2", refused=True))
 
 
 @labeler.message(
-    PrivateChat()
-    & STAFF
-    & (Command("menu", "меню", "начать", "start", "рассылка") | PayloadHas(ab="menu"))
+    PrivateChat() & STAFF & (Command("menu", "меню", "начать", "start", "рассылка") | Pressed(Menu))
 )
-async def menu(message: MessageMin, cx: Ctx) -> None:
+async def menu(message: Message, cx: Ctx) -> None:
     await cx.finish()
     person = cx.identity.person
     await message.answer(
@@ -82,14 +99,23 @@ async def menu(message: MessageMin, cx: Ctx) -> None:
     )
 
 
-@labeler.message(InDialog(prefix=FLOW) & PayloadHas(ab="cancel"))
-async def cancel(message: MessageMin, cx: Ctx) -> None:
+async def cancel(message: Message, cx: Ctx) -> None:
     await cx.finish()
     await message.answer(_t("step.j2", step="cancelled"), keyboard=_menu_keyboard())
 
 
+# «Назад» and «Отмена» at every step of the dialog (replies.py's too), before the steps'
+# handlers, so a step that takes anything typed never sees them. A Back to a step nobody knows
+# (forged): the audience step.
+async def _unknown_back(message: Message, cx: Ctx) -> None:
+    await ask_audience(message, cx)
+
+
+flow.install(labeler, InDialog(prefix=FLOW), on_cancel=cancel, on_unknown=_unknown_back)
+
+
 # --- step 1: audience -------------------------------------------------------------------------
-async def ask_audience(message: MessageMin, cx: Ctx) -> None:
+async def ask_audience(message: Message, cx: Ctx) -> None:
     org = await _org(cx)
     # Only the audiences this person may address in this school (core.broadcast.addressing).
     offered = await audiences.kinds(cx, org) if org is not None else []
@@ -99,19 +125,18 @@ async def ask_audience(message: MessageMin, cx: Ctx) -> None:
         return
     await cx.goto(FLOW + "audience")
     buttons: list[keyboards.Button] = [
-        (texts.label(f"aud_{kind}"), {"ab": "aud", "kind": kind}) for kind in offered
+        (texts.label(f"aud_{kind}"), AudienceKind(kind=kind).pack()) for kind in offered
     ]
     several = len(await audiences.schools(cx)) > 1
-    back = {"ab": "back", "to": "school"} if several else {"ab": "menu"}
-    rows = [*keyboards.chunk(buttons, 2), keyboards.nav_row(back, CANCEL)]
+    rows = [*keyboards.chunk(buttons, 2), flow.nav_to("school" if several else Menu())]
     school = org.name if several and org is not None else ""
     await message.answer(
         _t("step.j2", step="audience", school=school), keyboard=keyboards.build(rows)
     )
 
 
-@labeler.message(PrivateChat() & STAFF & PayloadHas(ab="new"))
-async def new_broadcast(message: MessageMin, cx: Ctx) -> None:
+@labeler.message(PrivateChat() & STAFF & Pressed(New))
+async def new_broadcast(message: Message, cx: Ctx) -> None:
     await cx.finish()
     if len(await audiences.schools(cx)) > 1:
         await audiences.ask_school(message, cx)
@@ -119,10 +144,10 @@ async def new_broadcast(message: MessageMin, cx: Ctx) -> None:
     await ask_audience(message, cx)
 
 
-@labeler.message(InDialog(FLOW + "school") & PayloadHas(ab="school"))
-async def chose_school(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+@labeler.message(InDialog(FLOW + "school") & Pressed(School))
+async def chose_school(message: Message, cx: Ctx, payload: School) -> None:
     # The id comes from a button anyone can forge: only a school of this person's is taken.
-    chosen = payload.get("id")
+    chosen = payload.id
     if not any(org.id == chosen for org in await audiences.schools(cx)):
         await audiences.ask_school(message, cx)
         return
@@ -130,27 +155,27 @@ async def chose_school(message: MessageMin, cx: Ctx, payload: dict[str, Any]) ->
     await ask_audience(message, cx)
 
 
-async def ask_groups(message: MessageMin, cx: Ctx, org: Organisation, page: int = 1) -> None:
+async def ask_groups(message: Message, cx: Ctx, org: Organisation, page: int = 1) -> None:
     """The classes a page at a time (a big school has more than a keyboard holds); each class
     button carries its page, so ticking a class shows the same page again."""
     groups = await audiences.classes(cx, org, cx.dialog.data.get("kind", "groups"))
     chosen = set(cx.dialog.data.get("groups", []))
     fixed = [
-        [(texts.label("done"), {"ab": "grp_done"}, "positive")],
-        keyboards.nav_row({"ab": "back", "to": "audience"}, CANCEL),
+        [(texts.label("done"), GroupsDone().pack(), "positive")],
+        flow.nav("groups"),
     ]
     window = keyboards.page_window(len(groups), fixed, page=page, per_row=4)
     shown = groups[window.first : window.first + window.size]
     buttons: list[keyboards.Button] = [
         (
             ("✓ " if g.id in chosen else "") + g.name,
-            {"ab": "grp", "id": g.id, keyboards.PAGE_KEY: window.number},
+            ToggleGroup(id=g.id, page=window.number).pack(),
         )
         for g in shown
     ]
     rows = [
         *keyboards.chunk(buttons, 4),
-        keyboards.pager_row(window, {"ab": "grp_page"}),
+        keyboards.pager_row(window, GroupsPage().pack()),
         *fixed,
     ]
     names = [g.name for g in groups if g.id in chosen]
@@ -160,9 +185,9 @@ async def ask_groups(message: MessageMin, cx: Ctx, org: Organisation, page: int 
     )
 
 
-@labeler.message(InDialog(FLOW + "audience") & PayloadHas(ab="aud"))
-async def chose_audience(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
-    kind = payload.get("kind")
+@labeler.message(InDialog(FLOW + "audience") & Pressed(AudienceKind))
+async def chose_audience(message: Message, cx: Ctx, payload: AudienceKind) -> None:
+    kind = payload.kind
     org = await _org(cx)
     if org is None or kind not in await audiences.kinds(cx, org):
         await ask_audience(message, cx)
@@ -175,10 +200,10 @@ async def chose_audience(message: MessageMin, cx: Ctx, payload: dict[str, Any]) 
         await ask_text(message, cx)
 
 
-@labeler.message(InDialog(FLOW + "groups") & PayloadHas(ab="grp"))
-async def toggle_group(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+@labeler.message(InDialog(FLOW + "groups") & Pressed(ToggleGroup))
+async def toggle_group(message: Message, cx: Ctx, payload: ToggleGroup) -> None:
     org = await _org(cx)
-    group = await cx.services.people.group(int(payload.get("id", 0)))
+    group = await cx.services.people.group(payload.id or 0)
     if org is None:
         return
     offered = await audiences.classes(cx, org, cx.dialog.data.get("kind", "groups"))
@@ -186,18 +211,18 @@ async def toggle_group(message: MessageMin, cx: Ctx, payload: dict[str, Any]) ->
         chosen = set(cx.dialog.data.get("groups", []))
         chosen ^= {group.id}
         await cx.goto(FLOW + "groups", groups=sorted(chosen))
-    await ask_groups(message, cx, org, keyboards.page_of(payload))
+    await ask_groups(message, cx, org, payload.page if payload.page and payload.page > 0 else 1)
 
 
-@labeler.message(InDialog(FLOW + "groups") & PayloadHas(ab="grp_page"))
-async def turn_groups_page(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+@labeler.message(InDialog(FLOW + "groups") & Pressed(GroupsPage))
+async def turn_groups_page(message: Message, cx: Ctx, payload: GroupsPage) -> None:
     org = await _org(cx)
     if org is not None:
-        await ask_groups(message, cx, org, keyboards.page_of(payload))
+        await ask_groups(message, cx, org, payload.page_number)
 
 
-@labeler.message(InDialog(FLOW + "groups") & PayloadHas(ab="grp_done"))
-async def groups_done(message: MessageMin, cx: Ctx) -> None:
+@labeler.message(InDialog(FLOW + "groups") & Pressed(GroupsDone))
+async def groups_done(message: Message, cx: Ctx) -> None:
     if not cx.dialog.data.get("groups"):
         await message.answer(_t("step.j2", step="no_groups"))
         org = await _org(cx)
@@ -208,10 +233,9 @@ async def groups_done(message: MessageMin, cx: Ctx) -> None:
 
 
 # --- step 2: text and buttons -----------------------------------------------------------------
-async def ask_text(message: MessageMin, cx: Ctx) -> None:
+async def ask_text(message: Message, cx: Ctx) -> None:
     await cx.goto(FLOW + "text")
-    back = "groups" if cx.dialog.data.get("kind") in ("groups", "group_parents") else "audience"
-    rows = [keyboards.nav_row({"ab": "back", "to": back}, CANCEL)]
+    rows = [flow.nav("text", cx)]
     await message.answer(
         _t("step.j2", step="text", files=_file_names(cx)), keyboard=keyboards.build(rows)
     )
@@ -221,7 +245,7 @@ def _file_names(cx: Ctx) -> list[str]:
     return [str(title) for _kind, _attachment, title in cx.dialog.data.get("files", [])]
 
 
-async def attach_files(message: MessageMin, cx: Ctx) -> None:
+async def attach_files(message: Message, cx: Ctx) -> None:
     """The documents and photos of the counsellor's message join the broadcast: each is copied
     once into the community's own files (core/vk/uploads.py), and that copy is what every
     recipient gets. A file that cannot be taken is named, and the rest are kept."""
@@ -245,7 +269,7 @@ def _audience(data: dict[str, Any], org_id: int) -> Audience:
     }[kind]
 
 
-async def show_preview(message: MessageMin, cx: Ctx) -> None:
+async def show_preview(message: Message, cx: Ctx) -> None:
     data = cx.dialog.data
     engine = cx.services.broadcasts
     org = await _org(cx)
@@ -264,15 +288,15 @@ async def show_preview(message: MessageMin, cx: Ctx) -> None:
     preview = engine.preview(spec, sample)
     await cx.goto(FLOW + "preview")
     rows: list[list[keyboards.Button]] = [
-        [(texts.label("next"), {"ab": "to_when"}, "positive")],
+        [(texts.label("next"), ToWhen().pack(), "positive")],
         [
-            (texts.label("add_link"), {"ab": "add_link"}),
-            (texts.label("edit_text"), {"ab": "back", "to": "text"}),
+            (texts.label("add_link"), AddLink().pack()),
+            (texts.label("edit_text"), flow.back_button("text")[1]),
         ],
-        keyboards.nav_row({"ab": "back", "to": "text"}, CANCEL),
+        flow.nav("preview"),
     ]
     if data.get("files"):
-        rows.insert(2, [(texts.label("drop_files"), {"ab": "drop_files"})])
+        rows.insert(2, [(texts.label("drop_files"), DropFiles().pack())])
     await message.answer(
         _t(
             "step.j2",
@@ -288,15 +312,16 @@ async def show_preview(message: MessageMin, cx: Ctx) -> None:
     )
 
 
-@labeler.message(InDialog(FLOW + "text") & ~PayloadHas(ab="back"))
-async def wrote_text(message: MessageMin, cx: Ctx) -> None:
+# (Back and Cancel are taken before: the flow is installed above the steps.)
+@labeler.message(InDialog(FLOW + "text"))
+async def wrote_text(message: Message, cx: Ctx) -> None:
     text = (message.text or "").strip()
-    if files_in(message) and not payload_of(message):
+    if files_in(message) and not cx.payload:
         await attach_files(message, cx)
         if not text:  # the files came first: the text is still to write
             await ask_text(message, cx)
             return
-    if not text or payload_of(message):
+    if not text or cx.payload:
         await ask_text(message, cx)
         return
     org = await _org(cx)
@@ -316,27 +341,27 @@ async def wrote_text(message: MessageMin, cx: Ctx) -> None:
     await show_preview(message, cx)
 
 
-@labeler.message(InDialog(FLOW + "preview") & HasFiles() & ~PayloadHas(ab="back"))
-async def files_to_preview(message: MessageMin, cx: Ctx) -> None:
+@labeler.message(InDialog(FLOW + "preview") & HasFiles())
+async def files_to_preview(message: Message, cx: Ctx) -> None:
     await attach_files(message, cx)
     await show_preview(message, cx)
 
 
-@labeler.message(InDialog(FLOW + "preview") & PayloadHas(ab="drop_files"))
-async def drop_files(message: MessageMin, cx: Ctx) -> None:
+@labeler.message(InDialog(FLOW + "preview") & Pressed(DropFiles))
+async def drop_files(message: Message, cx: Ctx) -> None:
     await cx.goto(FLOW + "preview", files=[])
     await show_preview(message, cx)
 
 
-@labeler.message(InDialog(FLOW + "preview") & PayloadHas(ab="add_link"))
-async def ask_link(message: MessageMin, cx: Ctx) -> None:
+@labeler.message(InDialog(FLOW + "preview") & Pressed(AddLink))
+async def ask_link(message: Message, cx: Ctx) -> None:
     await cx.goto(FLOW + "link")
-    rows = [keyboards.nav_row({"ab": "back", "to": "preview"}, CANCEL)]
+    rows = [flow.nav("link")]
     await message.answer(_t("step.j2", step="link"), keyboard=keyboards.build(rows))
 
 
-@labeler.message(InDialog(FLOW + "link") & ~PayloadHas(ab="back"))
-async def wrote_link(message: MessageMin, cx: Ctx) -> None:
+@labeler.message(InDialog(FLOW + "link"))
+async def wrote_link(message: Message, cx: Ctx) -> None:
     match = _LINK.match(message.text or "")
     if match is None or len(cx.dialog.data.get("buttons", [])) >= 5:
         await message.answer(_t("step.j2", step="bad_link"))
@@ -347,58 +372,58 @@ async def wrote_link(message: MessageMin, cx: Ctx) -> None:
 
 
 # --- step 3: when -----------------------------------------------------------------------------
-async def ask_when(message: MessageMin, cx: Ctx) -> None:
+async def ask_when(message: Message, cx: Ctx) -> None:
     await cx.goto(FLOW + "when")
     rows: list[list[keyboards.Button]] = [
-        [(texts.label("now"), {"ab": "when", "kind": "now"}, "positive")],
+        [(texts.label("now"), When(kind="now").pack(), "positive")],
         [
-            (texts.label("at"), {"ab": "when", "kind": "at"}),
-            (texts.label("weekly"), {"ab": "when", "kind": "weekly"}),
+            (texts.label("at"), When(kind="at").pack()),
+            (texts.label("weekly"), When(kind="weekly").pack()),
         ],
-        keyboards.nav_row({"ab": "back", "to": "preview"}, CANCEL),
+        flow.nav("when"),
     ]
     await message.answer(_t("step.j2", step="when"), keyboard=keyboards.build(rows))
 
 
-@labeler.message(InDialog(FLOW + "preview") & PayloadHas(ab="to_when"))
-async def to_when(message: MessageMin, cx: Ctx) -> None:
+@labeler.message(InDialog(FLOW + "preview") & Pressed(ToWhen))
+async def to_when(message: Message, cx: Ctx) -> None:
     await ask_when(message, cx)
 
 
-async def ask_at(message: MessageMin, cx: Ctx, org: Organisation) -> None:
+async def ask_at(message: Message, cx: Ctx, org: Organisation) -> None:
     await cx.goto(FLOW + "at")
     rows = [
         [
-            (texts.label("today_18"), {"ab": "at", "text": "сегодня 18:00"}),
-            (texts.label("tomorrow_9"), {"ab": "at", "text": "завтра 9:00"}),
+            (texts.label("today_18"), At(text="сегодня 18:00").pack()),
+            (texts.label("tomorrow_9"), At(text="завтра 9:00").pack()),
         ],
-        keyboards.nav_row({"ab": "back", "to": "when"}, CANCEL),
+        flow.nav("at"),
     ]
     await message.answer(
         _t("step.j2", step="at", zone=org.timezone), keyboard=keyboards.build(rows)
     )
 
 
-async def ask_weekly(message: MessageMin, cx: Ctx) -> None:
+async def ask_weekly(message: Message, cx: Ctx) -> None:
     await cx.goto(FLOW + "weekly")
     days = cx.dialog.data.get("days", [])
     buttons: list[keyboards.Button] = [
-        (("✓ " if i + 1 in days else "") + label, {"ab": "day", "d": i + 1})
+        (("✓ " if i + 1 in days else "") + label, Day(d=i + 1).pack())
         for i, label in enumerate(DAY_LABELS)
     ]
-    rows = [*keyboards.chunk(buttons, 4), keyboards.nav_row({"ab": "back", "to": "when"}, CANCEL)]
+    rows = [*keyboards.chunk(buttons, 4), flow.nav("weekly")]
     await message.answer(
         _t("step.j2", step="weekly", days=[DAY_LABELS[d - 1] for d in days]),
         keyboard=keyboards.build(rows),
     )
 
 
-@labeler.message(InDialog(FLOW + "when") & PayloadHas(ab="when"))
-async def chose_when(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+@labeler.message(InDialog(FLOW + "when") & Pressed(When))
+async def chose_when(message: Message, cx: Ctx, payload: When) -> None:
     org = await _org(cx)
     if org is None:
         return
-    kind = payload.get("kind")
+    kind = payload.kind
     if kind == "now":
         await cx.goto(FLOW + "when", when={"kind": "now"})
         await ask_confirm(message, cx, org)
@@ -409,12 +434,13 @@ async def chose_when(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> N
         await ask_weekly(message, cx)
 
 
-@labeler.message(InDialog(FLOW + "at") & ~PayloadHas(ab="back"))
-async def wrote_at(message: MessageMin, cx: Ctx) -> None:
+@labeler.message(InDialog(FLOW + "at"))
+async def wrote_at(message: Message, cx: Ctx) -> None:
     org = await _org(cx)
     if org is None:
         return
-    text = payload_of(message).get("text") or message.text or ""
+    pressed = At.parse(cx.payload)  # «сегодня 18:00» is read as if it was typed
+    text = (pressed.text if pressed is not None else None) or message.text or ""
     try:
         moment = parse_moment(str(text), cx.services.clock.now(), org.zone)
     except WhenError as exc:
@@ -424,9 +450,9 @@ async def wrote_at(message: MessageMin, cx: Ctx) -> None:
     await ask_confirm(message, cx, org)
 
 
-@labeler.message(InDialog(FLOW + "weekly") & PayloadHas(ab="day"))
-async def toggle_day(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
-    day = int(payload.get("d", 0))
+@labeler.message(InDialog(FLOW + "weekly") & Pressed(Day))
+async def toggle_day(message: Message, cx: Ctx, payload: Day) -> None:
+    day = payload.d or 0
     days = set(cx.dialog.data.get("days", []))
     if 1 <= day <= 7:
         days ^= {day}
@@ -434,8 +460,8 @@ async def toggle_day(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> N
     await ask_weekly(message, cx)
 
 
-@labeler.message(InDialog(FLOW + "weekly") & ~PayloadHas(ab="back"))
-async def wrote_weekly_time(message: MessageMin, cx: Ctx) -> None:
+@labeler.message(InDialog(FLOW + "weekly"))
+async def wrote_weekly_time(message: Message, cx: Ctx) -> None:
     org = await _org(cx)
     days = cx.dialog.data.get("days", [])
     try:
@@ -487,17 +513,15 @@ def _spec(cx: Ctx, org: Organisation) -> BroadcastSpec:
     )
 
 
-async def ask_confirm(message: MessageMin, cx: Ctx, org: Organisation) -> None:
+async def ask_confirm(message: Message, cx: Ctx, org: Organisation) -> None:
     spec = _spec(cx, org)
     ids = [i for i in await resolve(cx.services.db, spec.audience) if i != cx.person_id]
     decisions = await cx.services.policy.outcomes(cx.person_id or 0, ids)
     allowed = sum(1 for d in decisions.values() if d.outcome == Outcome.ALLOW)
     await cx.goto(FLOW + "confirm")
-    kind = cx.dialog.data.get("when", {}).get("kind", "now")
-    back = {"now": "when", "at": "at", "weekly": "weekly"}.get(kind, "when")
     rows = [
-        [(texts.label("confirm"), {"ab": "confirm"}, "positive")],
-        keyboards.nav_row({"ab": "back", "to": back}, CANCEL),
+        [(texts.label("confirm"), Confirm().pack(), "positive")],
+        flow.nav("confirm", cx),
     ]
     audience_label = texts.label(f"aud_{cx.dialog.data['kind']}").rstrip("…")
     if cx.dialog.data.get("groups"):
@@ -525,8 +549,8 @@ async def ask_confirm(message: MessageMin, cx: Ctx, org: Organisation) -> None:
     )
 
 
-@labeler.message(InDialog(FLOW + "confirm") & PayloadHas(ab="confirm"))
-async def confirm(message: MessageMin, cx: Ctx) -> None:
+@labeler.message(InDialog(FLOW + "confirm") & Pressed(Confirm))
+async def confirm(message: Message, cx: Ctx) -> None:
     org = await _org(cx)
     if org is None:
         return
@@ -551,28 +575,61 @@ async def confirm(message: MessageMin, cx: Ctx) -> None:
     )
 
 
-# --- Back from any step -----------------------------------------------------------------------
-@labeler.message(InDialog(prefix=FLOW) & PayloadHas(ab="back"))
-async def back(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
-    org = await _org(cx)
-    target = payload.get("to")
-    if target == "school":
-        await audiences.ask_school(message, cx)
-    elif target == "audience" or org is None:
-        await ask_audience(message, cx)
-    elif target == "groups":
-        await cx.goto(FLOW + "groups")
-        await ask_groups(message, cx, org)
-    elif target == "text":
-        await ask_text(message, cx)
-    elif target == "preview":
-        await show_preview(message, cx)
-    elif target == "when":
-        await ask_when(message, cx)
-    elif target == "at":
-        await ask_at(message, cx, org)
-    elif target == "weekly":
-        await ask_weekly(message, cx)
+# --- Back from any step: the flow's steps ----------------------------------------------------
+def _text_back(cx: Ctx) -> str:
+    return "groups" if cx.dialog.data.get("kind") in ("groups", "group_parents") else "audience"
+
+
+def _confirm_back(cx: Ctx) -> str:
+    kind = cx.dialog.data.get("when", {}).get("kind", "now")
+    return {"now": "when", "at": "at", "weekly": "weekly"}.get(kind, "when")
+
+
+def _in_school(view: Callable[[Message, Ctx, Organisation], Awaitable[None]]) -> StepView:
+    """A step of one school's broadcast: without a school (no longer staff) the audience step
+    says so and ends the dialog."""
+
+    async def show(message: Message, cx: Ctx) -> None:
+        org = await _org(cx)
+        if org is None:
+            await ask_audience(message, cx)
+            return
+        await view(message, cx, org)
+
+    return show
+
+
+async def _groups_again(message: Message, cx: Ctx, org: Organisation) -> None:
+    await cx.goto(FLOW + "groups")
+    await ask_groups(message, cx, org)
+
+
+async def _text_again(message: Message, cx: Ctx, org: Organisation) -> None:
+    await ask_text(message, cx)
+
+
+async def _preview_again(message: Message, cx: Ctx, org: Organisation) -> None:
+    await show_preview(message, cx)
+
+
+async def _when_again(message: Message, cx: Ctx, org: Organisation) -> None:
+    await ask_when(message, cx)
+
+
+async def _weekly_again(message: Message, cx: Ctx, org: Organisation) -> None:
+    await ask_weekly(message, cx)
+
+
+flow.add("school", audiences.ask_school, back_to=Menu())
+flow.add("audience", ask_audience)  # its Back (the school step or the menu): ask_audience
+flow.add("groups", _in_school(_groups_again), back_to="audience")
+flow.add("text", _in_school(_text_again), back_to=_text_back)
+flow.add("preview", _in_school(_preview_again), back_to="text")
+flow.add("link", None, back_to="preview")
+flow.add("when", _in_school(_when_again), back_to="preview")
+flow.add("at", _in_school(ask_at), back_to="when")
+flow.add("weekly", _in_school(_weekly_again), back_to="when")
+flow.add("confirm", None, back_to=_confirm_back)
 
 
 # --- lists, reports, cancel -------------------------------------------------------------------
@@ -580,15 +637,12 @@ LIST_LIMIT = 60  # the author's latest broadcasts the lists page through and sea
 MAX_QUERY = 60  # characters of a typed search kept in the dialog
 
 
-class TypedText(ABCRule[MessageMin]):
-    """Typed text, not a button of any bot."""
-
-    async def check(self, event: MessageMin) -> bool:
-        return bool((event.text or "").strip()) and not payload_of(event)
+# Typed text, not a button of any bot.
+TypedText = TextMatches(r"\S") & Typed()
 
 
 async def send_list(
-    message: MessageMin, cx: Ctx, *, scheduled: bool, page: int = 1, query: str | None = None
+    message: Message, cx: Ctx, *, scheduled: bool, page: int = 1, query: str | None = None
 ) -> None:
     """Scheduled broadcasts or reports, a page at a time; «Найти» narrows them by typed words
     of the title or the number."""
@@ -605,17 +659,17 @@ async def send_list(
         query, found = None, items
     kind = "scheduled" if scheduled else "reports"
     buttons: list[keyboards.Button] = [
-        (texts.label("cancel_broadcast", id=b.id), {"ab": "stop", "id": b.id}, "negative")
+        (texts.label("cancel_broadcast", id=b.id), Stop(id=b.id).pack(), "negative")
         if scheduled
-        else (texts.label("details", id=b.id), {"ab": "details", "id": b.id})
+        else (texts.label("details", id=b.id), Details(id=b.id).pack())
         for b in found
     ]
-    fixed: list[list[keyboards.Button]] = [[(texts.label("menu"), {"ab": "menu"})]]
+    fixed: list[list[keyboards.Button]] = [[(texts.label("menu"), Menu().pack())]]
     if len(items) > 1:
-        fixed[0].insert(0, (texts.label("find"), {"ab": "find", "kind": kind}))
-    page_ = keyboards.paged(
-        buttons, fixed, page=page, turn={"ab": kind, "f": 1} if query else {"ab": kind}
-    )
+        fixed[0].insert(0, (texts.label("find"), Find(kind=kind).pack()))
+    listing = Scheduled if scheduled else Reports
+    turn = listing(f=1 if query else None).pack()
+    page_ = keyboards.paged(buttons, fixed, page=page, turn=turn)
     await cx.finish()
     if query:
         await cx.goto(FLOW + "found", q=query)
@@ -635,31 +689,31 @@ async def send_list(
     )
 
 
-@labeler.message(PrivateChat() & STAFF & (PayloadHas(ab="scheduled") | PayloadHas(ab="reports")))
-async def list_broadcasts(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+@labeler.message(PrivateChat() & STAFF & Pressed(Scheduled, Reports))
+async def list_broadcasts(message: Message, cx: Ctx, payload: Scheduled | Reports) -> None:
     # «Ещё» under search results pages on through the same search.
-    searching = bool(payload.get("f")) and cx.dialog.at(FLOW + "found")
+    searching = bool(payload.f) and cx.dialog.at(FLOW + "found")
     query = str(cx.dialog.data.get("q") or "") if searching else ""
     await send_list(
         message,
         cx,
-        scheduled=payload.get("ab") == "scheduled",
-        page=keyboards.page_of(payload),
+        scheduled=isinstance(payload, Scheduled),
+        page=payload.page_number,
         query=query or None,
     )
 
 
-@labeler.message(PrivateChat() & STAFF & PayloadHas(ab="find"))
-async def ask_find(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
-    kind = "scheduled" if payload.get("kind") == "scheduled" else "reports"
+@labeler.message(PrivateChat() & STAFF & Pressed(Find))
+async def ask_find(message: Message, cx: Ctx, payload: Find) -> None:
+    scheduled = payload.kind == "scheduled"
     await cx.finish()
-    await cx.goto(FLOW + "find", kind=kind)
-    rows = [keyboards.nav_row({"ab": kind}, CANCEL)]
+    await cx.goto(FLOW + "find", kind="scheduled" if scheduled else "reports")
+    rows = [flow.nav_to(Scheduled() if scheduled else Reports())]
     await message.answer(_t("list_find.j2"), keyboard=keyboards.build(rows))
 
 
-@labeler.message(InDialog(FLOW + "find") & TypedText())
-async def find(message: MessageMin, cx: Ctx) -> None:
+@labeler.message(InDialog(FLOW + "find") & TypedText)
+async def find(message: Message, cx: Ctx) -> None:
     scheduled = cx.dialog.data.get("kind") == "scheduled"
     query = " ".join((message.text or "").split())[:MAX_QUERY]
     await send_list(message, cx, scheduled=scheduled, query=query)
@@ -673,10 +727,10 @@ def _reason_label(reason: str) -> str:
         return texts.label("reason_other")
 
 
-@labeler.message(PrivateChat() & STAFF & PayloadHas(ab="details"))
-async def details(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+@labeler.message(PrivateChat() & STAFF & Pressed(Details))
+async def details(message: Message, cx: Ctx, payload: Details) -> None:
     try:
-        status = await cx.services.broadcasts.status(int(payload.get("id", 0)))
+        status = await cx.services.broadcasts.status(payload.id or 0)
     except BroadcastError:
         return
     if status.author_person_id != cx.person_id:
@@ -689,20 +743,16 @@ async def details(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None
     await reports.show(message, cx, status, sorted(reasons.items()))
 
 
-@labeler.message(PrivateChat() & STAFF & PayloadHas(ab="stop"))
-async def stop(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+@labeler.message(PrivateChat() & STAFF & Pressed(Stop))
+async def stop(message: Message, cx: Ctx, payload: Stop) -> None:
     # The id comes from the button's payload, which anyone can write: the engine decides who
     # may cancel (the author, an admin over the broadcast's school).
     try:
-        await cx.services.broadcasts.cancel(int(payload.get("id", 0)), cx.person_id or 0)
+        await cx.services.broadcasts.cancel(payload.id or 0, cx.person_id or 0)
     except CancelRefused:
         await message.answer(_t("step.j2", step="cancel_refused"), keyboard=_menu_keyboard())
         return
     except BroadcastError as exc:
         await message.answer(_t("step.j2", step="error", error=str(exc)))
         return
-    await list_broadcasts(message, cx, {"ab": "scheduled"})
-
-
-# Registered after the handlers above: answers to broadcasts and the report by group.
-from . import replies, reports  # noqa: E402, F401
+    await list_broadcasts(message, cx, Scheduled())

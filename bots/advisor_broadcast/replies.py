@@ -22,15 +22,17 @@ from zoneinfo import ZoneInfo
 from vkbottle.tools.mini_types.bot import MessageMin
 
 from core import keyboards
+from core.bot import Pressed
 from core.broadcast.replies import BroadcastReplies, Reply
 from core.outbox import OutboxMessage
 from core.policy import Outcome
-from core.rules import InDialog, PayloadHas, PrivateChat, payload_of
+from core.rules import InDialog, PrivateChat
 from core.runtime.context import Ctx
 from core.vk.random_ids import random_id
 
 from . import audiences
-from .handlers import CANCEL, FLOW, STAFF, labeler, texts
+from .payloads import Answers, AnswersOf, AnswerTo, Menu
+from .shared import CANCEL, FLOW, STAFF, labeler, texts
 
 if TYPE_CHECKING:
     from core.runtime.services import Services
@@ -47,22 +49,22 @@ def _replies(cx: Ctx) -> BroadcastReplies:
     return BroadcastReplies(cx.services.db, cx.services.clock)
 
 
-def _page(payload: dict[str, Any]) -> int:
-    value = payload.get("pg")
+def _page(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 1
 
 
-def _id(payload: dict[str, Any], key: str) -> int | None:
-    value = payload.get(key)
+def _id(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _pager(page: int, total: int, turn: dict[str, Any]) -> list[keyboards.Button]:
+def _pager(page: int, total: int, turn: Answers | AnswersOf) -> list[keyboards.Button]:
     row: list[keyboards.Button] = []
     if page > 1:
-        row.append((texts.label("prev_page"), {**turn, "pg": page - 1}))
+        row.append((texts.label("prev_page"), turn.model_copy(update={"pg": page - 1}).pack()))
     if page * PER_PAGE < total:
-        row.append((texts.label("next_page"), {**turn, "pg": page + 1}, "primary"))
+        row.append(
+            (texts.label("next_page"), turn.model_copy(update={"pg": page + 1}).pack(), "primary")
+        )
     return row
 
 
@@ -88,9 +90,9 @@ async def show_broadcasts(message: MessageMin, cx: Ctx, page: int = 1) -> None:
     rows: list[list[keyboards.Button]] = []
     for summary in items:
         label = texts.label("answers_of", id=summary.broadcast_id, count=summary.replies)
-        rows.append([(label, {"ab": "answers_of", "id": summary.broadcast_id})])
-    rows.append(_pager(page, total, {"ab": "answers"}))
-    rows.append([(texts.label("menu"), {"ab": "menu"})])
+        rows.append([(label, AnswersOf(id=summary.broadcast_id).pack())])
+    rows.append(_pager(page, total, Answers()))
+    rows.append([(texts.label("menu"), Menu().pack())])
     pages = max(1, -(-total // PER_PAGE))
     await message.answer(
         texts.render("answers.j2", step="broadcasts", items=items, page=page, pages=pages),
@@ -110,14 +112,17 @@ async def show_answers(message: MessageMin, cx: Ctx, broadcast_id: int, page: in
             (
                 # Numbered as in the message: one person may have answered twice.
                 texts.label("answer_to", n=(page - 1) * PER_PAGE + index, name=reply.name),
-                {"ab": "answer", "r": reply.id, "pg": page},
+                AnswerTo(r=reply.id, pg=page).pack(),
             )
         ]
         for index, reply in enumerate(items, start=1)
     ]
-    rows.append(_pager(page, total, {"ab": "answers_of", "id": broadcast_id}))
+    rows.append(_pager(page, total, AnswersOf(id=broadcast_id)))
     rows.append(
-        [(texts.label("all_answers"), {"ab": "answers"}), (texts.label("menu"), {"ab": "menu"})]
+        [
+            (texts.label("all_answers"), Answers().pack()),
+            (texts.label("menu"), Menu().pack()),
+        ]
     )
     pages = max(1, -(-total // PER_PAGE))
     await message.answer(
@@ -140,18 +145,18 @@ async def show_answers(message: MessageMin, cx: Ctx, broadcast_id: int, page: in
     )
 
 
-@labeler.message(PrivateChat() & STAFF & PayloadHas(ab="answers"))
-async def answers(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
-    await show_broadcasts(message, cx, _page(payload))
+@labeler.message(PrivateChat() & STAFF & Pressed(Answers))
+async def answers(message: MessageMin, cx: Ctx, payload: Answers) -> None:
+    await show_broadcasts(message, cx, _page(payload.pg))
 
 
-@labeler.message(PrivateChat() & STAFF & PayloadHas(ab="answers_of"))
-async def answers_of(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
-    broadcast_id = _id(payload, "id")
+@labeler.message(PrivateChat() & STAFF & Pressed(AnswersOf))
+async def answers_of(message: MessageMin, cx: Ctx, payload: AnswersOf) -> None:
+    broadcast_id = payload.id
     if broadcast_id is None or not await _own(cx, broadcast_id):
         await show_broadcasts(message, cx)
         return
-    await show_answers(message, cx, broadcast_id, _page(payload))
+    await show_answers(message, cx, broadcast_id, _page(payload.pg))
 
 
 def _refusal(outcome: Outcome) -> str:
@@ -170,18 +175,18 @@ async def _answerable(cx: Ctx, reply_id: int | None) -> tuple[Reply | None, str 
     return reply, None
 
 
-@labeler.message(PrivateChat() & STAFF & PayloadHas(ab="answer"))
-async def ask_answer(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
-    reply, refused = await _answerable(cx, _id(payload, "r"))
+@labeler.message(PrivateChat() & STAFF & Pressed(AnswerTo))
+async def ask_answer(message: MessageMin, cx: Ctx, payload: AnswerTo) -> None:
+    reply, refused = await _answerable(cx, payload.r)
     if reply is None:
         if refused is not None:
             await message.answer(refused)
         await show_broadcasts(message, cx)
         return
-    page = _page(payload)
+    page = _page(payload.pg)
     await cx.finish()
     await cx.goto(ANSWER, r=reply.id, b=reply.broadcast_id, pg=page)
-    back = {"ab": "answers_of", "id": reply.broadcast_id, "pg": page}
+    back = AnswersOf(id=reply.broadcast_id, pg=page).pack()
     await message.answer(
         texts.render("answers.j2", step="write", reply=reply),
         keyboard=keyboards.build([keyboards.nav_row(back, CANCEL)]),
@@ -227,22 +232,22 @@ def setup(services: Services) -> None:
 async def wrote_answer(message: MessageMin, cx: Ctx) -> None:
     text = (message.text or "").strip()
     data = cx.dialog.data
-    back = {"ab": "answers_of", "id": data.get("b"), "pg": data.get("pg", 1)}
-    if payload_of(message) or not text or len(text) > MAX_ANSWER:
+    back = AnswersOf(id=_id(data.get("b")), pg=_page(data.get("pg"))).pack()
+    if cx.payload or not text or len(text) > MAX_ANSWER:
         await message.answer(
             texts.render("answers.j2", step="bad_answer", limit=MAX_ANSWER),
             keyboard=keyboards.build([keyboards.nav_row(back, CANCEL)]),
         )
         return
     # Judged again now: a role may have been revoked since «Ответить».
-    reply, refused = await _answerable(cx, _id(data, "r"))
+    reply, refused = await _answerable(cx, _id(data.get("r")))
     if reply is None:
         await cx.finish()
         if refused is None:
             await show_broadcasts(message, cx)
             return
         await message.answer(refused)
-        await show_answers(message, cx, int(data["b"]), _id(data, "pg") or 1)
+        await show_answers(message, cx, int(data["b"]), _page(data.get("pg")))
         return
     author = cx.identity.person
     title = await cx.services.db.fetchval(
@@ -266,7 +271,7 @@ async def wrote_answer(message: MessageMin, cx: Ctx) -> None:
                 keyboard=keyboards.build([keyboards.nav_row(back, CANCEL)]),
             )
             return
-        await show_answers(message, cx, reply.broadcast_id, _id(data, "pg") or 1)
+        await show_answers(message, cx, reply.broadcast_id, _page(data.get("pg")))
         return
     await _replies(cx).answered(reply.id, text, sent.message_id)
     if held:
@@ -275,4 +280,4 @@ async def wrote_answer(message: MessageMin, cx: Ctx) -> None:
         await message.answer(texts.render("answers.j2", step="held", reply=reply, until=until))
     else:
         await message.answer(texts.render("answers.j2", step="sent", reply=reply))
-    await show_answers(message, cx, reply.broadcast_id, _id(data, "pg") or 1)
+    await show_answers(message, cx, reply.broadcast_id, _page(data.get("pg")))

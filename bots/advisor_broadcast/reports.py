@@ -4,15 +4,13 @@ marks, and how many recipients answered — with the button to their answers."""
 
 from __future__ import annotations
 
-from vkbottle.tools.mini_types.bot import MessageMin
-
-from core import keyboards
+from core.bot import Ctx, Message, keyboards
 from core.broadcast import BroadcastStatus
 from core.broadcast.reads import GroupLine, ReadMarks, look
 from core.broadcast.replies import BroadcastReplies
-from core.runtime.context import Ctx
 
-from .handlers import texts
+from .payloads import AnswersOf, Details, Menu
+from .shared import texts
 
 
 def group_name(line: GroupLine) -> str:
@@ -24,7 +22,7 @@ def group_name(line: GroupLine) -> str:
 
 
 async def show(
-    message: MessageMin, cx: Ctx, status: BroadcastStatus, reasons: list[tuple[str, int]]
+    message: Message, cx: Ctx, status: BroadcastStatus, reasons: list[tuple[str, int]]
 ) -> None:
     services = cx.services
     if status.sent:
@@ -36,11 +34,11 @@ async def show(
     rows: list[list[keyboards.Button]] = []
     if answers:
         label = texts.label("answers_of", id=status.id, count=answers)
-        rows.append([(label, {"ab": "answers_of", "id": status.id}, "primary")])
+        rows.append([(label, AnswersOf(id=status.id).pack(), "primary")])
     rows.append(
         [
-            (texts.label("refresh"), {"ab": "details", "id": status.id}),
-            (texts.label("menu"), {"ab": "menu"}),
+            (texts.label("refresh"), Details(id=status.id).pack()),
+            (texts.label("menu"), Menu().pack()),
         ]
     )
     await message.answer(

@@ -1,17 +1,18 @@
 """Exam trainer: students train for ОГЭ/ЕГЭ task by task with spaced repetition (FSRS); teachers
 assign sets of tasks to a class and see the results.
 
-Public for other parts: ``progress(db, person_id)`` (per task number: attempts, accuracy, streak)
-and ``topic_progress`` — the mini-app charts them.
+Public for other parts (imported from this package): ``progress(db, person_id)`` (per task number:
+attempts, accuracy, streak) and ``topic_progress`` — the mini-app charts them.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from core.plugins.spec import Plugin
+from core.plugins import Plugin
 
 from . import fallbacks, reminders, student_pages, teaching, training, ui
+from .cli import register as commands
 from .importer import ensure_tasks
 from .progress import ProgressRow, progress, topic_progress
 from .ui import TEXTS
@@ -42,7 +43,7 @@ plugin = Plugin(
     demo=_demo,
     description="Задания как на экзамене, проверка с разбором, интервальные повторения, "
     "задания классу от учителя.",
-    extras={"progress": progress, "topic_progress": topic_progress},
+    commands=(commands,),  # sferum tasks import
     payload_keys=(ui.KEY,),  # every button of the trainer: {"et": action, ...}
     menu=fallbacks.menu,
 )

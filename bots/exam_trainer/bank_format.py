@@ -22,6 +22,7 @@ from core.texts import Texts
 
 from .answers import TaskType, as_decimal
 from .safe_math import ExpressionError, evaluate
+from .tasks import Task
 
 EXAMS = {"ОГЭ": "oge", "ЕГЭ": "ege"}
 SUBJECT = re.compile(r"^[a-z][a-z_]{1,30}$")
@@ -65,28 +66,12 @@ class BankError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class BankTask:
-    id: str
-    exam: str
-    subject: str
-    subject_title: str
-    number: int
-    topic: str
-    type: TaskType
-    text: str
-    options: tuple[str, ...]
-    answer: str
-    explanation: str
-    points: int
-
-
-@dataclass(frozen=True, slots=True)
 class Bank:
     source: str
     exam: str
     subject: str
     subject_title: str
-    tasks: tuple[BankTask, ...]
+    tasks: tuple[Task, ...]
 
 
 def read_file(path: Path) -> Any:
@@ -137,7 +122,7 @@ class _TaskChecker:
     def bad(self, field: str | None, code: str, **values: Any) -> None:
         self.problems.append(Problem(self.file, self.task_id, field, say(code, **values)))
 
-    def check(self) -> BankTask | None:
+    def check(self) -> Task | None:
         raw = self.raw
         if not isinstance(raw, dict):
             self.bad(None, "not_mapping")
@@ -177,7 +162,7 @@ class _TaskChecker:
         self._by_type(kind, answer, options)
         if self.problems:
             return None
-        return BankTask(
+        return Task(
             id=strings["id"] or "",
             exam=self.exam,
             subject=self.subject,
@@ -359,7 +344,7 @@ def validate(data: Any, file: str) -> Bank:
     if problems:
         raise BankError(problems)
     assert isinstance(exam, str) and isinstance(subject, str) and title and isinstance(tasks, list)
-    parsed: list[BankTask] = []
+    parsed: list[Task] = []
     seen: set[str] = set()
     for index, raw in enumerate(tasks):
         checker = _TaskChecker(file, exam, subject, title, raw, index)

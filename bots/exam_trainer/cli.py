@@ -13,12 +13,14 @@ from pathlib import Path
 
 from core.clock import Clock
 from core.config import load_settings
-from core.plugins.loader import plugin_migrations
+from core.plugins.migrations import MigrationSource, plugin_migrations
 from core.storage import migrate, open_core_database
 
 from .bank_format import Bank, BankError, load_bank
 from .importer import import_bank, shipped_bank_files
 
+# The plugin's migrations create the tables these commands use.
+MIGRATIONS = MigrationSource("exam_trainer", "bots.exam_trainer")
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     tasks = sub.add_parser("tasks", help="банки заданий тренажёра ОГЭ/ЕГЭ")
@@ -73,12 +75,11 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 async def _import(banks: list[Bank], clock: Clock) -> None:
-    from . import plugin  # the plugin's migrations create the task tables
 
     settings = load_settings()
     db = await open_core_database(settings.db_path)
     try:
-        await migrate(db, plugin_migrations(plugin))
+        await migrate(db, plugin_migrations(MIGRATIONS))
         now = clock.now()
         for bank in banks:
             result = await import_bank(db, bank, now)

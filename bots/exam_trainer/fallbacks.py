@@ -14,34 +14,30 @@ from __future__ import annotations
 import functools
 import operator
 
-from vkbottle.framework.labeler import BotLabeler
-from vkbottle.tools.mini_types.bot import MessageMin
-
-from core.plugins.spec import MenuReason
-from core.rules import InDialog, PrivateChat
-from core.runtime.context import Ctx
+from core.bot import Ctx, InDialog, MenuReason, Message, PayloadOf, PrivateChat, Router, Typed
 
 from . import ui
 from .training import show_menu
-from .ui import TEXTS, Ours, Typed
+from .ui import TEXTS
 
-labeler = BotLabeler()
+labeler = Router()
 RESTING_STEPS = (ui.MENU, ui.PROGRESS, ui.HOMEWORK, ui.RESULTS, ui.REPORT)
 RESTING = functools.reduce(operator.or_, [InDialog(step) for step in RESTING_STEPS])
 
 
-@labeler.message(PrivateChat() & Ours())
-async def stale_button(message: MessageMin, cx: Ctx) -> None:
+# Any button of the trainer nothing above took: one of an older version, or of a step gone.
+@labeler.message(PrivateChat() & PayloadOf(ui.KEY))
+async def stale_button(message: Message, cx: Ctx) -> None:
     await message.answer(TEXTS.render("stale.j2"))
     await show_menu(message, cx)
 
 
 @labeler.message(PrivateChat() & Typed() & InDialog(prefix=ui.FLOW) & ~RESTING)
-async def use_buttons(message: MessageMin, cx: Ctx) -> None:
+async def use_buttons(message: Message, cx: Ctx) -> None:
     await message.answer(TEXTS.render("use_buttons.j2"))
 
 
-async def menu(message: MessageMin, cx: Ctx, reason: MenuReason) -> None:
+async def menu(message: Message, cx: Ctx, reason: MenuReason) -> None:
     """The plugin's ``menu``: the trainer's menu, after a short hint when nothing took the
     message (someone the trainer does not know yet gets the hint to verify the role instead).
     What nothing took in the middle of a task (a button of a bot not in this community) gets

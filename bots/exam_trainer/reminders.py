@@ -21,6 +21,7 @@ from core.scheduling import Job, Weekly
 from core.vk.random_ids import random_id
 
 from . import ui
+from .payloads import Due
 from .selection import due_count
 
 if TYPE_CHECKING:
@@ -101,7 +102,7 @@ async def send_reminder(services: Services, job: Job) -> bool:
     due = await due_count(services.db, person_id, now)
     if due == 0:
         return False
-    keyboard = ui.keyboard([[(ui.label("review", n=due), ui.act("due"))]], inline=True)
+    keyboard = ui.keyboard([[(ui.label("review", n=due), Due().pack())]], inline=True)
     text = ui.TEXTS.render("reminder.j2", due=due)
     day = job.due.date().isoformat()
     # One reminder per student per day even if the job were run twice: the outbox knows the

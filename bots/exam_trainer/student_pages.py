@@ -6,20 +6,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from vkbottle.framework.labeler import BotLabeler
-from vkbottle.tools.mini_types.bot import MessageMin
-
-from core import keyboards
-from core.rules import InDialog, PrivateChat
-from core.runtime.context import Ctx
+from core.bot import Ctx, InDialog, Message, Pressed, PrivateChat, Router, keyboards
 
 from . import assignments, reminders, tasks, ui
+from .payloads import Homework, OpenAssignment, Progress, Remind, RemindAt, RemindOff, Train
 from .progress import ProgressRow, progress, topic_progress
 from .selection import Focus, due_count
 from .training import fresh, require_person, show_menu, start_training
-from .ui import TEXTS, Ours
+from .ui import TEXTS
 
-labeler = BotLabeler()
+labeler = Router()
 
 
 # --- progress ------------------------------------------------------------------------------------
@@ -60,8 +56,8 @@ def render_progress(sections: list[dict[str, Any]], due: int) -> str:
         shown.pop()
 
 
-@labeler.message(PrivateChat() & Ours("progress"))
-async def show_progress(message: MessageMin, cx: Ctx) -> None:
+@labeler.message(PrivateChat() & Pressed(Progress))
+async def show_progress(message: Message, cx: Ctx) -> None:
     person_id = await require_person(message, cx)
     if person_id is None:
         return
@@ -70,45 +66,46 @@ async def show_progress(message: MessageMin, cx: Ctx) -> None:
     due = await due_count(db, person_id, cx.services.clock.now())
     await fresh(cx, ui.PROGRESS)
     rows: list[list[keyboards.Button]] = [
-        [(ui.label("train"), ui.act("train"), "primary")],
-        ui.nav(ui.back_to(ui.MENU)),
+        [(ui.label("train"), Train().pack(), "primary")],
+        ui.flow.nav(ui.PROGRESS),
     ]
     await message.answer(render_progress(sections, due), keyboard=ui.keyboard(rows))
 
 
 # --- the daily reminder --------------------------------------------------------------------------
-async def ask_reminder(message: MessageMin, cx: Ctx) -> None:
+async def ask_reminder(message: Message, cx: Ctx) -> None:
     person_id = await require_person(message, cx)
     if person_id is None:
         return
     now_at = await reminders.current(cx.services, person_id)
     await fresh(cx, ui.REMIND)
     times: list[keyboards.Button] = [
-        (at, ui.act("at", v=at), "positive") if at == now_at else (at, ui.act("at", v=at))
+        (at, RemindAt(v=at).pack(), "positive") if at == now_at else (at, RemindAt(v=at).pack())
         for at in reminders.TIMES
     ]
     rows: list[list[keyboards.Button]] = [times]
     if now_at:
-        rows.append([(ui.label("remind_off"), ui.act("remind_off"), "negative")])
-    rows.append(ui.nav(ui.back_to(ui.MENU)))
+        rows.append([(ui.label("remind_off"), RemindOff().pack(), "negative")])
+    rows.append(ui.flow.nav(ui.REMIND))
     await message.answer(
         TEXTS.render("remind.j2", step="choose", current=now_at),
         keyboard=ui.keyboard(rows),
     )
 
 
-ui.BACK[ui.REMIND] = ask_reminder
+ui.flow.add(ui.PROGRESS, None, back_to=ui.MENU)
+ui.flow.add(ui.REMIND, ask_reminder, back_to=ui.MENU)
 
 
-@labeler.message(PrivateChat() & Ours("remind"))
-async def reminder_menu(message: MessageMin, cx: Ctx) -> None:
+@labeler.message(PrivateChat() & Pressed(Remind))
+async def reminder_menu(message: Message, cx: Ctx) -> None:
     await ask_reminder(message, cx)
 
 
-@labeler.message(PrivateChat() & InDialog(ui.REMIND) & Ours("at"))
-async def reminder_at(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+@labeler.message(PrivateChat() & InDialog(ui.REMIND) & Pressed(RemindAt))
+async def reminder_at(message: Message, cx: Ctx, payload: RemindAt) -> None:
     person_id = cx.person_id
-    at = reminders.parse_time(str(payload.get("v")))
+    at = reminders.parse_time(str(payload.v))
     if person_id is None or at is None:
         await message.answer(TEXTS.render("remind.j2", step="night"))
         await ask_reminder(message, cx)
@@ -118,8 +115,8 @@ async def reminder_at(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> 
     await show_menu(message, cx)
 
 
-@labeler.message(PrivateChat() & InDialog(ui.REMIND) & Ours("remind_off"))
-async def reminder_off(message: MessageMin, cx: Ctx) -> None:
+@labeler.message(PrivateChat() & InDialog(ui.REMIND) & Pressed(RemindOff))
+async def reminder_off(message: Message, cx: Ctx) -> None:
     if cx.person_id is not None:
         await reminders.clear_reminder(cx.services, cx.person_id)
     await message.answer(TEXTS.render("remind.j2", step="off"))
@@ -133,7 +130,7 @@ async def _local_due(cx: Ctx, assignment: assignments.Assignment) -> datetime:
     return assignment.due_at.astimezone(org.zone) if org else assignment.due_at
 
 
-async def list_homework(message: MessageMin, cx: Ctx) -> None:
+async def list_homework(message: Message, cx: Ctx) -> None:
     person_id = await require_person(message, cx)
     if person_id is None:
         return
@@ -155,30 +152,30 @@ async def list_homework(message: MessageMin, cx: Ctx) -> None:
         )
     await fresh(cx, ui.HOMEWORK)
     rows: list[list[keyboards.Button]] = [
-        [(ui.label("homework_item", **item), ui.act("open", a=item["id"]))] for item in items
+        [(ui.label("homework_item", **item), OpenAssignment(a=item["id"]).pack())] for item in items
     ]
-    rows.append(ui.nav(ui.back_to(ui.MENU)))
+    rows.append(ui.flow.nav(ui.HOMEWORK))
     await message.answer(
         TEXTS.render("homework.j2", step="list", items=items), keyboard=ui.keyboard(rows)
     )
 
 
-ui.BACK[ui.HOMEWORK] = list_homework
+ui.flow.add(ui.HOMEWORK, list_homework, back_to=ui.MENU)
 
 
-@labeler.message(PrivateChat() & Ours("homework"))
-async def homework(message: MessageMin, cx: Ctx) -> None:
+@labeler.message(PrivateChat() & Pressed(Homework))
+async def homework(message: Message, cx: Ctx) -> None:
     await list_homework(message, cx)
 
 
-@labeler.message(PrivateChat() & Ours("open"))
-async def open_assignment(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+@labeler.message(PrivateChat() & Pressed(OpenAssignment))
+async def open_assignment(message: Message, cx: Ctx, payload: OpenAssignment) -> None:
     """The button of the teacher's broadcast (and of the homework list)."""
     person_id = await require_person(message, cx)
     if person_id is None:
         return
     db = cx.services.db
-    ident = ui.as_int(payload.get("a"))
+    ident = payload.a
     assignment = await assignments.get(db, ident) if ident is not None else None
     if assignment is None:
         await message.answer(TEXTS.render("homework.j2", step="missing"))

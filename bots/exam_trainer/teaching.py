@@ -11,22 +11,46 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from vkbottle.framework.labeler import BotLabeler
-from vkbottle.tools.mini_types.bot import MessageMin
-
-from core import keyboards
+from core.bot import (
+    Ctx,
+    HasRole,
+    InDialog,
+    Message,
+    Position,
+    Pressed,
+    PrivateChat,
+    RoleKind,
+    Router,
+    keyboards,
+)
 from core.broadcast import Audience, BroadcastError, BroadcastSpec
 from core.broadcast.render import TemplateError
-from core.people import Group, Position, RoleKind
-from core.rules import HasRole, InDialog, PrivateChat
-from core.runtime.context import Ctx
+from core.people import Group
 
 from . import assignments, tasks, ui
+from .payloads import (
+    Assign,
+    AssignClass,
+    AssignClassesPage,
+    AssignConfirm,
+    AssignCount,
+    AssignDue,
+    AssignExam,
+    AssignNumber,
+    AssignNumbersDone,
+    AssignNumbersPage,
+    AssignSubject,
+    AssignSubjectsPage,
+    OpenAssignment,
+    Report,
+    ReportsPage,
+    Results,
+)
 from .training import show_menu
-from .ui import TEXTS, Ours
+from .ui import TEXTS
 
 log = logging.getLogger("sferum.exam_trainer")
-labeler = BotLabeler()
+labeler = Router()
 
 TEACHER = HasRole(RoleKind.STAFF, Position.TEACHER) | HasRole(
     RoleKind.STAFF, Position.CLASS_TEACHER
@@ -62,7 +86,7 @@ async def _keep(cx: Ctx, step: str, keys: tuple[str, ...], **data: Any) -> None:
 
 
 # --- the steps -----------------------------------------------------------------------------------
-async def ask_class(message: MessageMin, cx: Ctx, page: int = 1) -> None:
+async def ask_class(message: Message, cx: Ctx, page: int = 1) -> None:
     classes = await _classes(cx)
     if not classes:
         await message.answer(TEXTS.render("assign.j2", step="no_classes"))
@@ -70,11 +94,11 @@ async def ask_class(message: MessageMin, cx: Ctx, page: int = 1) -> None:
         return
     await _keep(cx, CLASS, ())
     buttons: list[keyboards.Button] = [
-        (group.name, ui.act("acls", g=group.id)) for group in classes
+        (group.name, AssignClass(g=group.id).pack()) for group in classes
     ]
     # A big school has more classes than a keyboard holds: «Ещё» pages through them all.
     page_ = keyboards.paged(
-        buttons, [ui.nav(ui.back_to(ui.MENU))], page=page, turn=ui.act("acls_page"), per_row=4
+        buttons, [ui.flow.nav(CLASS)], page=page, turn=AssignClassesPage().pack(), per_row=4
     )
     await message.answer(
         TEXTS.render("assign.j2", step="class", page=page_.number, pages=page_.count),
@@ -82,7 +106,7 @@ async def ask_class(message: MessageMin, cx: Ctx, page: int = 1) -> None:
     )
 
 
-async def ask_exam(message: MessageMin, cx: Ctx) -> None:
+async def ask_exam(message: Message, cx: Ctx) -> None:
     group = await _group(cx)
     exams = await tasks.exams(cx.services.db)
     if group is None or not exams:
@@ -90,15 +114,15 @@ async def ask_exam(message: MessageMin, cx: Ctx) -> None:
         return
     await _keep(cx, EXAM, ("g",))
     rows: list[list[keyboards.Button]] = [
-        [(exam, ui.act("aexam", v=exam)) for exam in exams],
-        ui.nav(ui.back_to(CLASS)),
+        [(exam, AssignExam(v=exam).pack()) for exam in exams],
+        ui.flow.nav(EXAM),
     ]
     await message.answer(
         TEXTS.render("assign.j2", step="exam", group=group.name), keyboard=ui.keyboard(rows)
     )
 
 
-async def ask_subject(message: MessageMin, cx: Ctx, page: int = 1) -> None:
+async def ask_subject(message: Message, cx: Ctx, page: int = 1) -> None:
     group = await _group(cx)
     exam = cx.dialog.data.get("exam")
     subjects = await tasks.subjects(cx.services.db, str(exam)) if exam else []
@@ -106,9 +130,11 @@ async def ask_subject(message: MessageMin, cx: Ctx, page: int = 1) -> None:
         await ask_exam(message, cx)
         return
     await _keep(cx, SUBJECT, ("g", "exam"))
-    buttons: list[keyboards.Button] = [(s.title, ui.act("asubj", v=s.subject)) for s in subjects]
+    buttons: list[keyboards.Button] = [
+        (s.title, AssignSubject(v=s.subject).pack()) for s in subjects
+    ]
     page_ = keyboards.paged(
-        buttons, [ui.nav(ui.back_to(EXAM))], page=page, turn=ui.act("asubj_page"), per_row=2
+        buttons, [ui.flow.nav(SUBJECT)], page=page, turn=AssignSubjectsPage().pack(), per_row=2
     )
     await message.answer(
         TEXTS.render(
@@ -133,7 +159,7 @@ async def _chosen(cx: Ctx) -> tuple[Group, str, str, str] | None:
     return None if title is None else (group, str(exam), str(subject), title)
 
 
-async def ask_numbers(message: MessageMin, cx: Ctx, page: int = 1) -> None:
+async def ask_numbers(message: Message, cx: Ctx, page: int = 1) -> None:
     chosen = await _chosen(cx)
     if chosen is None:
         await ask_subject(message, cx)
@@ -143,20 +169,20 @@ async def ask_numbers(message: MessageMin, cx: Ctx, page: int = 1) -> None:
     picked = sorted(n for n in cx.dialog.data.get("nums") or [] if n in available)
     await _keep(cx, NUMBERS, ("g", "exam", "subject"), nums=picked)
     fixed: list[list[keyboards.Button]] = [
-        [(ui.label("numbers_done"), ui.act("anums"), "primary")],
-        ui.nav(ui.back_to(SUBJECT)),
+        [(ui.label("numbers_done"), AssignNumbersDone().pack(), "primary")],
+        ui.flow.nav(NUMBERS),
     ]
     window = keyboards.page_window(len(available), fixed, page=page, per_row=5)
     # Each number carries its page, so ticking it shows the same page again.
     buttons: list[keyboards.Button] = [
-        (ui.label("number_on", n=n), ui.act("anum", v=n, page=window.number), "positive")
+        (ui.label("number_on", n=n), AssignNumber(v=n, page=window.number).pack(), "positive")
         if n in picked
-        else (ui.label("number", n=n), ui.act("anum", v=n, page=window.number))
+        else (ui.label("number", n=n), AssignNumber(v=n, page=window.number).pack())
         for n in available[window.first : window.first + window.size]
     ]
     rows: list[list[keyboards.Button]] = [
         *keyboards.chunk(buttons, 5),
-        keyboards.pager_row(window, ui.act("anum_page")),
+        keyboards.pager_row(window, AssignNumbersPage().pack()),
         *fixed,
     ]
     await message.answer(
@@ -174,7 +200,7 @@ async def ask_numbers(message: MessageMin, cx: Ctx, page: int = 1) -> None:
     )
 
 
-async def ask_count(message: MessageMin, cx: Ctx) -> None:
+async def ask_count(message: Message, cx: Ctx) -> None:
     chosen = await _chosen(cx)
     picked = list(cx.dialog.data.get("nums") or [])
     if chosen is None or not picked:
@@ -185,8 +211,8 @@ async def ask_count(message: MessageMin, cx: Ctx) -> None:
     counts = [n for n in assignments.COUNT_CHOICES if n <= available] or [available]
     await _keep(cx, COUNT, ("g", "exam", "subject", "nums"))
     rows: list[list[keyboards.Button]] = [
-        [(ui.label("count", n=n), ui.act("acnt", v=n)) for n in counts],
-        ui.nav(ui.back_to(NUMBERS)),
+        [(ui.label("count", n=n), AssignCount(v=n).pack()) for n in counts],
+        ui.flow.nav(COUNT),
     ]
     await message.answer(
         TEXTS.render("assign.j2", step="count", numbers=picked, available=available),
@@ -194,14 +220,14 @@ async def ask_count(message: MessageMin, cx: Ctx) -> None:
     )
 
 
-async def ask_due(message: MessageMin, cx: Ctx) -> None:
+async def ask_due(message: Message, cx: Ctx) -> None:
     if await _chosen(cx) is None or not ui.as_int(cx.dialog.data.get("cnt")):
         await ask_count(message, cx)
         return
     await _keep(cx, DUE, ("g", "exam", "subject", "nums", "cnt"))
     rows: list[list[keyboards.Button]] = [
-        [(ui.label("due", days=d), ui.act("adue", v=d)) for d in assignments.DUE_CHOICES],
-        ui.nav(ui.back_to(COUNT)),
+        [(ui.label("due", days=d), AssignDue(v=d).pack()) for d in assignments.DUE_CHOICES],
+        ui.flow.nav(DUE),
     ]
     await message.answer(TEXTS.render("assign.j2", step="due"), keyboard=ui.keyboard(rows))
 
@@ -213,7 +239,7 @@ async def _due_at(cx: Ctx, group: Group, days: int) -> datetime:
     return assignments.due_after(days, cx.services.clock.now(), zone)
 
 
-async def ask_confirm(message: MessageMin, cx: Ctx) -> None:
+async def ask_confirm(message: Message, cx: Ctx) -> None:
     chosen = await _chosen(cx)
     days = ui.as_int(cx.dialog.data.get("days"))
     if chosen is None or days not in assignments.DUE_CHOICES:
@@ -222,8 +248,8 @@ async def ask_confirm(message: MessageMin, cx: Ctx) -> None:
     group, exam, _, title = chosen
     await _keep(cx, CONFIRM, ("g", "exam", "subject", "nums", "cnt", "days"))
     rows: list[list[keyboards.Button]] = [
-        [(ui.label("confirm"), ui.act("aok"), "positive")],
-        ui.nav(ui.back_to(DUE)),
+        [(ui.label("confirm"), AssignConfirm().pack(), "positive")],
+        ui.flow.nav(CONFIRM),
     ]
     await message.answer(
         TEXTS.render(
@@ -240,69 +266,66 @@ async def ask_confirm(message: MessageMin, cx: Ctx) -> None:
     )
 
 
-ui.BACK.update(
-    {
-        CLASS: ask_class,
-        EXAM: ask_exam,
-        SUBJECT: ask_subject,
-        NUMBERS: ask_numbers,
-        COUNT: ask_count,
-        DUE: ask_due,
-    }
-)
+ui.flow.add(CLASS, ask_class, back_to=ui.MENU)
+ui.flow.add(EXAM, ask_exam, back_to=CLASS)
+ui.flow.add(SUBJECT, ask_subject, back_to=EXAM)
+ui.flow.add(NUMBERS, ask_numbers, back_to=SUBJECT)
+ui.flow.add(COUNT, ask_count, back_to=NUMBERS)
+ui.flow.add(DUE, ask_due, back_to=COUNT)
+ui.flow.add(CONFIRM, None, back_to=DUE)
 
 
 # --- the buttons ---------------------------------------------------------------------------------
-@labeler.message(PrivateChat() & TEACHER & Ours("assign"))
-async def start_assignment(message: MessageMin, cx: Ctx) -> None:
+@labeler.message(PrivateChat() & TEACHER & Pressed(Assign))
+async def start_assignment(message: Message, cx: Ctx) -> None:
     await ask_class(message, cx)
 
 
-@labeler.message(PrivateChat() & TEACHER & InDialog(CLASS) & Ours("acls"))
-async def chose_class(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
-    await cx.goto(CLASS, g=ui.as_int(payload.get("g")))
+@labeler.message(PrivateChat() & TEACHER & InDialog(CLASS) & Pressed(AssignClass))
+async def chose_class(message: Message, cx: Ctx, payload: AssignClass) -> None:
+    await cx.goto(CLASS, g=payload.g)
     await ask_exam(message, cx)  # a class not of this school falls back to asking again
 
 
-@labeler.message(PrivateChat() & TEACHER & InDialog(CLASS) & Ours("acls_page"))
-async def turn_class_page(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
-    await ask_class(message, cx, keyboards.page_of(payload))
+@labeler.message(PrivateChat() & TEACHER & InDialog(CLASS) & Pressed(AssignClassesPage))
+async def turn_class_page(message: Message, cx: Ctx, payload: AssignClassesPage) -> None:
+    await ask_class(message, cx, payload.page_number)
 
 
-@labeler.message(PrivateChat() & TEACHER & InDialog(EXAM) & Ours("aexam"))
-async def chose_exam(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
-    await cx.goto(EXAM, exam=str(payload.get("v")))
+@labeler.message(PrivateChat() & TEACHER & InDialog(EXAM) & Pressed(AssignExam))
+async def chose_exam(message: Message, cx: Ctx, payload: AssignExam) -> None:
+    await cx.goto(EXAM, exam=str(payload.v))
     await ask_subject(message, cx)
 
 
-@labeler.message(PrivateChat() & TEACHER & InDialog(SUBJECT) & Ours("asubj"))
-async def chose_subject(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
-    await cx.goto(SUBJECT, subject=str(payload.get("v")), nums=[])
+@labeler.message(PrivateChat() & TEACHER & InDialog(SUBJECT) & Pressed(AssignSubject))
+async def chose_subject(message: Message, cx: Ctx, payload: AssignSubject) -> None:
+    await cx.goto(SUBJECT, subject=str(payload.v), nums=[])
     await ask_numbers(message, cx)
 
 
-@labeler.message(PrivateChat() & TEACHER & InDialog(SUBJECT) & Ours("asubj_page"))
-async def turn_subject_page(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
-    await ask_subject(message, cx, keyboards.page_of(payload))
+@labeler.message(PrivateChat() & TEACHER & InDialog(SUBJECT) & Pressed(AssignSubjectsPage))
+async def turn_subject_page(message: Message, cx: Ctx, payload: AssignSubjectsPage) -> None:
+    await ask_subject(message, cx, payload.page_number)
 
 
-@labeler.message(PrivateChat() & TEACHER & InDialog(NUMBERS) & Ours("anum"))
-async def toggle_number(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
-    number = ui.as_int(payload.get("v"))
+@labeler.message(PrivateChat() & TEACHER & InDialog(NUMBERS) & Pressed(AssignNumber))
+async def toggle_number(message: Message, cx: Ctx, payload: AssignNumber) -> None:
+    number = payload.v
     picked = set(cx.dialog.data.get("nums") or [])
     if number is not None:
         picked ^= {number}
     await cx.goto(NUMBERS, nums=sorted(picked))
-    await ask_numbers(message, cx, keyboards.page_of(payload))
+    await ask_numbers(message, cx, payload.page if payload.page and payload.page > 0 else 1)
 
 
-@labeler.message(PrivateChat() & TEACHER & InDialog(NUMBERS) & Ours("anum_page"))
-async def turn_numbers_page(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
-    await ask_numbers(message, cx, keyboards.page_of(payload))
+@labeler.message(PrivateChat() & TEACHER & InDialog(NUMBERS) & Pressed(AssignNumbersPage))
+async def turn_numbers_page(message: Message, cx: Ctx, payload: AssignNumbersPage) -> None:
+    await ask_numbers(message, cx, payload.page_number)
 
 
-@labeler.message(PrivateChat() & TEACHER & InDialog(NUMBERS) & Ours("anums"))
-async def numbers_done(message: MessageMin, cx: Ctx) -> None:
+@labeler.message(PrivateChat() & TEACHER & InDialog(NUMBERS) & Pressed(AssignNumbersDone))
+async def numbers_done(message: Message, cx: Ctx) -> None:
     if not cx.dialog.data.get("nums"):
         await message.answer(TEXTS.render("assign.j2", step="need_numbers"))
         await ask_numbers(message, cx)
@@ -310,9 +333,9 @@ async def numbers_done(message: MessageMin, cx: Ctx) -> None:
     await ask_count(message, cx)
 
 
-@labeler.message(PrivateChat() & TEACHER & InDialog(COUNT) & Ours("acnt"))
-async def chose_count(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
-    count = ui.as_int(payload.get("v"))
+@labeler.message(PrivateChat() & TEACHER & InDialog(COUNT) & Pressed(AssignCount))
+async def chose_count(message: Message, cx: Ctx, payload: AssignCount) -> None:
+    count = payload.v
     if count is None or not 1 <= count <= assignments.MAX_TASKS:
         await ask_count(message, cx)
         return
@@ -320,14 +343,14 @@ async def chose_count(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> 
     await ask_due(message, cx)
 
 
-@labeler.message(PrivateChat() & TEACHER & InDialog(DUE) & Ours("adue"))
-async def chose_due(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
-    await cx.goto(DUE, days=ui.as_int(payload.get("v")))
+@labeler.message(PrivateChat() & TEACHER & InDialog(DUE) & Pressed(AssignDue))
+async def chose_due(message: Message, cx: Ctx, payload: AssignDue) -> None:
+    await cx.goto(DUE, days=payload.v)
     await ask_confirm(message, cx)
 
 
-@labeler.message(PrivateChat() & TEACHER & InDialog(CONFIRM) & Ours("aok"))
-async def confirm(message: MessageMin, cx: Ctx) -> None:
+@labeler.message(PrivateChat() & TEACHER & InDialog(CONFIRM) & Pressed(AssignConfirm))
+async def confirm(message: Message, cx: Ctx) -> None:
     chosen = await _chosen(cx)
     data = cx.dialog.data
     days = ui.as_int(data.get("days"))
@@ -385,7 +408,9 @@ async def _announce(
         title=ui.label(
             "result_item", group=group.name, exam=assignment.exam, subject=subject_title, due=due
         ),
-        keyboard=ui.keyboard([[(button, ui.act("open", a=assignment.id), "primary")]], inline=True),
+        keyboard=ui.keyboard(
+            [[(button, OpenAssignment(a=assignment.id).pack(), "primary")]], inline=True
+        ),
         values={
             "teacher": teacher,
             "exam": assignment.exam,
@@ -409,7 +434,7 @@ async def _announce(
 RESULTS_KEPT = 60  # the latest assignments a teacher can open, paged
 
 
-async def list_results(message: MessageMin, cx: Ctx, page: int = 1) -> None:
+async def list_results(message: Message, cx: Ctx, page: int = 1) -> None:
     if cx.person_id is None:
         await show_menu(message, cx)
         return
@@ -429,14 +454,14 @@ async def list_results(message: MessageMin, cx: Ctx, page: int = 1) -> None:
                     subject=title or item.subject,
                     due=ui.day_month(due),
                 ),
-                ui.act("arep", a=item.id),
+                Report(a=item.id).pack(),
             )
         )
     cx.dialog.data.clear()
     await cx.goto(ui.RESULTS)
     # A teacher who gave many assignments pages through them: one row each would pass VK's rows.
     shown = keyboards.paged(
-        buttons, [ui.nav(ui.back_to(ui.MENU))], page=page, turn=ui.act("arep_page")
+        buttons, [ui.flow.nav(ui.RESULTS)], page=page, turn=ReportsPage().pack()
     )
     await message.answer(
         TEXTS.render(
@@ -446,22 +471,23 @@ async def list_results(message: MessageMin, cx: Ctx, page: int = 1) -> None:
     )
 
 
-ui.BACK[ui.RESULTS] = list_results
+ui.flow.add(ui.RESULTS, list_results, back_to=ui.MENU)
+ui.flow.add(ui.REPORT, None, back_to=ui.RESULTS)
 
 
-@labeler.message(PrivateChat() & TEACHER & InDialog(ui.RESULTS) & Ours("arep_page"))
-async def turn_results_page(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
-    await list_results(message, cx, keyboards.page_of(payload))
+@labeler.message(PrivateChat() & TEACHER & InDialog(ui.RESULTS) & Pressed(ReportsPage))
+async def turn_results_page(message: Message, cx: Ctx, payload: ReportsPage) -> None:
+    await list_results(message, cx, payload.page_number)
 
 
-@labeler.message(PrivateChat() & TEACHER & Ours("results"))
-async def results(message: MessageMin, cx: Ctx) -> None:
+@labeler.message(PrivateChat() & TEACHER & Pressed(Results))
+async def results(message: Message, cx: Ctx) -> None:
     await list_results(message, cx)
 
 
-@labeler.message(PrivateChat() & TEACHER & Ours("arep"))
-async def show_report(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
-    ident = ui.as_int(payload.get("a"))
+@labeler.message(PrivateChat() & TEACHER & Pressed(Report))
+async def show_report(message: Message, cx: Ctx, payload: Report) -> None:
+    ident = payload.a
     db = cx.services.db
     assignment = await assignments.get(db, ident) if ident is not None else None
     if assignment is None or assignment.author_person_id != cx.person_id:
@@ -480,8 +506,8 @@ async def show_report(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> 
             delivery = None
     await cx.goto(ui.REPORT, a=assignment.id)
     rows: list[list[keyboards.Button]] = [
-        [(ui.label("refresh"), ui.act("arep", a=assignment.id))],
-        ui.nav(ui.back_to(ui.RESULTS)),
+        [(ui.label("refresh"), Report(a=assignment.id).pack())],
+        ui.flow.nav(ui.REPORT),
     ]
     await message.answer(
         TEXTS.render(

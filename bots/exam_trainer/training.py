@@ -5,21 +5,43 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from vkbottle.framework.labeler import BotLabeler
-from vkbottle.tools.mini_types.bot import MessageMin
+from core.bot import (
+    Command,
+    Ctx,
+    InDialog,
+    Message,
+    Pressed,
+    PrivateChat,
+    Router,
+    Typed,
+    keyboards,
+)
 
-from core import keyboards
-from core.rules import Command, InDialog, PrivateChat
-from core.runtime.context import Ctx
-
-from . import assignments, tasks, ui
+from . import assignments, payloads, tasks, ui
 from .answering import record_answer
 from .answers import as_decimal, is_blank
+from .payloads import (
+    DontKnow,
+    Due,
+    Exam,
+    Homework,
+    Menu,
+    Number,
+    NumbersPage,
+    Progress,
+    Remind,
+    Review,
+    Subject,
+    SubjectsPage,
+    Topic,
+    Topics,
+    Train,
+)
 from .repetition import utc_text
 from .selection import Focus, Pick, due_count, next_assigned, next_task
-from .ui import TEXTS, Ours, Typed
+from .ui import TEXTS
 
-labeler = BotLabeler()
+labeler = Router()
 
 TOPICS_PER_PAGE = 7
 
@@ -34,33 +56,34 @@ async def fresh(cx: Ctx, step: str, **data: Any) -> None:
     await cx.goto(step, **kept, **data)
 
 
-async def require_person(message: MessageMin, cx: Ctx) -> int | None:
+async def require_person(message: Message, cx: Ctx) -> int | None:
     if cx.person_id is None:
         await message.answer(TEXTS.render("need_person.j2"), keyboard=ui.no_keyboard())
     return cx.person_id
 
 
 # --- the menu ------------------------------------------------------------------------------------
-async def show_menu(message: MessageMin, cx: Ctx, *, greeting: bool = False) -> None:
+async def show_menu(message: Message, cx: Ctx, *, greeting: bool = False) -> None:
     person_id = await require_person(message, cx)
     if person_id is None:
         return
     now = cx.services.clock.now()
     due = await due_count(cx.services.db, person_id, now)
     homework = await assignments.open_for_student(cx.services.db, person_id, now)
-    rows: list[list[keyboards.Button]] = [[(ui.label("train"), ui.act("train"), "primary")]]
+    rows: list[list[keyboards.Button]] = [[(ui.label("train"), Train().pack(), "primary")]]
     if due:
-        rows.append([(ui.label("review", n=due), ui.act("due"))])
+        rows.append([(ui.label("review", n=due), Due().pack())])
     if homework:
-        rows.append([(ui.label("homework", n=len(homework)), ui.act("homework"))])
-    rows.append(
-        [(ui.label("progress"), ui.act("progress")), (ui.label("remind"), ui.act("remind"))]
-    )
+        rows.append([(ui.label("homework", n=len(homework)), Homework().pack())])
+    rows.append([(ui.label("progress"), Progress().pack()), (ui.label("remind"), Remind().pack())])
     if ui.is_teacher(cx):
         rows.append(
-            [(ui.label("assign"), ui.act("assign")), (ui.label("results"), ui.act("results"))]
+            [
+                (ui.label("assign"), payloads.Assign().pack()),
+                (ui.label("results"), payloads.Results().pack()),
+            ]
         )
-    rows.append(ui.nav(None))
+    rows.append(ui.flow.nav(ui.MENU))
     await fresh(cx, ui.MENU)
     await message.answer(
         TEXTS.render("menu.j2", greeting=greeting, due=due, homework=len(homework)),
@@ -69,17 +92,17 @@ async def show_menu(message: MessageMin, cx: Ctx, *, greeting: bool = False) -> 
 
 
 @labeler.message(PrivateChat() & Command("exam_trainer", "тренажёр", "тренажер", "тренировка"))
-async def open_trainer(message: MessageMin, cx: Ctx) -> None:
+async def open_trainer(message: Message, cx: Ctx) -> None:
     await show_menu(message, cx, greeting=True)
 
 
-@labeler.message(PrivateChat() & Ours("menu"))
-async def menu_button(message: MessageMin, cx: Ctx) -> None:
+@labeler.message(PrivateChat() & Pressed(Menu))
+async def menu_button(message: Message, cx: Ctx) -> None:
     await show_menu(message, cx)
 
 
-@labeler.message(PrivateChat() & Ours("close"))
-async def close(message: MessageMin, cx: Ctx) -> None:
+async def close(message: Message, cx: Ctx) -> None:
+    """«Закрыть» at any step: the session's count, and the dialog ends."""
     data = cx.dialog.data
     answered, right = int(data.get("n") or 0), int(data.get("ok") or 0)
     await cx.finish()
@@ -88,17 +111,12 @@ async def close(message: MessageMin, cx: Ctx) -> None:
     )
 
 
-@labeler.message(PrivateChat() & Ours("back"))
-async def back(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
-    view = ui.BACK.get(str(payload.get("to")))
-    if view is None:
-        await show_menu(message, cx)
-        return
-    await view(message, cx)
+# «Назад» shows the step it names (a stale one: the menu); «Закрыть» closes, from any step.
+ui.flow.install(labeler, PrivateChat(), on_cancel=close, on_unknown=show_menu)
 
 
 # --- choosing exam, subject, number or topic -----------------------------------------------------
-async def ask_exam(message: MessageMin, cx: Ctx) -> None:
+async def ask_exam(message: Message, cx: Ctx) -> None:
     if await require_person(message, cx) is None:
         return
     exams = await tasks.exams(cx.services.db)
@@ -107,23 +125,23 @@ async def ask_exam(message: MessageMin, cx: Ctx) -> None:
         return
     await fresh(cx, ui.EXAM)
     rows: list[list[keyboards.Button]] = [
-        [(exam, ui.act("exam", v=exam)) for exam in exams],
-        ui.nav(ui.back_to(ui.MENU)),
+        [(exam, Exam(v=exam).pack()) for exam in exams],
+        ui.flow.nav(ui.EXAM),
     ]
     await message.answer(TEXTS.render("choose.j2", step="exam"), keyboard=ui.keyboard(rows))
 
 
-async def ask_subject(message: MessageMin, cx: Ctx, page: int = 1) -> None:
+async def ask_subject(message: Message, cx: Ctx, page: int = 1) -> None:
     exam = cx.dialog.data.get("exam")
     subjects = await tasks.subjects(cx.services.db, str(exam)) if exam else []
     if not subjects:
         await ask_exam(message, cx)
         return
     await fresh(cx, ui.SUBJECT, exam=exam)
-    buttons: list[keyboards.Button] = [(s.title, ui.act("subject", v=s.subject)) for s in subjects]
+    buttons: list[keyboards.Button] = [(s.title, Subject(v=s.subject).pack()) for s in subjects]
     # A bank may hold more subjects than a keyboard: «Ещё» pages through them all.
     page_ = keyboards.paged(
-        buttons, [ui.nav(ui.back_to(ui.EXAM))], page=page, turn=ui.act("subj_page"), per_row=2
+        buttons, [ui.flow.nav(ui.SUBJECT)], page=page, turn=SubjectsPage().pack(), per_row=2
     )
     await message.answer(
         TEXTS.render("choose.j2", step="subject", exam=exam, page=page_.number, pages=page_.count),
@@ -131,7 +149,7 @@ async def ask_subject(message: MessageMin, cx: Ctx, page: int = 1) -> None:
     )
 
 
-async def ask_number(message: MessageMin, cx: Ctx, page: int = 1) -> None:
+async def ask_number(message: Message, cx: Ctx, page: int = 1) -> None:
     data = cx.dialog.data
     exam, subject = data.get("exam"), data.get("subject")
     db = cx.services.db
@@ -143,16 +161,16 @@ async def ask_number(message: MessageMin, cx: Ctx, page: int = 1) -> None:
     due = await due_count(db, cx.person_id, cx.services.clock.now(), str(exam), str(subject))
     await fresh(cx, ui.PICK, exam=exam, subject=subject)
     buttons: list[keyboards.Button] = [
-        (ui.label("number", n=n), ui.act("num", v=n)) for n in numbers
+        (ui.label("number", n=n), Number(v=n).pack()) for n in numbers
     ]
-    extra: list[keyboards.Button] = [(ui.label("topics"), ui.act("topics", p=1))]
+    extra: list[keyboards.Button] = [(ui.label("topics"), Topics(p=1).pack())]
     if due:
-        extra.append((ui.label("review", n=due), ui.act("review"), "primary"))
+        extra.append((ui.label("review", n=due), Review().pack(), "primary"))
     page_ = keyboards.paged(
         buttons,
-        [extra, ui.nav(ui.back_to(ui.SUBJECT))],
+        [extra, ui.flow.nav(ui.PICK)],
         page=page,
-        turn=ui.act("num_page"),
+        turn=NumbersPage().pack(),
         per_row=5,
     )
     rows = page_.rows
@@ -171,7 +189,7 @@ async def ask_number(message: MessageMin, cx: Ctx, page: int = 1) -> None:
     )
 
 
-async def ask_topic(message: MessageMin, cx: Ctx, page: int = 1) -> None:
+async def ask_topic(message: Message, cx: Ctx, page: int = 1) -> None:
     data = cx.dialog.data
     exam, subject = data.get("exam"), data.get("subject")
     db = cx.services.db
@@ -185,58 +203,59 @@ async def ask_topic(message: MessageMin, cx: Ctx, page: int = 1) -> None:
     start = (page - 1) * TOPICS_PER_PAGE
     await fresh(cx, ui.TOPIC, exam=exam, subject=subject, page=page)
     rows: list[list[keyboards.Button]] = [
-        [(topic, ui.act("topic", i=start + index))]
+        [(topic, Topic(i=start + index).pack())]
         for index, topic in enumerate(topics[start : start + TOPICS_PER_PAGE])
     ]
     if pages > 1:
-        rows.append([(ui.label("more"), ui.act("topics", p=page % pages + 1))])
-    rows.append(ui.nav(ui.back_to(ui.PICK)))
+        rows.append([(ui.label("more"), Topics(p=page % pages + 1).pack())])
+    rows.append(ui.flow.nav(ui.TOPIC))
     await message.answer(
         TEXTS.render("choose.j2", step="topic", exam=exam, subject=title, page=page, pages=pages),
         keyboard=ui.keyboard(rows),
     )
 
 
-ui.BACK.update(
-    {ui.MENU: show_menu, ui.EXAM: ask_exam, ui.SUBJECT: ask_subject, ui.PICK: ask_number}
-)
-ui.BACK[ui.TOPIC] = ask_topic
+ui.flow.add(ui.MENU, show_menu)
+ui.flow.add(ui.EXAM, ask_exam, back_to=ui.MENU)
+ui.flow.add(ui.SUBJECT, ask_subject, back_to=ui.EXAM)
+ui.flow.add(ui.PICK, ask_number, back_to=ui.SUBJECT)
+ui.flow.add(ui.TOPIC, ask_topic, back_to=ui.PICK)
 
 
-@labeler.message(PrivateChat() & Ours("train"))
-async def train(message: MessageMin, cx: Ctx) -> None:
+@labeler.message(PrivateChat() & Pressed(Train))
+async def train(message: Message, cx: Ctx) -> None:
     await ask_exam(message, cx)
 
 
-@labeler.message(PrivateChat() & InDialog(ui.EXAM) & Ours("exam"))
-async def chose_exam(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
-    if payload.get("v") in await tasks.exams(cx.services.db):
-        await cx.goto(ui.EXAM, exam=payload["v"])
+@labeler.message(PrivateChat() & InDialog(ui.EXAM) & Pressed(Exam))
+async def chose_exam(message: Message, cx: Ctx, payload: Exam) -> None:
+    if payload.v in await tasks.exams(cx.services.db):
+        await cx.goto(ui.EXAM, exam=payload.v)
         await ask_subject(message, cx)
     else:
         await ask_exam(message, cx)
 
 
-@labeler.message(PrivateChat() & InDialog(ui.SUBJECT) & Ours("subject"))
-async def chose_subject(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
-    await cx.goto(ui.SUBJECT, subject=str(payload.get("v")))
+@labeler.message(PrivateChat() & InDialog(ui.SUBJECT) & Pressed(Subject))
+async def chose_subject(message: Message, cx: Ctx, payload: Subject) -> None:
+    await cx.goto(ui.SUBJECT, subject=str(payload.v))
     await ask_number(message, cx)  # an unknown subject falls back to asking again
 
 
-@labeler.message(PrivateChat() & InDialog(ui.SUBJECT) & Ours("subj_page"))
-async def turn_subject_page(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
-    await ask_subject(message, cx, keyboards.page_of(payload))
+@labeler.message(PrivateChat() & InDialog(ui.SUBJECT) & Pressed(SubjectsPage))
+async def turn_subject_page(message: Message, cx: Ctx, payload: SubjectsPage) -> None:
+    await ask_subject(message, cx, payload.page_number)
 
 
-@labeler.message(PrivateChat() & InDialog(ui.PICK) & Ours("num_page"))
-async def turn_number_page(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
-    await ask_number(message, cx, keyboards.page_of(payload))
+@labeler.message(PrivateChat() & InDialog(ui.PICK) & Pressed(NumbersPage))
+async def turn_number_page(message: Message, cx: Ctx, payload: NumbersPage) -> None:
+    await ask_number(message, cx, payload.page_number)
 
 
-@labeler.message(PrivateChat() & InDialog(ui.PICK) & Ours("num"))
-async def chose_number(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+@labeler.message(PrivateChat() & InDialog(ui.PICK) & Pressed(Number))
+async def chose_number(message: Message, cx: Ctx, payload: Number) -> None:
     data = cx.dialog.data
-    number = ui.as_int(payload.get("v"))
+    number = payload.v
     known = await tasks.numbers(cx.services.db, str(data.get("exam")), str(data.get("subject")))
     if number is None or number not in known:
         await ask_number(message, cx)
@@ -244,30 +263,30 @@ async def chose_number(message: MessageMin, cx: Ctx, payload: dict[str, Any]) ->
     await start_training(message, cx, Focus(data["exam"], data["subject"], number=number))
 
 
-@labeler.message(PrivateChat() & (InDialog(ui.PICK) | InDialog(ui.TOPIC)) & Ours("topics"))
-async def list_topics(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
-    await ask_topic(message, cx, ui.as_int(payload.get("p")) or 1)
+@labeler.message(PrivateChat() & (InDialog(ui.PICK) | InDialog(ui.TOPIC)) & Pressed(Topics))
+async def list_topics(message: Message, cx: Ctx, payload: Topics) -> None:
+    await ask_topic(message, cx, payload.p or 1)
 
 
-@labeler.message(PrivateChat() & InDialog(ui.TOPIC) & Ours("topic"))
-async def chose_topic(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+@labeler.message(PrivateChat() & InDialog(ui.TOPIC) & Pressed(Topic))
+async def chose_topic(message: Message, cx: Ctx, payload: Topic) -> None:
     data = cx.dialog.data
     topics = await tasks.topics(cx.services.db, str(data.get("exam")), str(data.get("subject")))
-    index = ui.as_int(payload.get("i"))
+    index = payload.i
     if index is None or index >= len(topics):
         await ask_topic(message, cx, int(data.get("page") or 1))
         return
     await start_training(message, cx, Focus(data["exam"], data["subject"], topic=topics[index]))
 
 
-@labeler.message(PrivateChat() & InDialog(ui.PICK) & Ours("review"))
-async def chose_review(message: MessageMin, cx: Ctx) -> None:
+@labeler.message(PrivateChat() & InDialog(ui.PICK) & Pressed(Review))
+async def chose_review(message: Message, cx: Ctx) -> None:
     data = cx.dialog.data
     await start_training(message, cx, Focus(data["exam"], data["subject"]))
 
 
-@labeler.message(PrivateChat() & Ours("due"))
-async def review_due(message: MessageMin, cx: Ctx) -> None:
+@labeler.message(PrivateChat() & Pressed(Due))
+async def review_due(message: Message, cx: Ctx) -> None:
     """The reminder's and the menu's button: reviews of the subject with the oldest due task."""
     person_id = await require_person(message, cx)
     if person_id is None:
@@ -286,7 +305,7 @@ async def review_due(message: MessageMin, cx: Ctx) -> None:
 
 # --- the training loop ---------------------------------------------------------------------------
 async def start_training(
-    message: MessageMin, cx: Ctx, focus: Focus, assignment_id: int | None = None
+    message: Message, cx: Ctx, focus: Focus, assignment_id: int | None = None
 ) -> None:
     if await require_person(message, cx) is None:
         return
@@ -307,12 +326,19 @@ def _focus(data: dict[str, Any]) -> Focus:
     return Focus(str(data["exam"]), str(data["subject"]), data.get("number"), data.get("topic"))
 
 
-def _train_keyboard(assignment: bool) -> str:
-    back = ui.back_to(ui.HOMEWORK if assignment else ui.PICK)
-    return ui.keyboard([[(ui.label("idk"), ui.act("idk"))], ui.nav(back)])
+def _train_back(cx: Ctx) -> str:
+    # A task of an assignment goes back to the homework list, a free training to the numbers.
+    return ui.HOMEWORK if ui.as_int(cx.dialog.data.get("a")) is not None else ui.PICK
 
 
-async def send_next(message: MessageMin, cx: Ctx, last: str | None = None) -> None:
+ui.flow.add(ui.TRAIN, None, back_to=_train_back)
+
+
+def _train_keyboard(cx: Ctx) -> str:
+    return ui.keyboard([[(ui.label("idk"), DontKnow().pack())], ui.flow.nav(ui.TRAIN, cx)])
+
+
+async def send_next(message: Message, cx: Ctx, last: str | None = None) -> None:
     data = cx.dialog.data
     person_id = cx.person_id
     if person_id is None or "exam" not in data:
@@ -350,11 +376,11 @@ async def send_next(message: MessageMin, cx: Ctx, last: str | None = None) -> No
             position=position,
             total=total,
         ),
-        keyboard=_train_keyboard(assignment_id is not None),
+        keyboard=_train_keyboard(cx),
     )
 
 
-async def _nothing_left(message: MessageMin, cx: Ctx, assignment_id: int | None) -> None:
+async def _nothing_left(message: Message, cx: Ctx, assignment_id: int | None) -> None:
     data = cx.dialog.data
     if assignment_id is not None and cx.person_id is not None:
         assignment = await assignments.get(cx.services.db, assignment_id)
@@ -373,7 +399,7 @@ async def _nothing_left(message: MessageMin, cx: Ctx, assignment_id: int | None)
     await ask_number(message, cx)
 
 
-async def _answer(message: MessageMin, cx: Ctx, given: str, *, gave_up: bool) -> None:
+async def _answer(message: Message, cx: Ctx, given: str, *, gave_up: bool) -> None:
     data = cx.dialog.data
     person_id = cx.person_id
     task = await tasks.task(cx.services.db, str(data.get("task"))) if data.get("task") else None
@@ -407,13 +433,13 @@ async def _answer(message: MessageMin, cx: Ctx, given: str, *, gave_up: bool) ->
     await send_next(message, cx, last=task.id)
 
 
-@labeler.message(PrivateChat() & InDialog(ui.TRAIN) & Ours("idk"))
-async def dont_know(message: MessageMin, cx: Ctx) -> None:
+@labeler.message(PrivateChat() & InDialog(ui.TRAIN) & Pressed(DontKnow))
+async def dont_know(message: Message, cx: Ctx) -> None:
     await _answer(message, cx, "", gave_up=True)
 
 
 @labeler.message(PrivateChat() & InDialog(ui.TRAIN) & Typed())
-async def answered(message: MessageMin, cx: Ctx) -> None:
+async def answered(message: Message, cx: Ctx) -> None:
     given = message.text or ""
     if is_blank(given):
         await message.answer(TEXTS.render("blank_answer.j2"))

@@ -1,26 +1,21 @@
-"""What the handlers share: the texts, dialog step names, payloads, keyboards and small rules.
+"""What the handlers share: the texts, dialog step names, the dialog's Back/Close, keyboards.
 
-Every payload of this bot carries the key ``et`` (several plugins share one community); its value
-names the action. Labels come from templates/labels.j2.
+Payloads are declared in payloads.py (every one carries the key ``et``); labels come from
+templates/labels.j2.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from vkbottle.dispatch.rules import ABCRule
-from vkbottle.tools.mini_types.bot import MessageMin
+from core.bot import Ctx, Flow, Position, RoleKind, Texts, keyboards
 
-from core import keyboards
-from core.people import Position, RoleKind
-from core.rules import payload_of
-from core.runtime.context import Ctx
-from core.texts import Texts
+from .payloads import KEY as KEY
+from .payloads import Back, Close
 
 TEXTS = Texts.for_package("bots.exam_trainer")
-KEY = "et"
 FLOW = "exam_trainer."
 
 # Dialog steps.
@@ -37,24 +32,9 @@ ASSIGN = FLOW + "assign."
 RESULTS = FLOW + "results"
 REPORT = FLOW + "report"
 
-# Where "Back" leads: step name -> the function that shows that step (filled by the modules).
-StepView = Callable[[MessageMin, Ctx], Awaitable[None]]
-BACK: dict[str, StepView] = {}
-
-CLOSE = {KEY: "close"}
-TO_MENU = {KEY: "menu"}
-
-
-def act(action: str, **values: Any) -> dict[str, Any]:
-    return {KEY: action, **values}
-
-
-def back_to(step: str) -> dict[str, Any]:
-    return act("back", to=step)
-
-
-def nav(back: dict[str, Any] | None) -> list[keyboards.Button]:
-    return keyboards.nav_row(back, CLOSE, TEXTS)
+# Every step's «Назад» and «Закрыть» (the modules register their steps; training.py installs it).
+# Back carries the full step name it leads to: {"et": "back", "to": "exam_trainer.pick"}.
+flow = Flow(FLOW, back=Back, cancel=Close, texts=TEXTS)
 
 
 def keyboard(rows: Sequence[Sequence[keyboards.Button]], *, inline: bool = False) -> str:
@@ -82,28 +62,8 @@ def is_teacher(cx: Ctx) -> bool:
     )
 
 
-class Ours(ABCRule[MessageMin]):
-    """A button of this bot (its payload has ``et``); passes the payload to the handler."""
-
-    def __init__(self, *actions: str) -> None:
-        self.actions = set(actions)
-
-    async def check(self, event: MessageMin) -> bool | dict[str, Any]:
-        payload = payload_of(event)
-        if KEY not in payload or (self.actions and payload[KEY] not in self.actions):
-            return False
-        return {"payload": payload}
-
-
-class Typed(ABCRule[MessageMin]):
-    """A typed message, not a button press (of this bot or another): an answer to a task."""
-
-    async def check(self, event: MessageMin) -> bool:
-        return not payload_of(event)
-
-
 def as_int(value: Any) -> int | None:
-    """A payload number; buttons can be forged, so anything else is None."""
+    """A number kept in the dialog's data (None for anything else)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from vkbottle.tools.mini_types.bot import MessageMin
 
-from core.plugins.spec import MenuReason, Plugin
+from core.plugins import MenuReason, Plugin, Provide
 from core.runtime.context import Ctx
 from core.runtime.services import Services
 
+from .cli import register as commands
 from .demo import load_demo_events
 from .digest import DIGEST
 from .favourites import REMIND
 from .handlers import labeler
 from .handlers.menu import show_menu
-from .kit import Kit
+from .kit import KIT, Kit
 from .settings import PushkinSettings
 from .ui import T
 
@@ -43,7 +44,9 @@ plugin = Plugin(
     labelers=[labeler],
     texts=T,
     migrations_package="bots.pushkin_card",
-    settings_model=PushkinSettings,
+    settings_model=PushkinSettings,  # [bots.pushkin_card], SFERUM_PUSHKIN_CARD_*
+    provides=(Provide(KIT, Kit.build),),
+    commands=(commands,),  # sferum events import
     on_startup=on_startup,
     demo=demo,
     description="Афиша мероприятий по Пушкинской карте, избранное, подборки и рекомендации классу.",

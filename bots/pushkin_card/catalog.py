@@ -20,6 +20,7 @@ from core.storage import Database
 
 from .categories import Category
 from .dates import Window
+from .records import EventFacts
 from .search_text import normalise, query_terms
 
 PAGE_SIZE = 5
@@ -82,20 +83,8 @@ class SessionView:
 
 
 @dataclass(frozen=True, slots=True)
-class EventView:
-    id: int
-    name: str
-    description: str
-    category: Category
-    category_name: str
-    age_limit: int
-    is_free: bool
-    price: int | None
-    max_price: int | None
-    sale_link: str | None
-    starts_at: datetime
-    ends_at: datetime
-    organization: str
+class EventView(EventFacts):
+    """An event as the listing and the card read it back: no sessions, they are asked apart."""
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> EventView:

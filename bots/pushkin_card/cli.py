@@ -1,6 +1,7 @@
 """``sferum events import FILE|--api``: load Pushkin-card events into the database.
 
-A file is read whole; the API is paged (``SFERUM_PUSHKIN_API_URL``, ``SFERUM_PUSHKIN_API_KEY``)
+A file is read whole; the API is paged (``api_url`` and ``api_key`` of the plugin's settings:
+``[bots.pushkin_card]`` of sferum.toml or ``SFERUM_PUSHKIN_CARD_API_URL``/``_API_KEY``)
 and, after the first run, asked only for events starting from the last one seen (``--full``
 re-reads everything). Bad records are skipped and counted by reason; the exit code is 0 when
 the source was readable, 2 when it was not.
@@ -15,9 +16,11 @@ import time
 from pathlib import Path
 
 from core.config import load_settings
+from core.plugins.settings import load_plugin_settings
 from core.storage import load_migrations, migrate, open_core_database
 
 from .importer import EventImporter, ImportReport
+from .kit import NAME
 from .settings import PushkinSettings
 from .sources import ApiSource, EventSource, FileSource, SourceError
 from .ui import T
@@ -36,7 +39,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "file", nargs="?", type=Path, help="файл JSON: {total, events} или список мероприятий"
     )
     what.add_argument(
-        "--api", action="store_true", help="прочитать API (настройки из переменных окружения)"
+        "--api",
+        action="store_true",
+        help="прочитать API (настройки — [bots.pushkin_card] в sferum.toml или "
+        "SFERUM_PUSHKIN_CARD_API_URL и SFERUM_PUSHKIN_CARD_API_KEY)",
     )
     importing.add_argument(
         "--full", action="store_true", help="с --api: перечитать всё, а не только новое"
@@ -67,12 +73,13 @@ def run_import(args: argparse.Namespace) -> int:
     async def go() -> ImportReport:
         db = await open_core_database(settings.db_path)
         try:
-            await migrate(db, load_migrations("pushkin_card", "bots.pushkin_card"))
+            await migrate(db, load_migrations(NAME, "bots.pushkin_card"))
             importer = EventImporter(db, args.clock)
             source: EventSource
             if args.api:
                 start = None if args.full else await importer.last_watermark()
-                source = ApiSource(PushkinSettings.from_env(), start_ms=start)
+                own = load_plugin_settings(NAME, PushkinSettings, settings)
+                source = ApiSource(own, start_ms=start)
             else:
                 source = FileSource(args.file)
             return await importer.run(source)

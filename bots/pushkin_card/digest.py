@@ -22,7 +22,7 @@ from core.scheduling import Job, Weekly
 from .catalog import Catalog, Query
 from .dates import Window
 from .eligibility import eligibility
-from .ui import T, inline
+from .ui import ShowCard, ShowList, T, inline
 
 DIGEST = "pushkin_card.digest"  # weekly, one job per city
 SOURCE = "pushkin_card"
@@ -106,10 +106,10 @@ class Digest:
             return None
         events = T.render("digest.j2", page=page, now=now)
         buttons = [
-            (T.label("number", n=i + 1), {"pk": "ev", "e": item.event.id})
+            (T.label("number", n=i + 1), ShowCard(e=item.event.id).pack())
             for i, item in enumerate(page.items[:5])
         ]
-        keyboard = inline([buttons, [(T.label("open_list"), {"pk": "list"})]])
+        keyboard = inline([buttons, [(T.label("open_list"), ShowList().pack())]])
         return events, keyboard
 
     async def fire(self, job: Job) -> None:

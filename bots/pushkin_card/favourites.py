@@ -15,7 +15,7 @@ from core.scheduling import Job, Once
 
 from . import outbox
 from .catalog import Catalog, EventView, SessionView
-from .ui import Link, T, inline
+from .ui import Link, ShowCard, T, inline
 
 REMIND = "pushkin_card.remind"
 REMINDER_TIME = time(18, 0)
@@ -193,7 +193,7 @@ class Favourites:
             days_ahead=days_ahead,
             now=now,
         )
-        rows: list[list[Any]] = [[(T.label("open_card"), {"pk": "ev", "e": event_id})]]
+        rows: list[list[Any]] = [[(T.label("open_card"), ShowCard(e=event_id).pack())]]
         if event.sale_link:
             rows.insert(0, [Link(T.label("buy"), event.sale_link)])
         await outbox.send(

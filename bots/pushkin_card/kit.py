@@ -1,10 +1,11 @@
-"""The plugin's services over core's, built once per process and kept in ``services.extras``
-(other parts — the mini-app — may read the catalogue from there too)."""
+"""The plugin's services over core's, built once per ``Services``: the plugin provides them as
+``KIT`` (other parts — the mini-app — may read the catalogue with ``services.get(KIT)`` too)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.plugins.extensions import ServiceKey
 from core.runtime.services import Services
 
 from .catalog import Catalog
@@ -24,17 +25,20 @@ class Kit:
     digest: Digest
 
     @classmethod
-    def of(cls, services: Services) -> Kit:
-        kit = services.extras.get(NAME)
-        if isinstance(kit, Kit) and kit.services is services:
-            return kit
+    def build(cls, services: Services) -> Kit:
         catalog = Catalog(services.db)
-        kit = cls(
+        return cls(
             services,
             catalog,
             Prefs(services.storage(NAME)),
             Favourites(services, catalog),
             Digest(services, catalog),
         )
-        services.extras[NAME] = kit
-        return kit
+
+    @classmethod
+    def of(cls, services: Services) -> Kit:
+        """The services' kit (built here too where the plugin was not installed: unit tests)."""
+        return services.get(KIT, cls.build)
+
+
+KIT = ServiceKey[Kit](f"{NAME}.kit")

@@ -71,7 +71,9 @@ class Place(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
-class Event:
+class EventFacts:
+    """What an event is, the same whether read from the feed or back from the database."""
+
     id: int
     name: str
     description: str
@@ -85,6 +87,10 @@ class Event:
     starts_at: datetime
     ends_at: datetime
     organization: str
+
+
+@dataclass(frozen=True, slots=True)
+class Event(EventFacts):
     sessions: tuple[SessionRow, ...]
     dropped_seances: int = 0
     search_text: str = field(default="", compare=False)

@@ -1,22 +1,15 @@
 """This plugin's own settings (not core's): where the PRO.Культура.РФ API is and its key.
 
-Read from the environment: ``SFERUM_PUSHKIN_API_URL``, ``SFERUM_PUSHKIN_API_KEY`` and the
-optional tuning keys below. A bad value raises core's ConfigError with one line naming the key.
+Core fills them (``Plugin.settings_model``, core/plugins/settings.py) from ``[bots.pushkin_card]``
+of sferum.toml and from ``SFERUM_PUSHKIN_CARD_API_URL``, ``SFERUM_PUSHKIN_CARD_API_KEY`` and the
+optional tuning keys below (``SFERUM_PUSHKIN_CARD_<FIELD>``; the environment wins). A bad value
+stops with core's one line naming the key.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
-
-from core.config import ConfigError
-from core.config_errors import describe_error
-
-PREFIX = "SFERUM_PUSHKIN_"
 
 
 class PushkinSettings(BaseModel):
@@ -43,18 +36,3 @@ class PushkinSettings(BaseModel):
     @property
     def api_configured(self) -> bool:
         return bool(self.api_url and self.api_key)
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> PushkinSettings:
-        env = os.environ if environ is None else environ
-        values: dict[str, Any] = {
-            name: env[PREFIX + name.upper()]
-            for name in cls.model_fields
-            if PREFIX + name.upper() in env
-        }
-        try:
-            return cls(**values)
-        except ValidationError as exc:
-            error = exc.errors()[0]
-            key = PREFIX + str(error["loc"][0]).upper() if error["loc"] else PREFIX
-            raise ConfigError(describe_error(error, key, cls)) from None

@@ -97,7 +97,8 @@ class ApiSource(EventSource):
     ) -> None:
         if not settings.api_configured:
             raise SourceError(
-                "API не настроен: задайте SFERUM_PUSHKIN_API_URL и SFERUM_PUSHKIN_API_KEY"
+                "API не настроен: задайте SFERUM_PUSHKIN_CARD_API_URL и "
+                "SFERUM_PUSHKIN_CARD_API_KEY (или api_url и api_key в [bots.pushkin_card])"
             )
         self.settings = settings
         self.start_ms = start_ms

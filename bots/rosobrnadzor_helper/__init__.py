@@ -14,12 +14,14 @@ from __future__ import annotations
 from vkbottle.tools.mini_types.bot import MessageMin
 
 from core.people import RoleKind
-from core.plugins.spec import MenuReason, Plugin
+from core.plugins import MenuReason, Plugin, Provide
 from core.runtime.context import Ctx
 from core.runtime.services import Services
 
 from . import appeal_dialog, gate, operators, questions  # noqa: F401 - they register handlers
-from .desk import NAME, desk_of
+from .cli import register as commands
+from .desk import DESK, NAME, Desk, desk_of
+from .miniapp_pages import HOME
 from .miniapp_pages import setup as miniapp_pages
 from .ui import LABELERS, T
 
@@ -58,13 +60,12 @@ plugin = Plugin(
     on_startup=on_startup,
     demo=demo,
     description="Ответы учителям по базе знаний с источниками; обращения к операторам по 59-ФЗ.",
-    extras={
-        "kb": "bots.rosobrnadzor_helper.kb",
-        "appeals": "bots.rosobrnadzor_helper.appeals",
-        "chats": ("demo:chat-operators",),  # the embedded sandbox adds the bot to this chat
-        # The operators' queue in the mini-app (/appeals): core passes it to create_app.
-        "miniapp_routes": miniapp_pages,
-    },
+    commands=(commands,),  # sferum kb import|search
+    # The operators' queue in the mini-app (/appeals) and its link on the home page.
+    miniapp_routes=(miniapp_pages,),
+    home_links=(HOME,),
+    demo_chats=("demo:chat-operators",),  # the embedded sandbox adds the bot to this chat
+    provides=(Provide(DESK, lambda services: Desk(services, T)),),
     payload_keys=("rb",),  # every button of the helper: {"rb": action, ...}
     menu=menu,
 )

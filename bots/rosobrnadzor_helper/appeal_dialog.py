@@ -12,14 +12,9 @@ context), never as anyone a payload names.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from vkbottle.tools.mini_types.bot import MessageMin
-
-from core.keyboards import Button, chunk
-from core.rules import Command, InDialog, PayloadHas, PrivateChat
-from core.runtime.context import Ctx
+from core.bot import Button, Command, Ctx, InDialog, Message, Pressed, PrivateChat, chunk
 from core.vk.uploads import files_in, keep_all
 
 from .appeals import (
@@ -34,6 +29,19 @@ from .appeals import (
     is_operator,
 )
 from .desk import NAME
+from .payloads import (
+    Back,
+    Cancel,
+    ChooseCategory,
+    LinksDone,
+    Menu,
+    MyAppeals,
+    RateAnswer,
+    SendAppeal,
+    ShowAppeal,
+    StartAppeal,
+    UseQuestion,
+)
 from .ui import (
     APPEAL,
     APPEAL_WORDS,
@@ -45,7 +53,6 @@ from .ui import (
     actions,
     desk,
     inline,
-    int_arg,
     leave_dialog,
     menu_keyboard,
     nav,
@@ -61,23 +68,23 @@ async def _last_question(cx: Ctx) -> str:
 
 
 # --- the steps, each with Back and Cancel --------------------------------------------------------
-async def start_appeal(message: MessageMin, cx: Ctx) -> None:
+async def start_appeal(message: Message, cx: Ctx) -> None:
     await cx.finish()
     await cx.goto(APPEAL + "category", links=[])
-    buttons: list[Button] = [(T.label(f"cat_{c}"), {"rb": "cat", "c": c}) for c in CATEGORIES]
+    buttons: list[Button] = [(T.label(f"cat_{c}"), ChooseCategory(c=c).pack()) for c in CATEGORIES]
     await message.answer(
         T.render("appeal_category.j2"),
-        keyboard=inline([*chunk(buttons, 2), nav({"rb": "menu"})]),
+        keyboard=inline([*chunk(buttons, 2), nav(Menu())]),
     )
 
 
-async def ask_text(message: MessageMin, cx: Ctx, problem: str = "") -> None:
+async def ask_text(message: Message, cx: Ctx, problem: str = "") -> None:
     await cx.goto(APPEAL + "text")
     question = await _last_question(cx)
     usable = MIN_TEXT <= len(question) <= MAX_TEXT
     rows: list[list[Button]] = []
     if usable:
-        rows.append([(T.label("use_question"), {"rb": "useq"})])
+        rows.append([(T.label("use_question"), UseQuestion().pack())])
     rows.append(nav())
     await message.answer(
         T.render("appeal_text.j2", question=question if usable else "", problem=problem),
@@ -89,7 +96,7 @@ def _file_names(cx: Ctx) -> list[str]:
     return [str(title) for _kind, _attachment, title in cx.dialog.data.get("files") or []]
 
 
-async def attach_files(message: MessageMin, cx: Ctx) -> list[tuple[str, str]]:
+async def attach_files(message: Message, cx: Ctx) -> list[tuple[str, str]]:
     """Keep the message's documents and photos with the appeal being written; returns the
     (name, reason) of those that could not be kept."""
     kept = list(cx.dialog.data.get("files") or [])
@@ -99,7 +106,7 @@ async def attach_files(message: MessageMin, cx: Ctx) -> list[tuple[str, str]]:
 
 
 async def ask_links(
-    message: MessageMin,
+    message: Message,
     cx: Ctx,
     *,
     added: bool = False,
@@ -123,11 +130,11 @@ async def ask_links(
             files_added=files_added,
             failed=failed or [],
         ),
-        keyboard=inline([[(done, {"rb": "links_done"}, "primary")], nav()]),
+        keyboard=inline([[(done, LinksDone().pack(), "primary")], nav()]),
     )
 
 
-async def ask_confirm(message: MessageMin, cx: Ctx) -> None:
+async def ask_confirm(message: Message, cx: Ctx) -> None:
     await cx.goto(APPEAL + "confirm")
     data = cx.dialog.data
     zone = cx.services.settings.timezone
@@ -146,27 +153,27 @@ async def ask_confirm(message: MessageMin, cx: Ctx) -> None:
             files=_file_names(cx),
             due=due.strftime("%d.%m.%Y"),
         ),
-        keyboard=inline([[(T.label("send"), {"rb": "send"}, "positive")], nav()]),
+        keyboard=inline([[(T.label("send"), SendAppeal().pack(), "positive")], nav()]),
     )
 
 
 @actions.message(
-    PrivateChat() & Staff & (PayloadHas(rb="appeal") | Command("rb_appeal", *APPEAL_WORDS))
+    PrivateChat() & Staff & (Pressed(StartAppeal) | Command("rb_appeal", *APPEAL_WORDS))
 )
-async def begin(message: MessageMin, cx: Ctx) -> None:
+async def begin(message: Message, cx: Ctx) -> None:
     await start_appeal(message, cx)
 
 
-@steps.message(InDialog(prefix=APPEAL) & PayloadHas(rb="cancel"))
-async def cancel(message: MessageMin, cx: Ctx) -> None:
+@steps.message(InDialog(prefix=APPEAL) & Pressed(Cancel))
+async def cancel(message: Message, cx: Ctx) -> None:
     await cx.finish()
     await message.answer(
         T.render("appeal_cancelled.j2"), keyboard=menu_keyboard(is_operator(cx.identity))
     )
 
 
-@steps.message(InDialog(prefix=APPEAL) & PayloadHas(rb="back"))
-async def back(message: MessageMin, cx: Ctx) -> None:
+@steps.message(InDialog(prefix=APPEAL) & Pressed(Back))
+async def back(message: Message, cx: Ctx) -> None:
     step = (cx.dialog.step or "").removeprefix(APPEAL)
     if step == "text":
         await start_appeal(message, cx)
@@ -178,31 +185,31 @@ async def back(message: MessageMin, cx: Ctx) -> None:
         await cancel(message, cx)
 
 
-@steps.message(InDialog(APPEAL + "category") & PayloadHas(rb="cat"))
-async def chose_category(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
-    category = str(payload.get("c"))
+@steps.message(InDialog(APPEAL + "category") & Pressed(ChooseCategory))
+async def chose_category(message: Message, cx: Ctx, payload: ChooseCategory) -> None:
+    category = payload.c
     await cx.goto(APPEAL + "category", category=category if category in CATEGORIES else "other")
     await ask_text(message, cx)
 
 
 @steps.message(InDialog(APPEAL + "category"))
-async def category_typed(message: MessageMin, cx: Ctx) -> None:
+async def category_typed(message: Message, cx: Ctx) -> None:
     await start_appeal(message, cx)
 
 
-@steps.message(InDialog(APPEAL + "text") & PayloadHas(rb="useq"))
-async def use_question(message: MessageMin, cx: Ctx) -> None:
+@steps.message(InDialog(APPEAL + "text") & Pressed(UseQuestion))
+async def use_question(message: Message, cx: Ctx) -> None:
     await wrote_text_value(message, cx, await _last_question(cx))
 
 
-@steps.message(InDialog(APPEAL + "text") & PlainText())
-async def wrote_text(message: MessageMin, cx: Ctx) -> None:
+@steps.message(InDialog(APPEAL + "text") & PlainText)
+async def wrote_text(message: Message, cx: Ctx) -> None:
     if files_in(message):  # a photo of the order with the text of the appeal as its caption
         await attach_files(message, cx)
     await wrote_text_value(message, cx, message.text or "")
 
 
-async def wrote_text_value(message: MessageMin, cx: Ctx, text: str) -> None:
+async def wrote_text_value(message: Message, cx: Ctx, text: str) -> None:
     text = text.strip()
     if not MIN_TEXT <= len(text) <= MAX_TEXT:
         await ask_text(message, cx, problem=T.label("err_bad_text"))
@@ -213,17 +220,17 @@ async def wrote_text_value(message: MessageMin, cx: Ctx, text: str) -> None:
 
 
 @steps.message(InDialog(APPEAL + "text"))
-async def text_other(message: MessageMin, cx: Ctx) -> None:
+async def text_other(message: Message, cx: Ctx) -> None:
     await ask_text(message, cx)
 
 
-@steps.message(InDialog(APPEAL + "links") & PayloadHas(rb="links_done"))
-async def links_done(message: MessageMin, cx: Ctx) -> None:
+@steps.message(InDialog(APPEAL + "links") & Pressed(LinksDone))
+async def links_done(message: Message, cx: Ctx) -> None:
     await ask_confirm(message, cx)
 
 
 @steps.message(InDialog(APPEAL + "links"))
-async def wrote_links(message: MessageMin, cx: Ctx) -> None:
+async def wrote_links(message: Message, cx: Ctx) -> None:
     links = list(cx.dialog.data.get("links") or [])
     found = [link for link in extract_links(message.text or "") if link not in links]
     if files_in(message):
@@ -240,8 +247,8 @@ async def wrote_links(message: MessageMin, cx: Ctx) -> None:
     await ask_links(message, cx, added=True)
 
 
-@steps.message(InDialog(APPEAL + "confirm") & PayloadHas(rb="send"))
-async def send(message: MessageMin, cx: Ctx) -> None:
+@steps.message(InDialog(APPEAL + "confirm") & Pressed(SendAppeal))
+async def send(message: Message, cx: Ctx) -> None:
     data = dict(cx.dialog.data)
     helper = desk(cx)
     try:
@@ -265,51 +272,51 @@ async def send(message: MessageMin, cx: Ctx) -> None:
 
 
 @steps.message(InDialog(APPEAL + "confirm"))
-async def confirm_other(message: MessageMin, cx: Ctx) -> None:
+async def confirm_other(message: Message, cx: Ctx) -> None:
     await ask_confirm(message, cx)
 
 
 # --- the teacher's appeals -------------------------------------------------------------------
-@actions.message(PrivateChat() & Staff & (PayloadHas(rb="mine") | Command("rb_mine", *MINE_WORDS)))
-async def mine(message: MessageMin, cx: Ctx) -> None:
+@actions.message(PrivateChat() & Staff & (Pressed(MyAppeals) | Command("rb_mine", *MINE_WORDS)))
+async def mine(message: Message, cx: Ctx) -> None:
     await leave_dialog(cx)
     helper = desk(cx)
     appeals = await helper.mine(cx.person_id or 0)
     items = [await helper.describe(a) for a in appeals[:10]]
     buttons: list[Button] = [
-        (T.label("open_number", number=a.number), {"rb": "show", "a": a.id}) for a in appeals[:8]
+        (T.label("open_number", number=a.number), ShowAppeal(a=a.id).pack()) for a in appeals[:8]
     ]
-    ask: Button = (T.label("ask_specialist"), {"rb": "appeal"}, "primary")
+    ask: Button = (T.label("ask_specialist"), StartAppeal().pack(), "primary")
     rows = [*chunk(buttons, 2), [ask]]
     await message.answer(T.render("my_appeals.j2", items=items), keyboard=inline(rows))
 
 
-@actions.message(PrivateChat() & Staff & PayloadHas(rb="show"))
-async def show(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+@actions.message(PrivateChat() & Staff & Pressed(ShowAppeal))
+async def show(message: Message, cx: Ctx, payload: ShowAppeal) -> None:
     await leave_dialog(cx)
     helper = desk(cx)
-    appeal = await helper.store.get(int_arg(payload, "a"))
+    appeal = await helper.store.get(payload.a or 0)
     if appeal is None or appeal.person_id != cx.person_id:
         await message.answer(T.label("err_not_found"))
         return
     rows: list[list[Button]] = []
     if appeal.answer and appeal.rating is None:
         rows.append(
-            [(T.label("rate", n=n), {"rb": "rate", "a": appeal.id, "r": n}) for n in range(1, 6)]
+            [(T.label("rate", n=n), RateAnswer(a=appeal.id, r=n).pack()) for n in range(1, 6)]
         )
-    rows.append([(T.label("my_appeals"), {"rb": "mine"})])
+    rows.append([(T.label("my_appeals"), MyAppeals().pack())])
     await message.answer(
         T.render("appeal_card.j2", author_view=True, **await helper.describe(appeal)),
         keyboard=inline(rows),
     )
 
 
-@actions.message(PrivateChat() & Staff & PayloadHas(rb="rate"))
-async def rate(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+@actions.message(PrivateChat() & Staff & Pressed(RateAnswer))
+async def rate(message: Message, cx: Ctx, payload: RateAnswer) -> None:
     await leave_dialog(cx)
     helper = desk(cx)
     try:
-        appeal = await helper.store.rate(int_arg(payload, "a"), cx.identity, int_arg(payload, "r"))
+        appeal = await helper.store.rate(payload.a or 0, cx.identity, payload.r or 0)
     except AppealError as exc:
         await message.answer(T.label(f"err_{exc.reason}"))
         return

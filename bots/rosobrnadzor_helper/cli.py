@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from core.config import load_settings
-from core.plugins.loader import plugin_migrations
+from core.plugins.migrations import MigrationSource, plugin_migrations
 from core.storage import Database, migrate, open_core_database
 
 from .kb import ImportReport, KnowledgeBase
@@ -26,6 +26,9 @@ from .triage import triage
 
 R = TypeVar("R")
 
+
+# The plugin's migrations create the tables these commands use.
+MIGRATIONS = MigrationSource("rosobrnadzor_helper", "bots.rosobrnadzor_helper")
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("kb", help="база знаний помощника Рособрнадзора: импорт и поиск")
@@ -51,12 +54,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 async def _with_kb(args: argparse.Namespace, action: Callable[[KnowledgeBase], Awaitable[R]]) -> R:
-    from . import plugin
 
     settings = load_settings()
     db: Database = await open_core_database(settings.db_path)
     try:
-        await migrate(db, plugin_migrations(plugin))
+        await migrate(db, plugin_migrations(MIGRATIONS))
         kb = KnowledgeBase(db, clock=args.clock)
         await kb.ensure_ready()
         return await action(kb)

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from core import keyboards
 from core.outbox import OutboxMessage
 from core.people import Identity
+from core.plugins.extensions import ServiceKey
 from core.runtime.services import Services
 from core.scheduling import Job, Once
 from core.texts import Texts
@@ -35,6 +36,7 @@ from .appeals import (
     visible_to,
 )
 from .kb import KnowledgeBase
+from .payloads import Answer, RateAnswer, Take
 
 log = logging.getLogger("sferum.rosobrnadzor_helper")
 
@@ -191,7 +193,7 @@ class Desk:
         # A text button, not a callback one: a press in the chat reaches the bot as a message
         # from the operator, which every VK client and the sandbox deliver the same way.
         keyboard = keyboards.build(
-            [[(self.texts.label("take"), {"rb": "op_take", "a": appeal.id}, "positive")]],
+            [[(self.texts.label("take"), Take(a=appeal.id).pack(), "positive")]],
             inline=True,
         )
         text = self.texts.render("operators_new.j2", **await self.describe(appeal))
@@ -260,7 +262,7 @@ class Desk:
         )
         if operator_vk is not None and appeal.operator_id is not None and appeal.group_id:
             keyboard = keyboards.build(
-                [[(self.texts.label("op_answer"), {"rb": "op_answer", "a": appeal.id}, "primary")]],
+                [[(self.texts.label("op_answer"), Answer(a=appeal.id).pack(), "primary")]],
                 inline=True,
             )
             message = await self.services.outbox.deliver(
@@ -333,7 +335,7 @@ class Desk:
 
     def rating_keyboard(self, appeal: Appeal) -> str:
         row = [
-            (self.texts.label("rate", n=n), {"rb": "rate", "a": appeal.id, "r": n})
+            (self.texts.label("rate", n=n), RateAnswer(a=appeal.id, r=n).pack())
             for n in range(1, 6)
         ]
         return keyboards.build([row], inline=True)
@@ -372,9 +374,11 @@ class Desk:
         return appeal if appeal is not None and visible_to(appeal, viewer) else None
 
 
+# The desk the plugin provides (``Plugin.provides``): one per Services.
+DESK = ServiceKey[Desk](f"{NAME}.desk")
+
+
 def desk_of(services: Services, texts: Texts) -> Desk:
-    """The process's desk, created on first use."""
-    desk = services.extras.get(NAME)
-    if not isinstance(desk, Desk):
-        desk = services.extras[NAME] = Desk(services, texts)
-    return desk
+    """The services' desk, created on first use (also where the plugin was not installed: a
+    unit test, a command)."""
+    return services.get(DESK, lambda built: Desk(built, texts))

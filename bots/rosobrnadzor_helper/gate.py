@@ -7,10 +7,7 @@ are always filed as the verified staff person who writes, never on anyone's beha
 
 from __future__ import annotations
 
-from vkbottle.tools.mini_types.bot import MessageMin
-
-from core.rules import Command, InDialog, PrivateChat
-from core.runtime.context import Ctx
+from core.bot import Command, Ctx, InDialog, Message, PrivateChat
 
 from .ui import (
     APPEAL_WORDS,
@@ -29,13 +26,13 @@ from .ui import (
 _COMMANDS = Command("rb_gate", *MENU_WORDS, *APPEAL_WORDS, *MINE_WORDS)
 
 
-@gate.message(PrivateChat() & ~Staff & (Ours() | InDialog(prefix=PREFIX) | _COMMANDS))
-async def not_for_you(message: MessageMin, cx: Ctx) -> None:
+@gate.message(PrivateChat() & ~Staff & (Ours | InDialog(prefix=PREFIX) | _COMMANDS))
+async def not_for_you(message: Message, cx: Ctx) -> None:
     await leave_dialog(cx)
     await message.answer(T.render("not_staff.j2", has_person=cx.identity.person is not None))
 
 
-@gate.message(~Operator & OperatorAction())
-async def not_an_operator(message: MessageMin, cx: Ctx) -> None:
+@gate.message(~Operator & OperatorAction)
+async def not_an_operator(message: Message, cx: Ctx) -> None:
     await leave_dialog(cx)
     await message.answer(T.label("err_not_operator"))

@@ -10,7 +10,8 @@ sees new appeals and those they took; an appeal taken by another operator answer
 an id that does not exist, so ids reveal nothing. Forms are POST with the session's CSRF token and
 end in a redirect (POST/redirect/GET); bad input re-renders the page with a Russian error.
 
-Wired through the plugin's ``extras["miniapp_routes"]``: ``create_app(extra_routes=[setup])``.
+Wired through the plugin's ``miniapp_routes`` and ``home_links`` (``HOME``):
+``create_app(extra_routes=extension_routes([plugin]))``.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from typing import Any
 import jinja2
 from aiohttp import web
 
+from core.plugins.extensions import HomeLink
 from core.runtime.services import Services
-from miniapp.keys import HOME_LINKS, PAGES, SERVICES, HomeLink
+from miniapp.keys import PAGES, SERVICES
 from miniapp.security import CSRF_FIELD
 from miniapp.viewer import Viewer, check_csrf, current_viewer
 
@@ -65,6 +67,10 @@ ANSWERED_SHOWN = 20
 ANSWER_FORM_BYTES = 64 * 1024
 
 
+# The queue's link on the mini-app's home page, for operators (``Plugin.home_links``).
+HOME = HomeLink(T.label("miniapp_link"), PREFIX, is_operator)
+
+
 def setup(app: web.Application) -> None:
     base = app[PAGES].texts.env
     own = jinja2.PrefixLoader({"rb": jinja2.FileSystemLoader(TEMPLATES)})
@@ -80,7 +86,6 @@ def setup(app: web.Application) -> None:
     r.add_post(APPEAL_PATH + "/take", take, name="rb_appeal_take")
     r.add_post(APPEAL_PATH + "/answer", answer, name="rb_appeal_answer")
     r.add_static("/rb/static", STATIC, name="rb_static", append_version=False)
-    app[HOME_LINKS].append(HomeLink(T.label("miniapp_link"), PREFIX, is_operator))
     app.on_startup.append(_connect_sender)
 
 

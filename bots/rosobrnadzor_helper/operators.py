@@ -9,15 +9,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from vkbottle.tools.mini_types.bot import MessageMin
-
-from core import keyboards
-from core.keyboards import Button, chunk
-from core.rules import Command, InDialog, PayloadHas, PrivateChat
-from core.runtime.context import Ctx
+from core.bot import (
+    Button,
+    Command,
+    Ctx,
+    InDialog,
+    Message,
+    Pressed,
+    PrivateChat,
+    chunk,
+    keyboards,
+)
 
 from .appeals import MAX_ANSWER, MAX_EXTENSION_DAYS, Appeal, AppealError, Status
 from .desk import Desk
+from .payloads import (
+    Answer,
+    Back,
+    Cancel,
+    Extend,
+    ExtendBy,
+    FindInQueue,
+    OperatorCard,
+    Queue,
+    Release,
+    SendAnswer,
+    Take,
+)
 from .ui import (
     OPERATOR,
     QUEUE_WORDS,
@@ -27,7 +45,6 @@ from .ui import (
     actions,
     desk,
     inline,
-    int_arg,
     leave_dialog,
     nav,
     steps,
@@ -39,14 +56,14 @@ EXTEND_CHOICES = (10, 20, MAX_EXTENSION_DAYS)
 def card_keyboard(appeal: Appeal) -> str:
     rows: list[list[Button]] = []
     if appeal.status == Status.NEW:
-        rows.append([(T.label("take"), {"rb": "op_take", "a": appeal.id}, "positive")])
+        rows.append([(T.label("take"), Take(a=appeal.id).pack(), "positive")])
     if appeal.is_open:
-        rows.append([(T.label("op_answer"), {"rb": "op_answer", "a": appeal.id}, "primary")])
+        rows.append([(T.label("op_answer"), Answer(a=appeal.id).pack(), "primary")])
         if not appeal.extended_days:
-            rows.append([(T.label("op_extend"), {"rb": "op_extend", "a": appeal.id})])
+            rows.append([(T.label("op_extend"), Extend(a=appeal.id).pack())])
     if appeal.status == Status.IN_PROGRESS:
-        rows.append([(T.label("op_release"), {"rb": "op_release", "a": appeal.id})])
-    rows.append([(T.label("queue"), {"rb": "queue"})])
+        rows.append([(T.label("op_release"), Release(a=appeal.id).pack())])
+    rows.append([(T.label("queue"), Queue().pack())])
     return inline(rows)
 
 
@@ -68,7 +85,7 @@ def _searchable(appeal: Appeal) -> str:
     return f"{appeal.number} {T.label(f'cat_{appeal.category}')} {appeal.text}"
 
 
-async def send_queue(message: MessageMin, cx: Ctx, page: int = 1, query: str | None = None) -> None:
+async def send_queue(message: Message, cx: Ctx, page: int = 1, query: str | None = None) -> None:
     """The queue a page at a time (the text describes the appeals whose buttons are shown); in
     the private chat an operator may search it by number or words of the appeal."""
     helper = desk(cx)
@@ -79,9 +96,9 @@ async def send_queue(message: MessageMin, cx: Ctx, page: int = 1, query: str | N
         query, found = None, appeals
     fixed: list[list[Button]] = []
     if not cx.in_group_chat:
-        row: list[Button] = [(T.label("op_find"), {"rb": "op_find"})]
+        row: list[Button] = [(T.label("op_find"), FindInQueue().pack())]
         if query:
-            row.append((T.label("queue_all"), {"rb": "queue"}))
+            row.append((T.label("queue_all"), Queue().pack()))
             await cx.goto(OPERATOR + "found", q=query)
         fixed.append(row)
     window = keyboards.page_window(len(found), fixed, page=page, inline=True, per_row=2)
@@ -89,15 +106,13 @@ async def send_queue(message: MessageMin, cx: Ctx, page: int = 1, query: str | N
     buttons: list[Button] = []
     for appeal in shown:
         if appeal.status == Status.NEW:
-            buttons.append(
-                (T.label("take_number", number=appeal.number), {"rb": "op_take", "a": appeal.id})
-            )
+            buttons.append((T.label("take_number", number=appeal.number), Take(a=appeal.id).pack()))
         elif not cx.in_group_chat:  # a card is opened in the private chat only
             buttons.append(
-                (T.label("open_number", number=appeal.number), {"rb": "op_card", "a": appeal.id})
+                (T.label("open_number", number=appeal.number), OperatorCard(a=appeal.id).pack())
             )
-    turn = {"rb": "queue", "f": 1} if query else {"rb": "queue"}
-    rows = [*chunk(buttons, 2), keyboards.pager_row(window, turn), *fixed]
+    turn = Queue(f=1) if query else Queue()
+    rows = [*chunk(buttons, 2), keyboards.pager_row(window, turn.pack()), *fixed]
     items = [await helper.describe(a) for a in shown]
     text = T.render(
         "queue.j2",
@@ -112,41 +127,42 @@ async def send_queue(message: MessageMin, cx: Ctx, page: int = 1, query: str | N
     await message.answer(text, keyboard=inline(rows) if any(rows) else None)
 
 
-@actions.message(Operator & (PayloadHas(rb="queue") | Command("rb_queue", *QUEUE_WORDS)))
-async def queue(message: MessageMin, cx: Ctx, payload: dict[str, Any] | None = None) -> None:
-    payload = payload or {}
+@actions.message(Operator & (Pressed(Queue) | Command("rb_queue", *QUEUE_WORDS)))
+async def queue(message: Message, cx: Ctx, payload: Queue | dict[str, Any] | None = None) -> None:
+    # The button, or the command (typed, or its {"cmd": ...} button): the first page.
+    pressed = payload if isinstance(payload, Queue) else Queue()
     # «Ещё» under search results pages on through the same search.
-    searching = bool(payload.get("f")) and cx.dialog.at(OPERATOR + "found")
+    searching = bool(pressed.f) and cx.dialog.at(OPERATOR + "found")
     query = str(cx.dialog.data.get("q") or "") if searching else ""
     if not searching:
         await leave_dialog(cx)
-    await send_queue(message, cx, keyboards.page_of(payload), query or None)
+    await send_queue(message, cx, pressed.page_number, query or None)
 
 
-@actions.message(PrivateChat() & Operator & PayloadHas(rb="op_find"))
-async def ask_find(message: MessageMin, cx: Ctx) -> None:
+@actions.message(PrivateChat() & Operator & Pressed(FindInQueue))
+async def ask_find(message: Message, cx: Ctx) -> None:
     await leave_dialog(cx)
     await cx.goto(OPERATOR + "find")
-    await message.answer(T.render("queue_find.j2"), keyboard=inline([nav({"rb": "queue"})]))
+    await message.answer(T.render("queue_find.j2"), keyboard=inline([nav(Queue())]))
 
 
-@steps.message(InDialog(OPERATOR + "find") & PayloadHas(rb="cancel"))
-async def find_cancelled(message: MessageMin, cx: Ctx) -> None:
+@steps.message(InDialog(OPERATOR + "find") & Pressed(Cancel))
+async def find_cancelled(message: Message, cx: Ctx) -> None:
     await cx.finish()
     await send_queue(message, cx)
 
 
-@steps.message(InDialog(OPERATOR + "find") & PlainText())
-async def find(message: MessageMin, cx: Ctx) -> None:
+@steps.message(InDialog(OPERATOR + "find") & PlainText)
+async def find(message: Message, cx: Ctx) -> None:
     await cx.finish()
     await send_queue(message, cx, 1, " ".join((message.text or "").split())[:MAX_QUERY])
 
 
-@actions.message(PrivateChat() & Operator & PayloadHas(rb="op_card"))
-async def card(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+@actions.message(PrivateChat() & Operator & Pressed(OperatorCard))
+async def card(message: Message, cx: Ctx, payload: OperatorCard) -> None:
     await leave_dialog(cx)
     helper = desk(cx)
-    appeal = await helper.visible(int_arg(payload, "a"), cx.identity)
+    appeal = await helper.visible(payload.a or 0, cx.identity)
     if appeal is None:
         await message.answer(T.label("err_not_found"))
         return
@@ -157,12 +173,12 @@ async def card(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
     )
 
 
-@actions.message(Operator & PayloadHas(rb="op_take"))
-async def take(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+@actions.message(Operator & Pressed(Take))
+async def take(message: Message, cx: Ctx, payload: Take) -> None:
     """«Взять в работу»: under a new appeal in the operators' chat, or in the queue in private."""
     helper = desk(cx)
     try:
-        appeal = await helper.store.take(int_arg(payload, "a"), cx.identity)
+        appeal = await helper.store.take(payload.a or 0, cx.identity)
     except AppealError as exc:
         await message.answer(T.label(f"err_{exc.reason}"))
         return
@@ -183,27 +199,27 @@ async def take(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
     await announce_taken(cx, appeal)
 
 
-@actions.message(PrivateChat() & Operator & PayloadHas(rb="op_release"))
-async def release(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+@actions.message(PrivateChat() & Operator & Pressed(Release))
+async def release(message: Message, cx: Ctx, payload: Release) -> None:
     await leave_dialog(cx)
     helper = desk(cx)
     try:
-        appeal = await helper.store.release(int_arg(payload, "a"), cx.identity)
+        appeal = await helper.store.release(payload.a or 0, cx.identity)
     except AppealError as exc:
         await message.answer(T.label(f"err_{exc.reason}"))
         return
     await message.answer(
         T.render("op_released.j2", a=appeal),
-        keyboard=inline([[(T.label("queue"), {"rb": "queue"})]]),
+        keyboard=inline([[(T.label("queue"), Queue().pack())]]),
     )
     await helper.post_to_operators(appeal)
 
 
 # --- answering: the text, a preview, then send ---------------------------------------------
-@actions.message(PrivateChat() & Operator & PayloadHas(rb="op_answer"))
-async def start_answer(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+@actions.message(PrivateChat() & Operator & Pressed(Answer))
+async def start_answer(message: Message, cx: Ctx, payload: Answer) -> None:
     helper = desk(cx)
-    appeal = await helper.visible(int_arg(payload, "a"), cx.identity)
+    appeal = await helper.visible(payload.a or 0, cx.identity)
     if appeal is None or not appeal.is_open:
         await message.answer(T.label("err_not_open" if appeal else "err_not_found"))
         return
@@ -214,12 +230,12 @@ async def start_answer(message: MessageMin, cx: Ctx, payload: dict[str, Any]) ->
     await cx.goto(OPERATOR + "answer", appeal_id=appeal.id)
     await message.answer(
         T.render("op_answer_prompt.j2", a=appeal),
-        keyboard=inline([nav({"rb": "op_card", "a": appeal.id})]),
+        keyboard=inline([nav(OperatorCard(a=appeal.id))]),
     )
 
 
-@steps.message(InDialog(prefix=OPERATOR) & PayloadHas(rb="cancel"))
-async def cancel(message: MessageMin, cx: Ctx) -> None:
+@steps.message(InDialog(prefix=OPERATOR) & Pressed(Cancel))
+async def cancel(message: Message, cx: Ctx) -> None:
     appeal_id = int(cx.dialog.data.get("appeal_id", 0))
     await cx.finish()
     helper = desk(cx)
@@ -234,8 +250,8 @@ async def cancel(message: MessageMin, cx: Ctx) -> None:
     )
 
 
-@steps.message(InDialog(OPERATOR + "answer") & PlainText())
-async def wrote_answer(message: MessageMin, cx: Ctx) -> None:
+@steps.message(InDialog(OPERATOR + "answer") & PlainText)
+async def wrote_answer(message: Message, cx: Ctx) -> None:
     text = (message.text or "").strip()
     appeal_id = int(cx.dialog.data.get("appeal_id", 0))
     appeal = await desk(cx).visible(appeal_id, cx.identity)
@@ -247,30 +263,30 @@ async def wrote_answer(message: MessageMin, cx: Ctx) -> None:
         # Said now rather than after «Отправить»: the preview of a longer answer would not fit
         # one VK message either.
         await message.answer(
-            T.label("err_bad_answer"), keyboard=inline([nav({"rb": "op_card", "a": appeal.id})])
+            T.label("err_bad_answer"), keyboard=inline([nav(OperatorCard(a=appeal.id))])
         )
         return
     await cx.goto(OPERATOR + "confirm", answer=text)
     await message.answer(
         T.render("op_answer_confirm.j2", number=appeal.number, answer=text),
-        keyboard=inline([[(T.label("send"), {"rb": "op_send"}, "positive")], nav()]),
+        keyboard=inline([[(T.label("send"), SendAnswer().pack(), "positive")], nav()]),
     )
 
 
-@steps.message(InDialog(OPERATOR + "confirm") & PayloadHas(rb="back"))
-async def answer_again(message: MessageMin, cx: Ctx) -> None:
+@steps.message(InDialog(OPERATOR + "confirm") & Pressed(Back))
+async def answer_again(message: Message, cx: Ctx) -> None:
     appeal_id = int(cx.dialog.data.get("appeal_id", 0))
     await cx.goto(OPERATOR + "answer")
     appeal = await desk(cx).visible(appeal_id, cx.identity)
     if appeal is not None:
         await message.answer(
             T.render("op_answer_prompt.j2", a=appeal),
-            keyboard=inline([nav({"rb": "op_card", "a": appeal.id})]),
+            keyboard=inline([nav(OperatorCard(a=appeal.id))]),
         )
 
 
-@steps.message(InDialog(OPERATOR + "confirm") & PayloadHas(rb="op_send"))
-async def send_answer(message: MessageMin, cx: Ctx) -> None:
+@steps.message(InDialog(OPERATOR + "confirm") & Pressed(SendAnswer))
+async def send_answer(message: Message, cx: Ctx) -> None:
     data = dict(cx.dialog.data)
     await cx.finish()
     helper = desk(cx)
@@ -283,12 +299,12 @@ async def send_answer(message: MessageMin, cx: Ctx) -> None:
         return
     await message.answer(
         T.render("op_answer_sent.j2", relay=relay, **await helper.describe(appeal)),
-        keyboard=inline([[(T.label("queue"), {"rb": "queue"})]]),
+        keyboard=inline([[(T.label("queue"), Queue().pack())]]),
     )
 
 
 @steps.message(InDialog(OPERATOR + "answer") | InDialog(OPERATOR + "confirm"))
-async def answer_other(message: MessageMin, cx: Ctx) -> None:
+async def answer_other(message: Message, cx: Ctx) -> None:
     """A button of something else while answering: say what is expected, keep the dialog."""
     appeal = await desk(cx).visible(int(cx.dialog.data.get("appeal_id", 0)), cx.identity)
     if appeal is None:
@@ -296,36 +312,36 @@ async def answer_other(message: MessageMin, cx: Ctx) -> None:
         return
     await message.answer(
         T.render("op_answer_prompt.j2", a=appeal),
-        keyboard=inline([nav({"rb": "op_card", "a": appeal.id})]),
+        keyboard=inline([nav(OperatorCard(a=appeal.id))]),
     )
 
 
 # --- extending the deadline ------------------------------------------------------------------
-@actions.message(PrivateChat() & Operator & PayloadHas(rb="op_extend"))
-async def start_extend(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+@actions.message(PrivateChat() & Operator & Pressed(Extend))
+async def start_extend(message: Message, cx: Ctx, payload: Extend) -> None:
     helper = desk(cx)
-    appeal = await helper.visible(int_arg(payload, "a"), cx.identity)
+    appeal = await helper.visible(payload.a or 0, cx.identity)
     if appeal is None or not appeal.is_open:
         await message.answer(T.label("err_not_open" if appeal else "err_not_found"))
         return
     await leave_dialog(cx)
     await cx.goto(OPERATOR + "extend", appeal_id=appeal.id)
     buttons: list[Button] = [
-        (T.label("extend_days", days=days), {"rb": "op_days", "d": days}) for days in EXTEND_CHOICES
+        (T.label("extend_days", days=days), ExtendBy(d=days).pack()) for days in EXTEND_CHOICES
     ]
     await message.answer(
         T.render("op_extend.j2", **await helper.describe(appeal)),
-        keyboard=inline([buttons, nav({"rb": "op_card", "a": appeal.id})]),
+        keyboard=inline([buttons, nav(OperatorCard(a=appeal.id))]),
     )
 
 
-@steps.message(InDialog(OPERATOR + "extend") & PayloadHas(rb="op_days"))
-async def extend(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+@steps.message(InDialog(OPERATOR + "extend") & Pressed(ExtendBy))
+async def extend(message: Message, cx: Ctx, payload: ExtendBy) -> None:
     appeal_id = int(cx.dialog.data.get("appeal_id", 0))
     await cx.finish()
     helper = desk(cx)
     try:
-        appeal, told = await helper.extend(appeal_id, cx.identity, int_arg(payload, "d"))
+        appeal, told = await helper.extend(appeal_id, cx.identity, payload.d or 0)
     except AppealError as exc:
         await message.answer(T.label(f"err_{exc.reason}"))
         return
@@ -336,6 +352,6 @@ async def extend(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
 
 
 @steps.message(InDialog(OPERATOR + "extend"))
-async def extend_other(message: MessageMin, cx: Ctx) -> None:
+async def extend_other(message: Message, cx: Ctx) -> None:
     appeal_id = int(cx.dialog.data.get("appeal_id", 0))
-    await start_extend(message, cx, {"a": appeal_id})
+    await start_extend(message, cx, Extend(a=appeal_id))

@@ -5,19 +5,19 @@ so, with the way to ask a specialist."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from vkbottle.tools.mini_types.bot import MessageMin
-
-from core.keyboards import Button
-from core.rules import Command, InDialog, PayloadHas, PrivateChat
-from core.runtime.context import Ctx
+from core.bot import Button, Command, Ctx, InDialog, Message, PayloadHas, Pressed, PrivateChat
 
 from .analysis import stems
 from .appeal_dialog import start_appeal
 from .appeals import is_operator
 from .desk import NAME
 from .kb import Entry, SearchResult
+from .payloads import (
+    Menu,
+    MyAppeals,
+    OpenEntry,
+    StartAppeal,
+)
 from .triage import triage
 from .ui import (
     LAST_QUESTION,
@@ -48,13 +48,13 @@ def wants_a_person(text: str) -> bool:
 
 def entry_keyboard(entries: list[Entry]) -> str:
     rows: list[list[Button]] = [
-        [(short(entry.title), {"rb": "entry", "id": entry.entry_id})]
+        [(short(entry.title), OpenEntry(id=entry.entry_id).pack())]
         for entry in entries[:MAX_SUGGESTIONS]
     ]
     rows.append(
         [
-            (T.label("ask_specialist"), {"rb": "appeal"}, "primary"),
-            (T.label("my_appeals"), {"rb": "mine"}),
+            (T.label("ask_specialist"), StartAppeal().pack(), "primary"),
+            (T.label("my_appeals"), MyAppeals().pack()),
         ]
     )
     return inline(rows)
@@ -71,7 +71,7 @@ async def suggestions(cx: Ctx, shown: Entry, others: list[Entry]) -> list[Entry]
 
 
 async def reply_with_entry(
-    message: MessageMin, cx: Ctx, entry: Entry, result: SearchResult | None = None
+    message: Message, cx: Ctx, entry: Entry, result: SearchResult | None = None
 ) -> None:
     others = [hit.entry for hit in result.hits[1:]] if result is not None else []
     more = await suggestions(cx, entry, others)
@@ -85,10 +85,10 @@ async def reply_with_entry(
     await message.answer(text, keyboard=entry_keyboard(more))
 
 
-@actions.message(Staff & PayloadHas(rb="entry"))
-async def open_entry(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> None:
+@actions.message(Staff & Pressed(OpenEntry))
+async def open_entry(message: Message, cx: Ctx, payload: OpenEntry) -> None:
     await leave_dialog(cx)
-    entry = await desk(cx).kb.get(str(payload.get("id", "")))
+    entry = await desk(cx).kb.get(payload.id or "")
     if entry is None:  # retired since the button was shown
         await message.answer(T.render("not_found.j2", question=""), keyboard=entry_keyboard([]))
         return
@@ -98,9 +98,10 @@ async def open_entry(message: MessageMin, cx: Ctx, payload: dict[str, Any]) -> N
 @actions.message(
     PrivateChat()
     & Staff
-    & (Command("rb_menu", *MENU_WORDS) | PayloadHas(rb="menu") | PayloadHas(command="start"))
+    # {"command": "start"}: VK's own «Начать» button
+    & (Command("rb_menu", *MENU_WORDS) | Pressed(Menu) | PayloadHas(command="start"))
 )
-async def menu(message: MessageMin, cx: Ctx) -> None:
+async def menu(message: Message, cx: Ctx) -> None:
     await leave_dialog(cx)
     operator = is_operator(cx.identity)
     name = cx.identity.person.first_name if cx.identity.person else ""
@@ -109,8 +110,8 @@ async def menu(message: MessageMin, cx: Ctx) -> None:
     )
 
 
-@fallback.message(PrivateChat() & Staff & InDialog() & PlainText())
-async def question(message: MessageMin, cx: Ctx) -> None:
+@fallback.message(PrivateChat() & Staff & InDialog() & PlainText)
+async def question(message: Message, cx: Ctx) -> None:
     """The catch-all of a teacher's private chat: anything typed outside a dialog is a question."""
     text = (message.text or "").strip()
     if wants_a_person(text):
@@ -134,8 +135,8 @@ async def question(message: MessageMin, cx: Ctx) -> None:
     await reply_with_entry(message, cx, result.best.entry, result)
 
 
-@fallback.message(PrivateChat() & ~Staff & InDialog() & PlainText())
-async def not_for_you(message: MessageMin, cx: Ctx) -> None:
+@fallback.message(PrivateChat() & ~Staff & InDialog() & PlainText)
+async def not_for_you(message: Message, cx: Ctx) -> None:
     """Anything a student, a parent or a stranger types that no other bot took: the helper is for
     teachers, and says so rather than staying silent."""
     await message.answer(T.render("not_staff.j2", has_person=cx.identity.person is not None))

@@ -29,7 +29,7 @@ from core.runtime.context import Ctx
 from .keyboard import KEY, summary_keyboard
 from .metrics import MonitoringError
 from .report import Reports
-from .scheduled import WeeklyReports, may_see
+from .scheduled import WEEKLY, WeeklyReports, may_see
 from .scheduled import setup as setup_jobs
 from .summary import summary_text
 from .texts import T
@@ -50,8 +50,7 @@ def setup(services: Services) -> WeeklyReports:
 
 
 def _weekly(cx: Ctx) -> WeeklyReports:
-    found = cx.services.extras.get("monitoring.weekly")
-    return found if isinstance(found, WeeklyReports) else setup_jobs(cx.services)
+    return cx.services.get(WEEKLY, setup_jobs)
 
 
 async def _summary(cx: Ctx, org_id: int, *, finished: bool) -> tuple[str, str]:

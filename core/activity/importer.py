@@ -24,11 +24,11 @@ import csv
 import io
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.clock import Clock
@@ -242,6 +242,9 @@ def find_layout(cells: list[list[Any]]) -> Layout:
 
 
 # --- values -----------------------------------------------------------------------------------
+_Value = TypeVar("_Value")
+
+
 class _Bad(ValueError):
     pass
 
@@ -349,6 +352,24 @@ def _text(row: list[Any], position: int | None) -> str:
     return str(value).strip()
 
 
+def _parsed(
+    parse: Callable[[Any], _Value | None],
+    code: str,
+    row: list[Any],
+    columns: dict[str, int],
+    name: str,
+    line: int,
+    problems: list[Problem],
+) -> _Value | None:
+    """The cell of column ``name`` as ``parse`` reads it; a cell it cannot read is a problem."""
+    raw = _cell(row, columns.get(name))
+    try:
+        return parse(raw)
+    except _Bad:
+        problems.append(Problem(code, line, name, str(raw)[:40]))
+        return None
+
+
 def parse_rows(cells: list[list[Any]], layout: Layout, result: ImportResult) -> Iterator[_Row]:
     columns = layout.columns
     for index in range(layout.header_row + 1, min(len(cells), MAX_ROWS)):
@@ -361,35 +382,17 @@ def parse_rows(cells: list[list[Any]], layout: Layout, result: ImportResult) -> 
         if not organisation or any(level.startswith(word) for word in SUBTOTAL_LEVELS):
             result.subtotals += 1
             continue
-        values: dict[str, int | None] = {}
-        broken = False
-        for name in SCHOOL_FIELDS:
-            position = columns.get(name)
-            if position is None:
-                continue
-            raw = _cell(row, position)
-            try:
-                values[name] = _count(raw)
-            except _Bad:
-                result.problems.append(Problem("not_a_count", line, name, str(raw)[:40]))
-                broken = True
-        connected: bool | None = None
-        if "connected" in columns:
-            raw = _cell(row, columns["connected"])
-            try:
-                connected = _flag(raw)
-            except _Bad:
-                result.problems.append(Problem("not_a_flag", line, "connected", str(raw)[:40]))
-                broken = True
-        day: date | None = None
-        if "week" in columns:
-            raw = _cell(row, columns["week"])
-            try:
-                day = _day(raw)
-            except _Bad:
-                result.problems.append(Problem("not_a_date", line, "week", str(raw)[:40]))
-                broken = True
+        broken: list[Problem] = []
+        values: dict[str, int | None] = {
+            name: _parsed(_count, "not_a_count", row, columns, name, line, broken)
+            for name in SCHOOL_FIELDS
+            if name in columns
+        }
+        # A sheet without the column reads as None, as an empty cell does.
+        connected = _parsed(_flag, "not_a_flag", row, columns, "connected", line, broken)
+        day = _parsed(_day, "not_a_date", row, columns, "week", line, broken)
         if broken:
+            result.problems.extend(broken)
             continue
         for part, whole in (
             ("teachers_registered", "teachers"),

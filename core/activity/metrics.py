@@ -31,6 +31,7 @@ from core.storage import Database
 
 from . import unit_weeks
 from .counts import SCHOOL_FIELDS, Counts, SchoolWeek
+from .texts import T
 from .units import OrgTree, load_tree
 from .weeks import Week
 
@@ -117,8 +118,6 @@ class Monitoring:
     async def tree(self, org_id: int) -> OrgTree:
         tree = await load_tree(self.db, org_id)
         if tree is None or org_id not in tree:
-            from .texts import T  # texts imports report, which imports this module
-
             raise MonitoringError(T.render("monitoring_error.j2", kind="no_org", org_id=org_id))
         return tree
 

@@ -15,6 +15,7 @@ import logging
 from datetime import UTC, time
 from typing import TYPE_CHECKING
 
+from core.plugins.registry import ServiceKey
 from core.scheduling import Job, Weekly
 from core.vk.random_ids import random_id
 
@@ -125,7 +126,7 @@ class WeeklyReports:
 
 def setup(services: Services) -> WeeklyReports:
     """Register the job kind (once per process; call at start, before jobs run)."""
-    weekly = WeeklyReports(services)
+    weekly = services.get(WEEKLY, WeeklyReports)
 
     async def callback(job: Job) -> None:
         await weekly.fire(job)
@@ -133,5 +134,8 @@ def setup(services: Services) -> WeeklyReports:
     # Already registered when one Services is shared by several communities.
     with contextlib.suppress(ValueError):
         services.jobs.register(KIND, callback)
-    services.extras.setdefault("monitoring.weekly", weekly)
     return weekly
+
+
+# The weekly reports of these services, one per Services (``services.get(WEEKLY)``).
+WEEKLY = ServiceKey[WeeklyReports]("monitoring.weekly")

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Protocol
+
 from core.russian_dates import week_range as monday_range
 from core.texts import Texts
 
-from .report import Column, Trend
-from .weeks import Week
+from .columns import Column, Trend
+
+
+class _Monday(Protocol):
+    """A week as the formats read it (weeks.Week, which renders its errors with these texts)."""
+
+    @property
+    def monday(self) -> date: ...
 
 
 def pct(value: float | None) -> str:
@@ -39,12 +48,12 @@ def change(trend: Trend, column: Column | None = None) -> str:
     return f"{trend.arrow} {number(int(size))}"
 
 
-def week_range(week: Week) -> str:
+def week_range(week: _Monday) -> str:
     """ "16–22 ноября", or "30 ноября – 6 декабря" across months."""
     return monday_range(week.monday)
 
 
-def week_short(week: Week) -> str:
+def week_short(week: _Monday) -> str:
     """ "16.11" for chart axes and narrow columns."""
     return f"{week.monday.day:02d}.{week.monday.month:02d}"
 

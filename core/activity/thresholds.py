@@ -42,6 +42,7 @@ from core.clock import Clock
 from core.storage import Database
 
 from .counts import Metric
+from .texts import T
 
 
 class Colour(StrEnum):
@@ -73,8 +74,6 @@ class Threshold:
 
     def _problem(self, kind: str, **values: object) -> str:
         """The Russian line of monitoring_error.j2, the metric named as the report names it."""
-        from .texts import T  # texts imports report, which imports this module
-
         metric = T.label(f"metric_{self.metric}")
         return T.render("monitoring_error.j2", kind=kind, metric=metric, **values)
 

@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 from core.clock import require_aware
 
+from .texts import T
+
 
 def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
@@ -31,8 +33,6 @@ class Week:
 
     def __post_init__(self) -> None:
         if self.monday.weekday() != 0:
-            from .texts import T  # texts imports this module
-
             day = self.monday.isoformat()
             raise ValueError(T.render("monitoring_error.j2", kind="not_monday", day=day))
 

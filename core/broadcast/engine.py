@@ -18,12 +18,15 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from core.people import OrgKind, Position, RoleKind
+from core.clock import Clock
+from core.config import Settings
+from core.people import OrgKind, PeopleRepository, Position, RoleKind
 from core.policy import Decision
-from core.policy.service import Facts
-from core.scheduling import Job, Once, Trigger
+from core.policy.service import Facts, PolicyService
+from core.scheduling import Job, JobQueue, Once, Trigger
+from core.storage import Database
 from core.texts import CORE_TEXTS
 from core.vk import random_ids
 from core.vk.batch_sender import (
@@ -33,6 +36,7 @@ from core.vk.batch_sender import (
     PeerResult,
     VkCallError,
 )
+from core.vk.tokens import TokenChannels
 
 from . import addressing
 from .audience import resolve
@@ -40,9 +44,6 @@ from .batching import TextPool
 from .preparation import TEMPLATE_REASON, LogRow, Planner, Prepared, chunk_bounds
 from .render import MAX_TEXT, Recipient, Renderer, TemplateError, load_recipients
 from .spec import Audience, BroadcastSpec, LinkButton
-
-if TYPE_CHECKING:
-    from core.runtime.services import Services
 
 log = logging.getLogger("sferum.broadcast")
 
@@ -192,14 +193,33 @@ def _render_all(
 
 
 class BroadcastEngine:
-    def __init__(self, services: Services, *, concurrency: int = 20) -> None:
-        self.services = services
-        self.db = services.db
-        self.clock = services.clock
+    """One per process (``services.broadcasts``): it registers its job kinds on ``jobs``."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        clock: Clock,
+        jobs: JobQueue,
+        people: PeopleRepository,
+        policy: PolicyService,
+        channels: TokenChannels,
+        settings: Settings,
+        concurrency: int = 20,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.jobs = jobs
+        self.people = people
+        self.policy = policy
+        # The communities' token channels: a broadcast waits in the same limiter as replies.
+        self.channels = channels
+        # The configured communities, for connect_configured.
+        self.settings = settings
         self.concurrency = concurrency
         self._senders: dict[int, BatchSender] = {}
-        services.jobs.register(RUN, self._run_job)
-        services.jobs.register(FIRE, self._fire_job)
+        jobs.register(RUN, self._run_job)
+        jobs.register(FIRE, self._fire_job)
 
     # --- wiring -------------------------------------------------------------------------------
     def register_sender(self, group_id: int, sender: BatchSender) -> None:
@@ -210,14 +230,14 @@ class BroadcastEngine:
         the CLI and the mini-app for the configured one), on the token's channel: the same rate
         limiter and HTTP session as the community's replies."""
         if group_id not in self._senders:
-            channel = self.services.vk_channels.channel(api_url, token)
+            channel = self.channels.channel(api_url, token)
             self._senders[group_id] = BatchSender.on(channel)
         return self._senders[group_id]
 
     def connect_configured(self) -> list[BatchSender]:
         """The senders of every community in the settings ([communities] or the older single
         vk_token/vk_group_id pair); none on the sandbox, whose communities connect themselves."""
-        settings = self.services.settings
+        settings = self.settings
         return [
             self.connect(community.group_id, community.token, settings.vk_api_url)
             for community in settings.vk_communities()
@@ -240,7 +260,7 @@ class BroadcastEngine:
 
     # --- creating -----------------------------------------------------------------------------
     async def check_author(self, person_id: int) -> None:
-        roles = await self.services.people.active_roles(person_id)
+        roles = await self.people.active_roles(person_id)
         if not any(role.role == RoleKind.STAFF for role in roles):
             raise BroadcastError("Рассылки могут создавать только подтверждённые сотрудники школы.")
 
@@ -251,9 +271,7 @@ class BroadcastEngine:
         if spec.author_person_id is not None:
             await self.check_author(spec.author_person_id)
             # Who may address the whole school, a class, a class's parents (addressing.py).
-            problem = await addressing.refusal(
-                self.services.people, spec.author_person_id, spec.audience
-            )
+            problem = await addressing.refusal(self.people, spec.author_person_id, spec.audience)
             if problem is not None:
                 raise AudienceNotAllowed(problem)
         renderer = Renderer(spec.template, spec.values)  # raises TemplateError on bad syntax
@@ -300,11 +318,11 @@ class BroadcastEngine:
             ),
         )
         if isinstance(schedule, Trigger):
-            await self.services.jobs.schedule(
+            await self.jobs.schedule(
                 FIRE, schedule, {"id": broadcast_id}, job_id=f"broadcast:{broadcast_id}"
             )
         else:
-            await self.services.jobs.schedule(
+            await self.jobs.schedule(
                 RUN, Once(run_at), {"id": broadcast_id}, job_id=f"broadcast:{broadcast_id}"
             )
         return broadcast_id
@@ -347,7 +365,7 @@ class BroadcastEngine:
             "WHERE id = ? AND status IN ('scheduled', 'pending', 'sending')",
             (_utc(self.clock.now()), reason, broadcast_id),
         )
-        await self.services.jobs.cancel(f"broadcast:{broadcast_id}")
+        await self.jobs.cancel(f"broadcast:{broadcast_id}")
 
     # --- whose broadcast ------------------------------------------------------------------------
     async def organisation_of(self, spec: BroadcastSpec) -> int | None:
@@ -358,13 +376,13 @@ class BroadcastEngine:
         if audience.org_id is not None:
             return audience.org_id
         if audience.group_ids:
-            group = await self.services.people.group(audience.group_ids[0])
+            group = await self.people.group(audience.group_ids[0])
             if group is not None:
                 return group.org_id
         if spec.author_person_id is not None:
             staff = sorted(
                 r.org_id
-                for r in await self.services.people.active_roles(spec.author_person_id)
+                for r in await self.people.active_roles(spec.author_person_id)
                 if r.role == RoleKind.STAFF
             )
             return staff[0] if staff else None
@@ -373,14 +391,10 @@ class BroadcastEngine:
     async def is_staff_of(self, person_id: int, org_id: int | None) -> bool:
         """Whether the person has an active staff role in the organisation or one above it (any
         staff role when the broadcast has no organisation)."""
-        roles = [
-            r
-            for r in await self.services.people.active_roles(person_id)
-            if r.role == RoleKind.STAFF
-        ]
+        roles = [r for r in await self.people.active_roles(person_id) if r.role == RoleKind.STAFF]
         if org_id is None:
             return bool(roles)
-        scope = await self.services.people.org_and_above(org_id)
+        scope = await self.people.org_and_above(org_id)
         return any(r.org_id in scope for r in roles)
 
     async def administers(self, person_id: int, org_id: int | None) -> bool:
@@ -390,10 +404,10 @@ class BroadcastEngine:
             return False
         admin_of = {
             r.org_id
-            for r in await self.services.people.active_roles(person_id)
+            for r in await self.people.active_roles(person_id)
             if r.role == RoleKind.STAFF and r.position == Position.ADMIN
         }
-        return bool(admin_of) and bool(admin_of & await self.services.people.org_and_above(org_id))
+        return bool(admin_of) and bool(admin_of & await self.people.org_and_above(org_id))
 
     async def _run_job(self, job: Job) -> None:
         await self.run(int(job.data["id"]))
@@ -419,16 +433,16 @@ class BroadcastEngine:
         audience = Audience.from_json(json.loads(row["audience"]))
         person_ids = [pid for pid in await resolve(self.db, audience) if pid != author]
         # No author: the recipients asked for it themselves (create() checked the consent).
-        sender_view = None if author is None else await self.services.policy.sender_view(author)
-        schools = await self.services.people.organisations(OrgKind.SCHOOL)
+        sender_view = None if author is None else await self.policy.sender_view(author)
+        schools = await self.people.organisations(OrgKind.SCHOOL)
         now = self.clock.now()
         planner = Planner({o.id: o for o in schools}, now, asked=author is None)
         random_id = random_id_for(broadcast_id)
 
         async def evaluate(chunk: list[int]) -> tuple[dict[int, Decision], dict[int, Facts]]:
             if author is None:
-                return {}, await self.services.policy.facts(chunk)
-            return await self.services.policy.evaluate(author, chunk, sender=sender_view)
+                return {}, await self.policy.facts(chunk)
+            return await self.policy.evaluate(author, chunk, sender=sender_view)
 
         async def names(chunk: list[int]) -> dict[int, Recipient]:
             if handoff is None:
@@ -720,7 +734,7 @@ class BroadcastEngine:
                 (broadcast_id,),
             )
             when = datetime.fromisoformat(later) if later else self.clock.now()
-            await self.services.jobs.schedule(
+            await self.jobs.schedule(
                 RUN,
                 Once(max(when, self.clock.now())),
                 {"id": broadcast_id},
@@ -737,7 +751,7 @@ class BroadcastEngine:
         )
         ids = [int(r["id"]) for r in rows]
         for broadcast_id in ids:
-            await self.services.jobs.schedule(
+            await self.jobs.schedule(
                 RUN,
                 Once(self.clock.now()),
                 {"id": broadcast_id},
@@ -771,7 +785,7 @@ class BroadcastEngine:
             "AND status IN ('scheduled', 'pending', 'sending')",
             (_utc(self.clock.now()), broadcast_id),
         )
-        await self.services.jobs.cancel(f"broadcast:{broadcast_id}")
+        await self.jobs.cancel(f"broadcast:{broadcast_id}")
         return bool(changed)
 
     async def status(self, broadcast_id: int) -> BroadcastStatus:

@@ -42,6 +42,7 @@ from core.activity.weekly_import import (
     describe_weekly_failure,
     is_weekly,
 )
+from core.activity.weeks import Week
 from core.cli import federal_cmd
 from core.clock import Clock
 from core.config import load_settings
@@ -204,10 +205,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_table(args: argparse.Namespace) -> int:
-    async def work(db: Database, clock: Clock) -> str:
-        reports = Reports.over(db, clock)
-        org = await _default_org(db, args.org)
-        last = await reports.week_for(org, args.week)
+    async def work(reports: Reports, org: int, last: Week, clock: Clock) -> str:
         table = await reports.weekly_table(org, args.weeks, last)
         unit = (await reports.monitoring.tree(org)).unit(org)
         # Transposed for a terminal: one line per column, one column per week.
@@ -221,40 +219,31 @@ def run_table(args: argparse.Namespace) -> int:
             lines.append(f"{column_title(column):<{width}}{values}")
         return "\n".join(lines)
 
-    return _report_errors(lambda: _with_db(args, work), args.week)
+    return _run_on_week(args, work)
 
 
 def run_report(args: argparse.Namespace) -> int:
-    async def work(db: Database, clock: Clock) -> str:
-        reports = Reports.over(db, clock)
-        org = await _default_org(db, args.org)
-        week = await reports.week_for(org, args.week)
+    async def work(reports: Reports, org: int, week: Week, clock: Clock) -> str:
         current = await reports.week_for(org)
         report = await reports.unit_report(org, week)
         return summary_text(report, finished=week.key < current.key)
 
-    return _report_errors(lambda: _with_db(args, work), args.week)
+    return _run_on_week(args, work)
 
 
 def run_xlsx(args: argparse.Namespace) -> int:
-    async def work(db: Database, clock: Clock) -> str:
-        reports = Reports.over(db, clock)
-        org = await _default_org(db, args.org)
-        last = await reports.week_for(org, args.week)
+    async def work(reports: Reports, org: int, last: Week, clock: Clock) -> str:
         table = await reports.weekly_table(org, args.weeks, last)
         report = await reports.unit_report(org, last)
         data = workbook(report, table, clock.now().astimezone(last.zone))
         await asyncio.to_thread(args.out.write_bytes, data)
         return f"{args.out}: {len(table)} нед., {len(data)} байт"
 
-    return _report_errors(lambda: _with_db(args, work), args.week)
+    return _run_on_week(args, work)
 
 
 def run_export(args: argparse.Namespace) -> int:
-    async def work(db: Database, clock: Clock) -> str:
-        reports = Reports.over(db, clock)
-        org = await _default_org(db, args.org)
-        last = await reports.week_for(org, args.week)
+    async def work(reports: Reports, org: int, last: Week, clock: Clock) -> str:
         sheet = EXPORT_SHEETS[args.sheet]
         made = await build_export(
             reports, org, sheet, args.format, args.weeks, last, clock.now().astimezone(last.zone)
@@ -262,7 +251,20 @@ def run_export(args: argparse.Namespace) -> int:
         await asyncio.to_thread(args.out.write_bytes, made.data)
         return label("saved", path=str(args.out), rows=made.rows, size=len(made.data))
 
-    return _report_errors(lambda: _with_db(args, work), args.week)
+    return _run_on_week(args, work)
+
+
+def _run_on_week(
+    args: argparse.Namespace, work: Callable[[Reports, int, Week, Clock], Awaitable[str]]
+) -> int:
+    """A report command: ``work`` gets the organisation (--org) and week (--week) it is about."""
+
+    async def on_db(db: Database, clock: Clock) -> str:
+        reports = Reports.over(db, clock)
+        org = await _default_org(db, args.org)
+        return await work(reports, org, await reports.week_for(org, args.week), clock)
+
+    return _report_errors(lambda: _with_db(args, on_db), args.week)
 
 
 def _report_errors(run: Callable[[], str], week: str | None) -> int:

@@ -22,19 +22,20 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from core.broadcast import BroadcastError
+from core.clock import Clock
+from core.people import PeopleRepository
 from core.policy import Outcome
-from core.scheduling import Job, Once
+from core.policy.service import PolicyService
+from core.scheduling import Job, JobQueue, Once
+from core.storage import Database
 from core.vk import random_ids
-from core.vk.batch_sender import PERMANENT_REASONS
+from core.vk.batch_sender import PERMANENT_REASONS, BatchSender
 
 from .recipients import quiet_until
-
-if TYPE_CHECKING:
-    from core.runtime.services import Services
 
 log = logging.getLogger("sferum.outbox")
 
@@ -115,16 +116,39 @@ class OutboxMessage:
 Settled = Callable[[OutboxMessage], Awaitable[None]]
 
 
+class Senders(Protocol):
+    """Where the outbox finds a community's sender: the broadcast engine, which connects them."""
+
+    def sender(self, group_id: int) -> BatchSender:
+        """The community's sender; BroadcastError while it is not connected."""
+        ...
+
+
 class Outbox:
     """One per process (``services.outbox``); it registers its job kind at construction, so a
     restarted process sends what the previous one held back before any plugin starts."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
-        self.db = services.db
-        self.clock = services.clock
+    def __init__(
+        self,
+        *,
+        db: Database,
+        clock: Clock,
+        jobs: JobQueue,
+        people: PeopleRepository,
+        policy: PolicyService,
+        senders: Senders,
+        timezone: str,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.jobs = jobs
+        self.people = people
+        self.policy = policy
+        self.senders = senders
+        # Quiet hours of a person with no role in an organisation are judged in this zone.
+        self.zone = ZoneInfo(timezone)
         self._settled: dict[str, Settled] = {}
-        services.jobs.register(JOB, self._run_job)
+        jobs.register(JOB, self._run_job)
 
     def on_settled(self, kind: str, callback: Settled) -> None:
         """Call ``callback`` when a message of ``kind`` that could not go at once (held back,
@@ -141,10 +165,10 @@ class Outbox:
         pass it: a real clock read twice is later the second time, and that moment would look
         like a wait."""
         return await quiet_until(
-            self.services.people,
+            self.people,
             person_id,
             self.clock.now() if now is None else now,
-            ZoneInfo(self.services.settings.timezone),
+            self.zone,
         )
 
     async def find(self, kind: str, key: str) -> OutboxMessage | None:
@@ -230,7 +254,7 @@ class Outbox:
             return await self.get(message_id)
         # The job is what survives a restart: due when the quiet hours end, or — sent now —
         # a safety net that fires only if this process dies before the answer is recorded.
-        await self.services.jobs.schedule(
+        await self.jobs.schedule(
             JOB,
             Once(when if deferred else now + LEASE),
             {"id": message_id},
@@ -248,7 +272,7 @@ class Outbox:
     async def _peer(self, person_id: int | None, peer_id: int | None) -> int | None:
         if person_id is None:
             return peer_id
-        person = await self.services.people.person(person_id)
+        person = await self.people.person(person_id)
         return None if person is None else person.vk_user_id
 
     async def _refusal(
@@ -258,7 +282,7 @@ class Outbox:
         if peer is None:
             return NO_VK_ACCOUNT
         if on_behalf_of is not None and person_id is not None:
-            decision = await self.services.policy.decide_pair(on_behalf_of, person_id)
+            decision = await self.policy.decide_pair(on_behalf_of, person_id)
             if decision.outcome != Outcome.ALLOW:
                 return f"policy:{decision.outcome.value}:{decision.rule.id}"
         return None
@@ -312,7 +336,7 @@ class Outbox:
         self, message: OutboxMessage, peer: int, row: dict[str, Any], later: bool
     ) -> OutboxMessage:
         try:
-            sender = self.services.broadcasts.sender(message.group_id)
+            sender = self.senders.sender(message.group_id)
         except BroadcastError:
             # Not connected yet (a job that runs before the community starts): try again soon.
             log.warning(
@@ -343,7 +367,7 @@ class Outbox:
         return await self._retry(message, f"vk_error_{code}", later)
 
     async def _schedule(self, message_id: int, when: datetime) -> None:
-        await self.services.jobs.schedule(
+        await self.jobs.schedule(
             JOB, Once(max(when, self.clock.now())), {"id": message_id}, job_id=job_id(message_id)
         )
 
@@ -386,7 +410,7 @@ class Outbox:
             "WHERE id = ? AND state = 'sending'",
             (state.value, reason, message_id, peer, _utc(self.clock.now()), message.id),
         )
-        await self.services.jobs.cancel(job_id(message.id))
+        await self.jobs.cancel(job_id(message.id))
         if state != State.SENT:
             log.info("%s %s %s: %s", message.kind, message.key, state.value, reason)
         done = await self.get(message.id)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 from vkbottle.framework.labeler import BotLabeler
 
+from core.scheduling.queue import Job
 from core.texts import Texts
+
+from .extensions import CommandHook, HomeLink, Provide, RouteHook
 
 if TYPE_CHECKING:
     from vkbottle.tools.mini_types.bot import MessageMin
@@ -26,7 +29,8 @@ PAYLOAD_KEY = re.compile(r"^[a-z][a-z0-9_]{0,15}$")
 # core.rules.Command (shared by everyone), VK's start button {"command": "start"}.
 RESERVED_PAYLOAD_KEYS = frozenset({"cmd", "command", "core", "mon"})
 
-JobCallback = Callable[["Services"], Awaitable[None]]
+# A plugin job's run: the services and the fire (``job.due`` is the time it was due).
+JobCallback = Callable[["Services", Job], Awaitable[None]]
 SetupHook = Callable[["Services"], Awaitable[None]]
 # Loads a plugin's demo data for the embedded sandbox: (services, the plugin's community id).
 DemoHook = Callable[["Services", int], Awaitable[None]]
@@ -47,12 +51,16 @@ MenuHook = Callable[["MessageMin", "Ctx", MenuReason], Awaitable[None]]
 
 @dataclass(frozen=True)
 class ScheduledJob:
-    """A recurring job of a plugin: a cron expression in the organisation's zone or in UTC."""
+    """A recurring job of a plugin: a crontab expression (``"0 9 * * mon-fri"``) in an IANA zone.
+
+    Scheduled on core's job queue as kind ``f"{plugin}.{id}"`` with the stable job id
+    ``f"plugin:{plugin}:{id}"``; ``timezone=None`` is the instance's zone (``settings.timezone``).
+    """
 
     id: str
     cron: str
     callback: JobCallback
-    timezone: str = "UTC"
+    timezone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,8 @@ class Plugin:
     texts: Texts
     migrations_package: str | None = None
     jobs: Sequence[ScheduledJob] = ()
+    # Filled by core from [bots.<name>] of sferum.toml and SFERUM_<NAME>_<FIELD> (env wins);
+    # read back typed with ``services.settings_for(Model)``.
     settings_model: type[BaseModel] | None = None
     on_startup: SetupHook | None = None
     # Demo data for `sferum run` on the embedded sandbox, called once the demo district is
@@ -72,8 +82,15 @@ class Plugin:
     # from ``services.clock`` (core.demo.calendar), so the demo is alive on any date.
     demo: DemoHook | None = None
     description: str = ""
-    # Free-form capabilities other parts may look for (e.g. "kb" for the mini-app).
-    extras: dict[str, Any] = field(default_factory=dict)
+    # `sferum` subcommands of the plugin (``register(sub)`` functions of its cli.py).
+    commands: Sequence[CommandHook] = ()
+    # Pages of the plugin in the mini-app, and the links to them on its home page.
+    miniapp_routes: Sequence[RouteHook] = ()
+    home_links: Sequence[HomeLink] = ()
+    # Demo chats (external ids of the demo district) the embedded sandbox adds the bot to.
+    demo_chats: tuple[str, ...] = ()
+    # Services the plugin offers (to itself and to others): ``services.get(key)``.
+    provides: Sequence[Provide[Any]] = ()
     # Routing in a community (core/runtime/routing.py). A button whose payload has one of these
     # keys goes to this plugin only, e.g. ("et",) for {"et": "train"}.
     payload_keys: tuple[str, ...] = ()

@@ -16,12 +16,15 @@ from typing import Any
 from vkbottle import Bot
 from vkbottle.framework.labeler import BotLabeler
 
+from core.people import Identity
 from core.plugins.spec import Plugin
 from core.vk.api import RateLimitedAPI
 
+from .context import Ctx
+from .dialogs import Dialog
 from .errors import ReplyingErrorHandler, collecting_failures
 from .fallback import Fallback, Navigation
-from .middleware import event_middleware, message_middleware
+from .middleware import Intake, event_middleware, message_middleware
 from .ordering import ConversationQueue, conversation_key
 from .routing import HandlerSignatureError, Routes, check_signature, install
 from .services import Services
@@ -88,14 +91,27 @@ class Community:
             navigation=Navigation(self.routes),
             fallback=Fallback(self.routes),
         )
-        labeler.message_view.register_middleware(message_middleware(self))
-        labeler.raw_event_view.register_middleware(event_middleware(self))
+        intake = Intake(
+            group_id=self.group_id,
+            identities=services.identities,
+            activity=services.activity,
+            dialogs=services.dialogs,
+            texts=services.texts,
+            context=self._context,
+        )
+        labeler.message_view.register_middleware(message_middleware(intake))
+        labeler.raw_event_view.register_middleware(event_middleware(intake))
         self.bot = Bot(api=self.api, labeler=labeler, error_handler=self.errors)
         self.bot.polling.group_id = config.group_id  # type: ignore[attr-defined]
         self.router = self.bot.router
         self.queue = ConversationQueue(services.settings.max_concurrent_conversations)
         self.received = 0  # updates taken in, for tests and metrics
         self._stopping = asyncio.Event()
+
+    def _context(
+        self, identity: Identity, dialog: Dialog, peer_id: int, payload: dict[str, Any]
+    ) -> Ctx:
+        return Ctx(self.services, self.group_id, self.api, identity, dialog, peer_id, payload)
 
     async def handle(self, update: dict[str, Any]) -> asyncio.Future[bool]:
         """Queue one update behind earlier ones of the same conversation. The future resolves

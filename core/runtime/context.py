@@ -4,7 +4,7 @@ Handlers declare ``cx: Ctx`` to receive it: vkbottle reserves the name ``ctx`` f
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from core.people import Identity
@@ -25,6 +25,10 @@ class Ctx:
     identity: Identity
     dialog: Dialog
     peer_id: int
+    # The event's button payload, decoded once by the core middleware for messages and
+    # callback events alike ({} when there is none, or it is not a JSON object). Rules and
+    # ``Payload.parse`` read it here instead of decoding the payload again.
+    payload: dict[str, Any] = field(default_factory=dict)
 
     @property
     def person_id(self) -> int | None:

@@ -6,17 +6,20 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from vkbottle import BaseMiddleware
 from vkbottle.tools.mini_types.bot import MessageMin
 
-from core.activity import ActivityKind
+from core.activity import ActivityKind, ActivityRecorder
+from core.people import Identity
+from core.texts import Texts
 
 from .context import Ctx
-
-if TYPE_CHECKING:
-    from .community import Community
+from .dialogs import Dialog, DialogStore
+from .identities import IdentityCache
 
 log = logging.getLogger("sferum.middleware")
 
@@ -52,91 +55,94 @@ def call_initiator(message: MessageMin) -> int | None:
     return None
 
 
-def _payload_problem(raw: Any) -> str | None:
+def decode_payload(raw: Any) -> tuple[dict[str, Any], str | None]:
+    """(the payload as a dict, the problem refusing it): decoded here once per event, handed to
+    handlers and rules as ``cx.payload`` ({} for VK's bare numbers and strings)."""
     if raw in (None, ""):
-        return None
+        return {}, None
     if isinstance(raw, dict):
-        return None
+        return raw, None
     if not isinstance(raw, str) or len(raw) > MAX_PAYLOAD:
-        return "too_large"
+        return {}, "too_large"
     try:
         value = json.loads(raw)
     except ValueError:
-        return "not_json"
-    return None if isinstance(value, dict | int | str) else "not_object"
+        return {}, "not_json"
+    if isinstance(value, dict):
+        return value, None
+    return {}, None if isinstance(value, int | str) else "not_object"
 
 
-def message_middleware(community: Community) -> type[BaseMiddleware[MessageMin]]:
-    services = community.services
+@dataclass(frozen=True)
+class Intake:
+    """What core's middleware reads for every event of one community, and how it makes the
+    handler's context (the community binds its services, group and API)."""
 
+    group_id: int
+    identities: IdentityCache
+    activity: ActivityRecorder
+    dialogs: DialogStore
+    texts: Texts
+    # (identity, dialog, peer id, decoded payload) -> the handler's ``cx``
+    context: Callable[[Identity, Dialog, int, dict[str, Any]], Ctx]
+
+
+def message_middleware(intake: Intake) -> type[BaseMiddleware[MessageMin]]:
     class CoreMessageMiddleware(BaseMiddleware[MessageMin]):
         async def pre(self) -> None:
             message = self.event
             if message.from_id is None or message.from_id <= 0:
                 self.stop("messages from communities are not handled")
-            identity = await services.identities.get(message.from_id)
+            identity = await intake.identities.get(message.from_id)
             person_id = identity.person.id if identity.person else None
             # Service messages and calls are things people did, not text to a bot: recorded
             # as what they are, and no handler sees them (nobody typed, nobody expects a reply).
             action = service_action(message)
             if action is not None:
                 if action == "chat_create":
-                    await services.activity.record(
+                    await intake.activity.record(
                         message.from_id,
                         ActivityKind.CHAT_CREATED,
                         person_id=person_id,
                         peer_id=message.peer_id,
-                        group_id=community.group_id,
+                        group_id=intake.group_id,
                     )
                 self.stop(f"service message: {action}")
             caller = call_initiator(message)
             if caller is not None:
                 if caller != message.from_id:
-                    known = await services.identities.get(caller)
+                    known = await intake.identities.get(caller)
                     person_id = known.person.id if known.person else None
-                await services.activity.record(
+                await intake.activity.record(
                     caller,
                     ActivityKind.CALL,
                     person_id=person_id,
                     peer_id=message.peer_id,
-                    group_id=community.group_id,
+                    group_id=intake.group_id,
                 )
                 self.stop("a call")
             group_chat = message.peer_id > 2_000_000_000
-            await services.activity.record(
+            await intake.activity.record(
                 message.from_id,
                 ActivityKind.GROUP_CHAT_MESSAGE if group_chat else ActivityKind.MESSAGE_TO_BOT,
                 person_id=person_id,
                 peer_id=message.peer_id,
-                group_id=community.group_id,
+                group_id=intake.group_id,
             )
-            problem = _payload_problem(message.payload)
+            payload, problem = decode_payload(message.payload)
             if problem is None and len(message.text or "") > MAX_TEXT:
                 problem = "too_long"
             if problem is not None:
                 log.warning("refused a message from %s: %s", message.from_id, problem)
-                await message.answer(services.texts.render("malformed.j2", problem=problem))
+                await message.answer(intake.texts.render("malformed.j2", problem=problem))
                 self.stop(f"malformed message: {problem}")
-            dialog = await services.dialogs.load(community.group_id, message.from_id)
-            self.send(
-                {
-                    "cx": Ctx(
-                        services,
-                        community.group_id,
-                        community.api,
-                        identity,
-                        dialog,
-                        message.peer_id,
-                    )
-                }
-            )
+            dialog = await intake.dialogs.load(intake.group_id, message.from_id)
+            self.send({"cx": intake.context(identity, dialog, message.peer_id, payload)})
 
     return CoreMessageMiddleware
 
 
-def event_middleware(community: Community) -> type[BaseMiddleware[dict[str, Any]]]:
-    services = community.services
-
+def event_middleware(intake: Intake) -> type[BaseMiddleware[dict[str, Any]]]:
     class CoreEventMiddleware(BaseMiddleware[dict[str, Any]]):
         async def pre(self) -> None:
             obj = self.event.get("object")
@@ -145,26 +151,17 @@ def event_middleware(community: Community) -> type[BaseMiddleware[dict[str, Any]
             user_id = obj.get("user_id") or obj.get("from_id")
             if not isinstance(user_id, int) or user_id <= 0:
                 self.stop("event without a user")
-            identity = await services.identities.get(user_id)
-            await services.activity.record(
+            identity = await intake.identities.get(user_id)
+            await intake.activity.record(
                 user_id,
                 ActivityKind.BUTTON,
                 person_id=identity.person.id if identity.person else None,
                 peer_id=obj.get("peer_id"),
-                group_id=community.group_id,
+                group_id=intake.group_id,
             )
-            dialog = await services.dialogs.load(community.group_id, user_id)
-            self.send(
-                {
-                    "cx": Ctx(
-                        services,
-                        community.group_id,
-                        community.api,
-                        identity,
-                        dialog,
-                        int(obj.get("peer_id") or user_id),
-                    )
-                }
-            )
+            dialog = await intake.dialogs.load(intake.group_id, user_id)
+            peer_id = int(obj.get("peer_id") or user_id)
+            payload = decode_payload(obj.get("payload"))[0]
+            self.send({"cx": intake.context(identity, dialog, peer_id, payload)})
 
     return CoreEventMiddleware

@@ -136,8 +136,11 @@ class Routes:
             chain += (self.main,)
         return chain
 
-    def for_message(self, message: MessageMin, step: str | None) -> Routed:
-        payload = payload_of(message)
+    def for_message(
+        self, message: MessageMin, step: str | None, payload: dict[str, Any] | None = None
+    ) -> Routed:
+        """``payload``: the one the middleware decoded for ``cx`` (decoded here only without it)."""
+        payload = payload_of(message) if payload is None else payload
         private = message.peer_id < CHAT_PEERS
         owner = self.owner_of(step)
         claimed = self._claimed(payload) if payload else None
@@ -152,7 +155,9 @@ class Routes:
             nav = nav_word(message.text)
         return Routed(self._free(owner), owner, nav, private)
 
-    def for_event(self, event: Any, step: str | None) -> Routed:
+    def for_event(
+        self, event: Any, step: str | None, payload: dict[str, Any] | None = None
+    ) -> Routed:
         """A raw event: a callback button by its payload, anything else to every plugin."""
         data = event if isinstance(event, dict) else {}
         obj = data.get("object")
@@ -176,16 +181,22 @@ def _step(context: dict[str, Any]) -> str | None:
     return step if isinstance(step, str) else None
 
 
+def _payload(context: dict[str, Any]) -> dict[str, Any] | None:
+    payload = getattr(context.get("cx"), "payload", None)
+    return payload if isinstance(payload, dict) else None
+
+
 class RouteHandler(ABCHandler[Any]):
     """Step 1: puts the event's ``Routed`` into vkbottle's context; takes nothing."""
 
     blocking = False
 
-    def __init__(self, route: Callable[[Any, str | None], Routed]) -> None:
+    def __init__(self, route: Callable[[Any, str | None, dict[str, Any] | None], Routed]) -> None:
         self.route = route
 
     async def filter(self, event: Any, context: dict[str, Any] | None = None) -> dict[str, Any]:
-        return {ROUTED: self.route(event, _step(context or {}))}
+        known = context or {}
+        return {ROUTED: self.route(event, _step(known), _payload(known))}
 
     async def handle(self, event: Any, **context: Any) -> None:
         return None

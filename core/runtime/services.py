@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import InitVar, dataclass, field
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from core.activity import ActivityRecorder, ActivityStore
 from core.broadcast.engine import BroadcastEngine
@@ -12,6 +15,8 @@ from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.outbox import Outbox
 from core.people import PeopleRepository
+from core.plugins.migrations import HasMigrations, plugin_migrations
+from core.plugins.registry import Extensions, ServiceKey
 from core.policy.service import PolicyService
 from core.scheduling import JobQueue
 from core.storage import Database, migrate, open_core_database
@@ -21,6 +26,9 @@ from core.vk.tokens import TokenChannels
 
 from .dialogs import DialogStore
 from .identities import IdentityCache
+
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 
 class PluginStorage:
@@ -67,16 +75,43 @@ class Services:
     broadcasts: BroadcastEngine = field(init=False)
     # Messages bots send by themselves, held back by the recipient's quiet hours.
     outbox: Outbox = field(init=False)
-    # Capabilities plugins offer each other (e.g. the knowledge base for the mini-app).
-    extras: dict[str, Any] = field(default_factory=dict)
+    # What plugins offer (``get``) and their loaded settings (``settings_for``).
+    extensions: Extensions[Services] = field(default_factory=Extensions, repr=False)
+    # Given only where the limiters must run on other time (tests of the rate limit).
+    channels: InitVar[TokenChannels | None] = None
 
-    def __post_init__(self) -> None:
-        self.vk_channels = TokenChannels(self.settings.rate_limit, self.settings.vk_timeout_s)
-        self.broadcasts = BroadcastEngine(self)
-        self.outbox = Outbox(self)
+    def __post_init__(self, channels: TokenChannels | None) -> None:
+        self.vk_channels = channels or TokenChannels(
+            self.settings.rate_limit, self.settings.vk_timeout_s
+        )
+        self.broadcasts = BroadcastEngine(
+            db=self.db,
+            clock=self.clock,
+            jobs=self.jobs,
+            people=self.people,
+            policy=self.policy,
+            channels=self.vk_channels,
+            settings=self.settings,
+        )
+        self.outbox = Outbox(
+            db=self.db,
+            clock=self.clock,
+            jobs=self.jobs,
+            people=self.people,
+            policy=self.policy,
+            senders=self.broadcasts,
+            timezone=self.settings.timezone,
+        )
 
     @classmethod
-    def build(cls, settings: Settings, db: Database, clock: Clock | None = None) -> Services:
+    def build(
+        cls,
+        settings: Settings,
+        db: Database,
+        clock: Clock | None = None,
+        *,
+        channels: TokenChannels | None = None,
+    ) -> Services:
         clock = clock or SystemClock()
         people = PeopleRepository(db, clock)
         identities = IdentityCache(people, clock)
@@ -97,18 +132,31 @@ class Services:
             verification=Verification(db, clock, people, on_change=identities.invalidate),
             policy=PolicyService(db, clock),
             jobs=JobQueue(db, clock),
+            channels=channels,
         )
 
     @classmethod
     async def open(
-        cls, settings: Settings, clock: Clock | None = None, plugins: list[Any] | None = None
+        cls,
+        settings: Settings,
+        clock: Clock | None = None,
+        plugins: Sequence[HasMigrations] | None = None,
+        *,
+        channels: TokenChannels | None = None,
     ) -> Services:
-        from core.plugins.loader import plugin_migrations
-
         db = await open_core_database(settings.db_path)
         for plugin in plugins or []:
             await migrate(db, plugin_migrations(plugin))
-        return cls.build(settings, db, clock)
+        return cls.build(settings, db, clock, channels=channels)
+
+    def get(self, key: ServiceKey[T], fallback: Callable[[Services], T] | None = None) -> T:
+        """The service of ``key``, built once by the plugin that provides it (or by
+        ``fallback`` where no plugin was installed: a command, a unit test)."""
+        return self.extensions.get(key, self, fallback)
+
+    def settings_for(self, model: type[M]) -> M:
+        """A plugin's settings, loaded and validated at start (core/plugins/settings.py)."""
+        return self.extensions.settings_for(model)
 
     def storage(self, namespace: str) -> PluginStorage:
         return PluginStorage(self.db, namespace)

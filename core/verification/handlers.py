@@ -77,6 +77,39 @@ async def accept_invite(message: MessageMin, cx: Ctx, token: str) -> None:
 MAX_QUERY = 60  # characters of a typed search kept in the dialog
 
 
+def _narrowed(
+    buttons: list[keyboards.Button], query: str | None
+) -> tuple[list[keyboards.Button], str | None, str]:
+    """The buttons a typed ``query`` names, the query kept and the query that named none: then
+    the whole list again, so that a typo does not leave the user before an empty page."""
+    found = keyboards.search(buttons, query) if query else buttons
+    missed = query if query and not found else ""
+    if missed:
+        return buttons, None, missed
+    return found, query, missed
+
+
+async def _answer_page(
+    message: MessageMin,
+    page_: keyboards.Page,
+    step: str,
+    query: str | None,
+    missed: str,
+    **values: Any,
+) -> None:
+    text = T.render(
+        "join.j2",
+        step=step,
+        page=page_.number,
+        pages=page_.count,
+        query=query or "",
+        found=page_.total,
+        missed=missed,
+        **values,
+    )
+    await message.answer(text, keyboard=keyboards.build(page_.rows))
+
+
 async def _ask_org(message: MessageMin, cx: Ctx, page: int = 1, query: str | None = None) -> None:
     """The schools, a page at a time; a typed ``query`` narrows them to those it names."""
     schools = await cx.services.people.organisations(OrgKind.SCHOOL)
@@ -84,10 +117,7 @@ async def _ask_org(message: MessageMin, cx: Ctx, page: int = 1, query: str | Non
         await message.answer(T.render("join.j2", step="no_orgs"))
         return
     buttons: list[keyboards.Button] = [(s.name, {"core": "join", "org": s.id}) for s in schools]
-    found = keyboards.search(buttons, query) if query else buttons
-    missed = query if query and not found else ""
-    if missed:
-        query, found = None, buttons
+    found, query, missed = _narrowed(buttons, query)
     await cx.goto(FLOW + "org", q=query)
     back = {"core": "join", "do": "all"} if query else None
     # Searched by the full name, shown by the short one (the legal form abbreviated).
@@ -97,18 +127,7 @@ async def _ask_org(message: MessageMin, cx: Ctx, page: int = 1, query: str | Non
         page=page,
         turn={"core": "join", "do": "page"},
     )
-    await message.answer(
-        T.render(
-            "join.j2",
-            step="org",
-            page=page_.number,
-            pages=page_.count,
-            query=query or "",
-            found=page_.total,
-            missed=missed,
-        ),
-        keyboard=keyboards.build(page_.rows),
-    )
+    await _answer_page(message, page_, "org", query, missed)
 
 
 async def start_join(message: MessageMin, cx: Ctx) -> None:
@@ -170,10 +189,7 @@ async def _ask_group(message: MessageMin, cx: Ctx, page: int = 1, query: str | N
     """The school's classes, a page at a time; a typed ``query`` («7б») narrows them."""
     groups = await cx.services.people.groups_of_org(int(cx.dialog.data["org"]))
     buttons: list[keyboards.Button] = [(g.name, {"core": "join", "group": g.id}) for g in groups]
-    found = keyboards.search(buttons, query) if query else buttons
-    missed = query if query and not found else ""
-    if missed:
-        query, found = None, buttons
+    found, query, missed = _narrowed(buttons, query)
     await cx.goto(FLOW + "group", q=query)
     back = {"core": "join", "do": "all"} if query else {"core": "join", "do": "back_role"}
     page_ = keyboards.paged(
@@ -183,19 +199,7 @@ async def _ask_group(message: MessageMin, cx: Ctx, page: int = 1, query: str | N
         turn={"core": "join", "do": "page"},
         per_row=4,
     )
-    await message.answer(
-        T.render(
-            "join.j2",
-            step="group",
-            role=cx.dialog.data["role"],
-            page=page_.number,
-            pages=page_.count,
-            query=query or "",
-            found=page_.total,
-            missed=missed,
-        ),
-        keyboard=keyboards.build(page_.rows),
-    )
+    await _answer_page(message, page_, "group", query, missed, role=cx.dialog.data["role"])
 
 
 async def _ask_comment(message: MessageMin, cx: Ctx) -> None:

@@ -33,7 +33,7 @@ from core.cabinet.invites import (
 from core.integers import ascii_id
 
 from ..keys import PAGES, SERVICES
-from .place import CabinetPlace, posted_form, school_place
+from .place import CabinetPlace, path_id, posted_form, school_place
 from .qr import qr_file, qr_inline
 from .render import cabinet_page, done, refused
 
@@ -127,20 +127,13 @@ async def create(request: web.Request) -> web.StreamResponse:
     raise done(place, PATH, "invite_created", new=str(invite.id))
 
 
-def _invite_id(request: web.Request) -> int:
-    found = ascii_id(request.match_info["invite"])
-    if found is None:
-        raise web.HTTPNotFound()
-    return found
-
-
 async def revoke(request: web.Request) -> web.StreamResponse:
     place = await school_place(request)
     await posted_form(request, place)
     revoked = await _invites(request, place).revoke(
         place.person_id,
         place.org.id,
-        _invite_id(request),
+        path_id(request, "invite"),
         _target(request),
     )
     if revoked is None:
@@ -151,7 +144,7 @@ async def revoke(request: web.Request) -> web.StreamResponse:
 async def qr_svg(request: web.Request) -> web.StreamResponse:
     """The QR code as a file, to save or print."""
     place = await school_place(request)
-    invite = await _invites(request, place).get(place.org.id, _invite_id(request))
+    invite = await _invites(request, place).get(place.org.id, path_id(request, "invite"))
     if invite is None:
         raise web.HTTPNotFound()
     link = invite_link(home_community(request.app[SERVICES]), invite.token)

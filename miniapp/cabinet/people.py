@@ -9,10 +9,9 @@ from typing import Any
 from aiohttp import web
 
 from core.cabinet.members import PAGE_SIZE, ROLE_FILTERS, SOURCES, MemberQuery, Members
-from core.integers import ascii_id
 
 from ..keys import SERVICES
-from .place import CabinetPlace, cabinet_place, posted_form
+from .place import CabinetPlace, cabinet_place, path_id, posted_form
 from .render import cabinet_page, done
 from .roles import revoke_posted
 
@@ -62,9 +61,7 @@ async def _card_page(
 
 async def card(request: web.Request) -> web.StreamResponse:
     place = await cabinet_place(request)
-    person_id = ascii_id(request.match_info["person"])
-    if person_id is None:
-        raise web.HTTPNotFound()
+    person_id = path_id(request, "person")
     return await _card_page(request, place, person_id)
 
 
@@ -75,9 +72,7 @@ def manages_within(place: CabinetPlace, org_id: int) -> bool:
 
 async def revoke(request: web.Request) -> web.StreamResponse:
     place = await cabinet_place(request)
-    person_id = ascii_id(request.match_info["person"])
-    if person_id is None:
-        raise web.HTTPNotFound()
+    person_id = path_id(request, "person")
     form = await posted_form(request, place)
     refused = await revoke_posted(
         request,

@@ -75,12 +75,18 @@ async def admin_units(request: web.Request, viewer: Viewer) -> list[int]:
     return await Monitoring(services.db, services.clock).admin_units(person.id)
 
 
+def path_id(request: web.Request, name: str) -> int:
+    """The id ``{name}`` of the URL, or 404: only plain digits within 64 bits name a row."""
+    found = ascii_id(request.match_info[name])
+    if found is None:
+        raise web.HTTPNotFound()
+    return found
+
+
 async def cabinet_place(request: web.Request) -> CabinetPlace:
     """The place of a ``/admin/org/{org}/…`` request, or 401/403/404."""
     viewer = await require_admin(request)
-    org_id = ascii_id(request.match_info["org"])
-    if org_id is None:
-        raise web.HTTPNotFound()
+    org_id = path_id(request, "org")
     services = request.app[SERVICES]
     tree = await load_tree(services.db, org_id)
     if tree is None or org_id not in tree:

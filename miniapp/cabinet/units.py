@@ -10,7 +10,7 @@ from core.cabinet.units import UnitError, Units
 from core.integers import ascii_id
 
 from ..keys import SERVICES
-from .place import CabinetPlace, posted_form, school_place
+from .place import CabinetPlace, path_id, posted_form, school_place
 from .render import cabinet_page, done, refused
 
 PATH = "/units"
@@ -48,13 +48,6 @@ async def page(request: web.Request) -> web.StreamResponse:
     return await _page(request, await school_place(request))
 
 
-def _unit_id(request: web.Request) -> int:
-    found = ascii_id(request.match_info["unit"])
-    if found is None:
-        raise web.HTTPNotFound()
-    return found
-
-
 async def create(request: web.Request) -> web.StreamResponse:
     place = await school_place(request)
     form = await posted_form(request, place)
@@ -74,7 +67,7 @@ async def create(request: web.Request) -> web.StreamResponse:
 async def change(request: web.Request) -> web.StreamResponse:
     """rename, archive, restore, teacher: ``/units/{unit}/{action}``."""
     place = await school_place(request)
-    unit_id = _unit_id(request)
+    unit_id = path_id(request, "unit")
     form = await posted_form(request, place)
     units = _units(request, place)
     action = request.match_info["action"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.testing import Harness
+from sferum.testing import Harness
 
 START = ("Начать", {"command": "start"})
 MENU = ("меню", None)

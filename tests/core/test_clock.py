@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from core.cli.main import main
 from core.clock import (
     ClockSettingError,
     ManualClock,
@@ -16,6 +15,7 @@ from core.clock import (
     clock_from_environment,
 )
 from core.demo.district import build
+from sferum.cli import main
 
 
 def test_the_system_clock_unless_told() -> None:

@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from core.cli.main import main
 from core.config import ConfigError, Settings, load_settings
 from core.config_errors import describe_error
+from sferum.cli import main
 
 
 def test_defaults_without_file_or_env(tmp_path: Path) -> None:

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from core.cli.main import main
 from core.demo.district import build
+from sferum.cli import main
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from core.cli.main import main
 from core.config import SANDBOX_APP_SECRET, ConfigError, Settings, load_settings
+from sferum.cli import main
 
 REAL = {"SFERUM_VK_TOKEN": "vk1.a.token", "SFERUM_VK_GROUP_ID": "123456"}
 GOOD_KEY = "Zq8rT2mXw4Lp9sVb6NcY"  # 20 characters, like VK's secure keys

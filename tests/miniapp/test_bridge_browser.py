@@ -20,8 +20,8 @@ from aiohttp.test_utils import TestServer
 from core.clock import ManualClock
 from core.config import Settings
 from core.demo.district import build
-from core.runtime.app import start
-from core.testing import DEFAULT_START
+from sferum.app import start
+from sferum.testing import DEFAULT_START
 
 from ..browser import chromium_page, launch_chromium, needs_chromium
 from .conftest import launch_query, vk

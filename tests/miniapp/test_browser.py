@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 
 from core.config import Settings
 from core.demo.district import build
-from core.runtime.app import start
 from miniapp.journal.sqlite import SqliteJournal
+from sferum.app import start
 
 from ..browser import chromium_page, needs_chromium
 

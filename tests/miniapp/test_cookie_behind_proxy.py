@@ -15,9 +15,9 @@ import pytest
 
 from core.clock import ManualClock
 from core.config import SANDBOX_APP_SECRET, ConfigError, Settings, load_settings
-from core.runtime.app import start
-from core.testing import DEFAULT_START
 from miniapp.keys import MiniAppConfig
+from sferum.app import start
+from sferum.testing import DEFAULT_START
 
 from .conftest import AppFactory, Browser, launch_query, vk
 

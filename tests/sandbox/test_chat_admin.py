@@ -11,12 +11,12 @@ from typing import Any
 import aiohttp
 
 from core.clock import ManualClock
-from core.runtime.app import _join_demo_chats
 from sandbox.app import start_sandbox
 from sandbox.config import SandboxConfig
 from sandbox.records import CHAT_PEER_BASE, Community
 from sandbox.seed import seed_demo
 from sandbox.state import SandboxState
+from sferum.demo import join_demo_chats
 
 from .conftest import Control, Vk
 
@@ -159,8 +159,8 @@ def test_the_demo_app_makes_its_bots_admins_of_the_demo_chats(clock: ManualClock
     state = SandboxState(SandboxConfig(), clock)
     seed_demo(state)
     first, second = state.create_community("Первый"), state.create_community("Второй")
-    plugins = [SimpleNamespace(extras={}), SimpleNamespace(extras={"chats": ()})]
-    _join_demo_chats(state, plugins, [first, second])  # type: ignore[arg-type]
+    plugins = [SimpleNamespace(demo_chats=()), SimpleNamespace(demo_chats=())]
+    join_demo_chats(state, plugins, [first, second])  # type: ignore[arg-type]
     assert state.chats
     for chat in state.chats.values():
         assert chat.communities == {first.id}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import aiohttp
 
-from core.cli.main import build_parser
+from sferum.cli import build_parser
 
 
 def test_the_command_is_registered() -> None:
@@ -26,7 +26,7 @@ async def test_serves_prints_tokens_and_flushes_on_sigterm(tmp_path: Path) -> No
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "core.cli.main",
+        "sferum.cli",
         "sandbox",
         "--host",
         "127.0.0.1",

@@ -3,14 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from vkbottle.dispatch.rules import ABCRule
-from vkbottle.framework.labeler import BotLabeler
-from vkbottle.tools.mini_types.bot import MessageMin
-
-from core.rules import payload_of
-from core.runtime.context import Ctx
+from core.bot import Ctx, Message, Router
 
 from ..catalog import City
 from ..kit import Kit
@@ -18,7 +12,7 @@ from ..profile import Viewer, city_from_school, viewer
 
 log = logging.getLogger("sferum.pushkin_card")
 
-labeler = BotLabeler()
+labeler = Router()
 FLOW = "pushkin_card."
 MAX_PAGE = 500
 
@@ -51,7 +45,7 @@ async def current_city(cx: Ctx, person: Viewer) -> City | None:
     return await kit.catalog.city(derived)
 
 
-async def ensure_person(cx: Ctx, message: MessageMin) -> int | None:
+async def ensure_person(cx: Ctx, message: Message) -> int | None:
     """A VK user the district does not know becomes a person with no role (core's way), named
     as on their VK page: favourites and the digest are stored per person. Nothing is asked."""
     if cx.person_id is not None:
@@ -68,21 +62,6 @@ async def ensure_person(cx: Ctx, message: MessageMin) -> int | None:
     return person_id
 
 
-def page_of(payload: dict[str, Any] | None, key: str = "p") -> int:
-    value = (payload or {}).get(key, 0)
-    return min(max(value, 0), MAX_PAGE) if isinstance(value, int) else 0
-
-
-def int_of(payload: dict[str, Any] | None, key: str) -> int | None:
-    value = (payload or {}).get(key)
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-class PayloadWith(ABCRule[MessageMin]):
-    """The button payload has this key (whatever its value)."""
-
-    def __init__(self, key: str) -> None:
-        self.key = key
-
-    async def check(self, event: MessageMin) -> bool:
-        return self.key in payload_of(event)
+def page_no(page: int | None) -> int:
+    """The page a button asks for, from 0; a forged number is brought back in range."""
+    return min(max(page or 0, 0), MAX_PAGE)

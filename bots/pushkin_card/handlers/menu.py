@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from core.bot import Command, Ctx, Message, Pressed, PrivateChat
 
-from vkbottle.tools.mini_types.bot import MessageMin
-
-from core.rules import Command, PayloadHas, PrivateChat
-from core.runtime.context import Ctx
-
-from ..ui import T, inline, menu_keyboard, to_menu
+from ..ui import Cancel, Eligibility, Faq, Menu, T, inline, menu_keyboard, to_menu
 from .common import current_city, labeler, leave_flow, who
 
 ENTRY = Command(
@@ -23,8 +18,8 @@ ENTRY = Command(
 )
 
 
-@labeler.message(PrivateChat() & (ENTRY | PayloadHas(pk="menu")))
-async def show_menu(message: MessageMin, cx: Ctx, payload: dict[str, Any] | None = None) -> None:
+@labeler.message(PrivateChat() & (ENTRY | Pressed(Menu)))
+async def show_menu(message: Message, cx: Ctx) -> None:
     await leave_flow(cx)
     person = await who(cx)
     city = await current_city(cx, person)
@@ -39,20 +34,18 @@ async def show_menu(message: MessageMin, cx: Ctx, payload: dict[str, Any] | None
     )
 
 
-@labeler.message(PrivateChat() & PayloadHas(pk="elig"))
-async def show_eligibility(
-    message: MessageMin, cx: Ctx, payload: dict[str, Any] | None = None
-) -> None:
+@labeler.message(PrivateChat() & Pressed(Eligibility))
+async def show_eligibility(message: Message, cx: Ctx) -> None:
     await leave_flow(cx)
     person = await who(cx)
-    keyboard = inline([[(T.label("menu_faq"), {"pk": "faq"})], to_menu()])
+    keyboard = inline([[(T.label("menu_faq"), Faq().pack())], to_menu()])
     await message.answer(
         T.render("eligibility.j2", rules=person.eligibility, is_staff=person.is_staff),
         keyboard=keyboard,
     )
 
 
-@labeler.message(PrivateChat() & PayloadHas(pk="x"))
-async def cancel(message: MessageMin, cx: Ctx, payload: dict[str, Any] | None = None) -> None:
+@labeler.message(PrivateChat() & Pressed(Cancel))
+async def cancel(message: Message, cx: Ctx) -> None:
     await leave_flow(cx)
     await message.answer(T.render("cancelled.j2"), keyboard=menu_keyboard())

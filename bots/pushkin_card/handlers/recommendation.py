@@ -3,21 +3,16 @@ confirm; the broadcast engine sends it and the teacher is told how many it reach
 
 from __future__ import annotations
 
-from typing import Any
-
-from vkbottle.tools.mini_types.bot import MessageMin
-
 from core import keyboards
+from core.bot import Ctx, HasRole, Message, Pressed, PrivateChat
 from core.broadcast import BroadcastError
 from core.broadcast.render import Renderer
 from core.people import RoleKind
-from core.rules import HasRole, InDialog, PayloadHas, PrivateChat
-from core.runtime.context import Ctx
 
 from ..kit import Kit
 from ..recommend import class_facts, message_values, recommend, teacher_classes, template_source
-from ..ui import CANCEL, Button, T, chunk, inline, menu_keyboard, nav
-from .common import PayloadWith, int_of, labeler, leave_flow, who
+from ..ui import CANCEL, Button, Recommend, T, chunk, inline, menu_keyboard, nav
+from .common import labeler, leave_flow, who
 from .listing import send_card
 
 FLOW_GROUP = "pushkin_card.rec.group"
@@ -26,13 +21,13 @@ MAX_CLASSES = 36
 INLINE_CLASSES = 8
 
 
-@labeler.message(PrivateChat() & PayloadHas(pk="rec") & ~HasRole(RoleKind.STAFF))
-async def not_staff(message: MessageMin, cx: Ctx, payload: dict[str, Any] | None = None) -> None:
+@labeler.message(PrivateChat() & Pressed(Recommend) & ~HasRole(RoleKind.STAFF))
+async def not_staff(message: Message, cx: Ctx) -> None:
     await leave_flow(cx)
     await message.answer(T.render("staff_only.j2"), keyboard=menu_keyboard())
 
 
-async def _ask_class(message: MessageMin, cx: Ctx, event_id: int) -> None:
+async def _ask_class(message: Message, cx: Ctx, event_id: int) -> None:
     kit = Kit.of(cx.services)
     event = await kit.catalog.event(event_id)
     person_id = cx.person_id
@@ -49,17 +44,17 @@ async def _ask_class(message: MessageMin, cx: Ctx, event_id: int) -> None:
     buttons: list[keyboards.Button] = [
         (
             T.label("own_class" if c.own else "class_name", name=c.group.name),
-            {"pk": "rec", "g": c.group.id},
+            Recommend(g=c.group.id).pack(),
         )
         for c in choices
     ]
-    back = {"pk": "rec", "do": "back"}
+    back = Recommend(do="back")
     # An inline keyboard holds 8 classes beside Back and Cancel; bigger schools get a normal
     # keyboard (36), which hides itself after the press.
     if len(buttons) <= INLINE_CLASSES:
         keyboard = inline([*chunk(buttons, 4), nav(back)])
     else:
-        rows = [*keyboards.chunk(buttons, 4), keyboards.nav_row(back, CANCEL, T)]
+        rows = [*keyboards.chunk(buttons, 4), keyboards.nav_row(back.pack(), CANCEL, T)]
         keyboard = keyboards.build(rows, one_time=True)
     await message.answer(
         T.render("rec_groups.j2", event=event, any_own=any(c.own for c in choices)),
@@ -67,27 +62,31 @@ async def _ask_class(message: MessageMin, cx: Ctx, event_id: int) -> None:
     )
 
 
-@labeler.message(PrivateChat() & PayloadHas(pk="rec") & PayloadWith("e"))
-async def start(message: MessageMin, cx: Ctx, payload: dict[str, Any] | None = None) -> None:
-    await leave_flow(cx)
-    event_id = int_of(payload, "e")
-    if event_id is None:
-        await message.answer(T.render("not_found.j2"), keyboard=menu_keyboard())
-        return
-    await _ask_class(message, cx, event_id)
+@labeler.message(PrivateChat() & Pressed(Recommend))
+async def pressed(message: Message, cx: Ctx, payload: Recommend) -> None:
+    """The teacher's buttons: «Рекомендовать классу» under a card starts anew from anywhere;
+    the others belong to the step the teacher is at."""
+    if payload.e is not None:
+        await leave_flow(cx)
+        await _ask_class(message, cx, payload.e)
+    elif cx.dialog.at(FLOW_CONFIRM):
+        await confirm_step(message, cx, payload)
+    elif cx.dialog.at(FLOW_GROUP):
+        await class_step(message, cx, payload)
+    else:
+        await stale(message, cx)
 
 
-@labeler.message(PrivateChat() & PayloadHas(pk="rec") & InDialog(FLOW_CONFIRM))
-async def confirm_step(message: MessageMin, cx: Ctx, payload: dict[str, Any] | None = None) -> None:
+async def confirm_step(message: Message, cx: Ctx, payload: Recommend) -> None:
     event_id = int(cx.dialog.data.get("event", 0))
-    if (payload or {}).get("do") != "send":  # Back, or a stale class button: pick again
+    if payload.do != "send":  # Back, or a stale class button: pick again
         await _ask_class(message, cx, event_id)
         return
     group_id = int(cx.dialog.data.get("group", 0))
     await _send(message, cx, event_id, group_id)
 
 
-async def _send(message: MessageMin, cx: Ctx, event_id: int, group_id: int) -> None:
+async def _send(message: Message, cx: Ctx, event_id: int, group_id: int) -> None:
     kit = Kit.of(cx.services)
     event = await kit.catalog.event(event_id)
     group = await cx.services.people.group(group_id)
@@ -120,14 +119,13 @@ async def _send(message: MessageMin, cx: Ctx, event_id: int, group_id: int) -> N
     )
 
 
-@labeler.message(PrivateChat() & PayloadHas(pk="rec") & InDialog(FLOW_GROUP))
-async def class_step(message: MessageMin, cx: Ctx, payload: dict[str, Any] | None = None) -> None:
+async def class_step(message: Message, cx: Ctx, payload: Recommend) -> None:
     event_id = int(cx.dialog.data.get("event", 0))
-    if (payload or {}).get("do") == "back":
+    if payload.do == "back":
         await cx.finish()
         await send_card(message, cx, event_id, 0)  # the card is where the teacher came from
         return
-    group_id = int_of(payload, "g")
+    group_id = payload.g
     person_id = cx.person_id
     kit = Kit.of(cx.services)
     event = await kit.catalog.event(event_id)
@@ -154,16 +152,15 @@ async def class_step(message: MessageMin, cx: Ctx, payload: dict[str, Any] | Non
     await cx.goto(FLOW_CONFIRM, event=event_id, group=group.id)
     rows: list[list[Button]] = []
     if not facts.too_young_for_event and facts.students:
-        rows.append([(T.label("send"), {"pk": "rec", "do": "send"}, "positive")])
-    rows.append(nav({"pk": "rec", "do": "back"}))
+        rows.append([(T.label("send"), Recommend(do="send").pack(), "positive")])
+    rows.append(nav(Recommend(do="back")))
     await message.answer(
         T.render("rec_confirm.j2", group=group, event=event, facts=facts, preview=preview),
         keyboard=inline(rows),
     )
 
 
-@labeler.message(PrivateChat() & PayloadHas(pk="rec"))
-async def stale(message: MessageMin, cx: Ctx, payload: dict[str, Any] | None = None) -> None:
+async def stale(message: Message, cx: Ctx) -> None:
     """A button of a recommendation that is over (sent or cancelled): back to the menu."""
     await leave_flow(cx)
     await message.answer(T.render("cancelled.j2"), keyboard=menu_keyboard())

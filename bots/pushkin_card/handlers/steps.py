@@ -6,26 +6,23 @@ step offers Back and Cancel buttons, handled by the button handlers.
 
 from __future__ import annotations
 
-from vkbottle.tools.mini_types.bot import MessageMin
-
-from core.rules import InDialog, PrivateChat
-from core.runtime.context import Ctx
+from core.bot import Ctx, InDialog, Message, PrivateChat
 
 from ..dates import Period, RangeError, parse_range
 from ..kit import Kit
 from ..prefs import MAX_TEXT, SearchState
 from ..search_text import query_terms
-from ..ui import T, inline, nav
+from ..ui import ChooseCity, ChooseDates, Filters, T, inline, nav
 from .common import current_city, labeler, who
 from .listing import FLOW_CITY, FLOW_RANGE, FLOW_SEARCH, choose_city, send_list
 from .questions import FLOW_ASK, answer_typed
 
 
 @labeler.message(PrivateChat() & InDialog(FLOW_SEARCH))
-async def typed_search(message: MessageMin, cx: Ctx) -> None:
+async def typed_search(message: Message, cx: Ctx) -> None:
     text = " ".join((message.text or "").split())[:MAX_TEXT]
     if not query_terms(text):
-        await message.answer(T.render("search_bad.j2"), keyboard=inline([nav({"pk": "flt"})]))
+        await message.answer(T.render("search_bad.j2"), keyboard=inline([nav(Filters())]))
         return
     keep = bool(cx.dialog.data.get("keep"))
     await cx.finish()
@@ -36,7 +33,7 @@ async def typed_search(message: MessageMin, cx: Ctx) -> None:
 
 
 @labeler.message(PrivateChat() & InDialog(FLOW_RANGE))
-async def typed_range(message: MessageMin, cx: Ctx) -> None:
+async def typed_range(message: Message, cx: Ctx) -> None:
     person = await who(cx)
     city = await current_city(cx, person)
     zone = city.zone if city else (person.home.zone if person.home else None)
@@ -46,7 +43,7 @@ async def typed_range(message: MessageMin, cx: Ctx) -> None:
         first, last = parse_range(message.text or "", today)
     except RangeError as error:
         await message.answer(
-            T.render("range_error.j2", code=error.code), keyboard=inline([nav({"pk": "dates"})])
+            T.render("range_error.j2", code=error.code), keyboard=inline([nav(ChooseDates())])
         )
         return
     await cx.finish()
@@ -59,15 +56,15 @@ async def typed_range(message: MessageMin, cx: Ctx) -> None:
 
 
 @labeler.message(PrivateChat() & InDialog(FLOW_CITY))
-async def typed_city(message: MessageMin, cx: Ctx) -> None:
+async def typed_city(message: Message, cx: Ctx) -> None:
     name = " ".join((message.text or "").split())[:60]
     if name and await choose_city(message, cx, name):
         return
     await message.answer(
-        T.render("city_unknown.j2", name=name), keyboard=inline([nav({"pk": "city"})])
+        T.render("city_unknown.j2", name=name), keyboard=inline([nav(ChooseCity())])
     )
 
 
 @labeler.message(PrivateChat() & InDialog(FLOW_ASK))
-async def typed_question(message: MessageMin, cx: Ctx) -> None:
+async def typed_question(message: Message, cx: Ctx) -> None:
     await answer_typed(message, cx)

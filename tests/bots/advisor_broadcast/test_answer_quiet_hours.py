@@ -9,8 +9,9 @@ from pathlib import Path
 
 from bots.advisor_broadcast import plugin
 from bots.advisor_broadcast.replies import OUTBOX_KIND
-from core.broadcast import Audience, BroadcastSpec
-from core.testing import Harness, bot_harness
+from core.broadcast import Audience
+from sferum.testing import Harness, bot_harness
+from tests.core.broadcast.counsellor import counsellor_broadcast, group
 from tests.core.outbox.world import local
 
 ANSWER = "Ждём вас, начало в 18:00 в актовом зале."
@@ -19,21 +20,9 @@ ANSWER = "Ждём вас, начало в 18:00 в актовом зале."
 async def answered_broadcast(h: Harness, parent_key: str) -> tuple[int, int, str]:
     """A broadcast to 9А's parents, answered by ``parent_key``; (parent's VK id, the
     counsellor's VK id, the parent's name) with the counsellor at «Напишите ответ»."""
-    group = int(
-        await h.services.db.fetchval(
-            "SELECT id FROM groups WHERE external_id = 'demo:group:s112-9a'"
-        )
-    )
-    await h.services.broadcasts.create(
-        BroadcastSpec(
-            await h.person_id("volkova"),
-            h.group_id,
-            Audience.group_parents(group),
-            "Собрание 9А в четверг в 18:00.",
-            title="Собрание 9А",
-            source="advisor_broadcast",
-        )
-    )
+    parents = Audience.group_parents(await group(h, "s112-9a"))
+    text, title = "Собрание 9А в четверг в 18:00.", "Собрание 9А"
+    await counsellor_broadcast(h, parents, text, title=title, source="advisor_broadcast")
     await h.run_due()
     parent = h.vk(parent_key)
     await h.say(parent, "Спасибо, придём")

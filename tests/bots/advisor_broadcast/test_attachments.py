@@ -14,12 +14,14 @@ from vkbottle.tools import DocMessagesUploader, PhotoMessageUploader
 
 from bots.advisor_broadcast import plugin
 from core.broadcast import Audience, BroadcastSpec
-from core.testing import Harness, bot_harness
 from core.vk import uploads
 from core.vk.api import RateLimitedAPI
 from core.vk.rate_limit import RateLimiter
 from core.vk.tokens import TokenChannel
+from sferum.testing import Harness, bot_harness
 from tests.sandbox.test_uploads import png
+
+from .helpers import compose_to, send_now
 
 PLAN = "План экскурсии: сбор у школы в 9:00, возвращение в 15:00.\n".encode() * 40
 
@@ -58,11 +60,7 @@ async def test_counsellor_attaches_a_document_and_a_photo(tmp_path: Path) -> Non
                 PLAN, peer_id=-h.group_id, title="план.pdf"
             )
             photo = await PhotoMessageUploader(mine).upload(png(64, 48), peer_id=-h.group_id)
-        await h.say(volkova, "меню")
-        await h.tap(volkova, "Новая рассылка")
-        await h.tap(volkova, "Ученики классов")
-        await h.tap(volkova, "7Б")
-        await h.tap(volkova, "Готово")
+        await compose_to(h, "volkova", "Ученики классов", "7Б", "Готово")
         assert "приложить документы и фотографии" in h.last_reply(volkova)["text"]
         # The document first, alone: the text is still asked for, the file kept.
         await send_file(h, volkova, "", doc)
@@ -73,9 +71,7 @@ async def test_counsellor_attaches_a_document_and_a_photo(tmp_path: Path) -> Non
         preview = h.last_reply(volkova)
         assert "Файлы: план.pdf, photo.jpg" in preview["text"]
         assert [a["type"] for a in preview["attachments"]] == ["doc", "photo"]
-        await h.tap(volkova, "Дальше")
-        await h.tap(volkova, "Отправить сейчас")
-        assert "Файлы: план.pdf, photo.jpg" in h.last_reply(volkova)["text"]
+        assert "Файлы: план.pdf, photo.jpg" in await send_now(h, volkova)
         await h.tap(volkova, "Подтвердить")
         await h.run_due()
         kept = community_files(h)
@@ -127,9 +123,7 @@ async def test_a_file_too_big_is_named_and_the_rest_goes_on(tmp_path: Path) -> N
                 PLAN, peer_id=-h.group_id, title="большой.pdf"
             )
         h.sandbox.runtime.state.config.max_doc_bytes = 1000  # VK's 200 MB, made small
-        await h.say(volkova, "меню")
-        await h.tap(volkova, "Новая рассылка")
-        await h.tap(volkova, "Все родители")
+        await compose_to(h, "volkova", "Все родители")
         await send_file(h, volkova, "Собрание в четверг", doc)
         texts = [m["text"] for m in h.replies(volkova)]
         assert any("Не удалось приложить: «большой.pdf»" in t for t in texts)

@@ -8,8 +8,10 @@ from pathlib import Path
 
 from bots.advisor_broadcast import plugin
 from core.people import Position, RoleKind
-from core.testing import Harness, bot_harness
 from core.texts import CORE_TEXTS
+from sferum.testing import Harness, bot_harness
+
+from .helpers import compose_to, send_now, start, taps
 
 WHOLE = ["Вся школа", "Сотрудники", "Все ученики", "Все родители"]
 CLASSES = ["Ученики классов…", "Родители классов…"]
@@ -18,13 +20,6 @@ NAV = [CORE_TEXTS.label("back"), CORE_TEXTS.label("cancel")]
 
 def labels(h: Harness, vk_id: int) -> list[str]:
     return [b["action"]["label"] for b in h.buttons(vk_id)]
-
-
-async def start(h: Harness, key: str) -> int:
-    vk_id = h.vk(key)
-    await h.say(vk_id, "меню")
-    await h.tap(vk_id, "Новая рассылка")
-    return vk_id
 
 
 async def chat_id(h: Harness, key: str) -> int:
@@ -97,12 +92,9 @@ async def test_a_staff_member_of_two_schools_chooses_the_school_first(tmp_path: 
         assert labels(h, volkova) == ["Ученики классов…", *NAV]  # a teacher there
         await h.tap(volkova, "Ученики классов…")
         assert labels(h, volkova) == ["6А", "Готово", *NAV]
-        await h.tap(volkova, "6А")
-        await h.tap(volkova, "Готово")
+        await taps(h, volkova, "6А", "Готово")
         await h.say(volkova, "Кружок рисования в среду")
-        await h.tap(volkova, "Дальше")
-        await h.tap(volkova, "Отправить сейчас")
-        assert "Получат: 4 человека" in h.last_reply(volkova)["text"]
+        assert "Получат: 4 человека" in await send_now(h, volkova)
         await h.tap(volkova, "Подтвердить")
         assert "Рассылка №" in h.last_reply(volkova)["text"]
         row = await h.services.db.fetchone("SELECT org_id, audience FROM broadcasts")
@@ -118,13 +110,9 @@ async def test_a_staff_member_of_two_schools_chooses_the_school_first(tmp_path: 
 
 async def test_core_refuses_what_became_forbidden_during_the_dialog(tmp_path: Path) -> None:
     async with bot_harness([plugin], tmp_path) as h:
-        smirnova = await start(h, "smirnova")
-        await h.tap(smirnova, "Родители классов…")
-        await h.tap(smirnova, "9А")
-        await h.tap(smirnova, "Готово")
+        smirnova = await compose_to(h, "smirnova", "Родители классов…", "9А", "Готово")
         await h.say(smirnova, "Собрание в четверг")
-        await h.tap(smirnova, "Дальше")
-        await h.tap(smirnova, "Отправить сейчас")
+        await send_now(h, smirnova)
         # Meanwhile she stops being 9А's class teacher: the school gives 9А another one (the
         # cabinet's «Подразделения», groups.class_teacher_id); she stays in the class chat.
         await h.services.db.execute(

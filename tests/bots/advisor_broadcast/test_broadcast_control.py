@@ -8,18 +8,10 @@ from datetime import timedelta
 from pathlib import Path
 
 from bots.advisor_broadcast import plugin
-from core.broadcast import Audience, BroadcastSpec
+from core.broadcast import Audience
 from core.broadcast.render import MAX_TEXT
-from core.testing import Harness, bot_harness
-
-
-async def class_7b(h: Harness) -> tuple[int, list[int]]:
-    group = int(
-        await h.services.db.fetchval(
-            "SELECT id FROM groups WHERE external_id = 'demo:group:s112-7b'"
-        )
-    )
-    return group, [p.id for p in await h.services.people.students_of_group(group)]
+from sferum.testing import Harness, bot_harness
+from tests.core.broadcast.counsellor import class_7b, counsellor_broadcast
 
 
 def from_bot_to(h: Harness, vk_id: int) -> list[str]:
@@ -27,16 +19,13 @@ def from_bot_to(h: Harness, vk_id: int) -> list[str]:
 
 
 async def volkovas_broadcast(h: Harness, group: int, **extra: object) -> int:
-    return await h.services.broadcasts.create(
-        BroadcastSpec(
-            await h.person_id("volkova"),
-            h.group_id,
-            Audience.groups(group),
-            "Здравствуйте, {{ first_name }}! В пятницу экскурсия.",
-            title="Экскурсия",
-            source="advisor_broadcast",
-            **extra,  # type: ignore[arg-type]
-        )
+    return await counsellor_broadcast(
+        h,
+        Audience.groups(group),
+        "Здравствуйте, {{ first_name }}! В пятницу экскурсия.",
+        title="Экскурсия",
+        source="advisor_broadcast",
+        **extra,
     )
 
 

@@ -9,8 +9,10 @@ from typing import Any
 
 from bots.advisor_broadcast import plugin
 from core import keyboards
-from core.testing import Harness, bot_harness
 from core.texts import CORE_TEXTS
+from sferum.testing import Harness, bot_harness
+
+from .helpers import compose_to
 
 NEXT, PREV = CORE_TEXTS.label("page_next"), CORE_TEXTS.label("page_prev")
 EXTRA = [f"П{n:02d}" for n in range(1, 32)]  # with the demo school's four: 35 classes
@@ -50,10 +52,7 @@ async def test_every_class_of_a_big_school_can_be_chosen(tmp_path: Path) -> None
         every = {g.name for g in await h.services.people.groups_of_org(school)}
         assert len(every) >= 35
 
-        volkova = h.vk("volkova")
-        await h.say(volkova, "меню")
-        await h.tap(volkova, "Новая рассылка")
-        await h.tap(volkova, "Ученики классов…")
+        volkova = await compose_to(h, "volkova", "Ученики классов…")
         seen: list[str] = []
         pages = 0
         while True:

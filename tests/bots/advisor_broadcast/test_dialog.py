@@ -3,7 +3,9 @@
 from pathlib import Path
 
 from bots.advisor_broadcast import plugin
-from core.testing import bot_harness
+from sferum.testing import bot_harness
+
+from .helpers import compose_to, send_now, taps
 
 
 async def test_counsellor_composes_previews_and_sends_to_a_class(tmp_path: Path) -> None:
@@ -27,9 +29,7 @@ async def test_counsellor_composes_previews_and_sends_to_a_class(tmp_path: Path)
         await h.tap(volkova, "Добавить кнопку-ссылку")
         await h.say(volkova, "Программа — https://school.example/museum")
         assert "«Программа» → https://school.example/museum" in h.last_reply(volkova)["text"]
-        await h.tap(volkova, "Дальше")
-        await h.tap(volkova, "Отправить сейчас")
-        confirm = h.last_reply(volkova)["text"]
+        confirm = await send_now(h, volkova)
         assert "Получат: 4 человека" in confirm
         await h.tap(volkova, "Подтвердить")
         assert "Рассылка №" in h.last_reply(volkova)["text"]
@@ -43,15 +43,9 @@ async def test_counsellor_composes_previews_and_sends_to_a_class(tmp_path: Path)
 
 async def test_weekly_schedule_and_cancel_from_the_list(tmp_path: Path) -> None:
     async with bot_harness([plugin], tmp_path) as h:
-        volkova = h.vk("volkova")
-        await h.say(volkova, "меню")
-        await h.tap(volkova, "Новая рассылка")
-        await h.tap(volkova, "Все родители")
+        volkova = await compose_to(h, "volkova", "Все родители")
         await h.say(volkova, "Родительское собрание в четверг в 18:00")
-        await h.tap(volkova, "Дальше")
-        await h.tap(volkova, "Каждую неделю")
-        await h.tap(volkova, "Пн")
-        await h.tap(volkova, "Чт")
+        await taps(h, volkova, "Дальше", "Каждую неделю", "Пн", "Чт")
         await h.say(volkova, "25:00")
         assert "хотя бы один день" in h.last_reply(volkova)["text"]
         await h.say(volkova, "17:30")
@@ -66,10 +60,7 @@ async def test_weekly_schedule_and_cancel_from_the_list(tmp_path: Path) -> None:
 
 async def test_cancel_at_any_step_and_refusal_for_non_staff(tmp_path: Path) -> None:
     async with bot_harness([plugin], tmp_path) as h:
-        volkova, student = h.vk("volkova"), h.vk("st00")
-        await h.say(volkova, "меню")
-        await h.tap(volkova, "Новая рассылка")
-        await h.tap(volkova, "Вся школа")
+        volkova, student = await compose_to(h, "volkova", "Вся школа"), h.vk("st00")
         await h.tap(volkova, "Отмена")
         assert "отменено" in h.last_reply(volkova)["text"]
         assert (await h.services.dialogs.load(h.group_id, volkova)).step is None
@@ -93,10 +84,7 @@ async def test_a_template_bomb_is_refused_in_russian_at_once(tmp_path: Path) -> 
     unlisted filters are refused when the text is written, with a Russian explanation, and the
     dialog goes on (the next, plain text is previewed)."""
     async with bot_harness([plugin], tmp_path) as h:
-        volkova = h.vk("volkova")
-        await h.say(volkova, "меню")
-        await h.tap(volkova, "Новая рассылка")
-        await h.tap(volkova, "Все родители")
+        volkova = await compose_to(h, "volkova", "Все родители")
         for bomb in BOMBS:
             await h.say(volkova, bomb)
             reply = h.last_reply(volkova)["text"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bots.advisor_broadcast import plugin
 from core.broadcast import Audience, BroadcastSpec
-from core.testing import Harness, bot_harness
+from sferum.testing import Harness, bot_harness
 
 TITLES = [f"Собрание {n}" for n in range(1, 12)] + ["Экскурсия в музей"]
 

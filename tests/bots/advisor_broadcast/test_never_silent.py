@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bots.advisor_broadcast import plugin
-from core.testing import bot_harness
+from sferum.testing import bot_harness
 from tests.bots.never_silent import EVERY, UNKNOWN, answers, labels, quiet_in_a_chat
 
 

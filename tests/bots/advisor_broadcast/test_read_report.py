@@ -11,17 +11,10 @@ from pathlib import Path
 import pytest
 
 from bots.advisor_broadcast import plugin
-from core.broadcast import Audience, BroadcastSpec
-from core.cli.main import main
-from core.testing import Harness, bot_harness
-
-
-async def group(h: Harness, key: str) -> int:
-    return int(
-        await h.services.db.fetchval(
-            "SELECT id FROM groups WHERE external_id = ?", (f"demo:group:{key}",)
-        )
-    )
+from core.broadcast import Audience
+from sferum.cli import main
+from sferum.testing import Harness, bot_harness
+from tests.core.broadcast.counsellor import counsellor_broadcast, group
 
 
 async def opens_dialog(h: Harness, key: str) -> None:
@@ -43,15 +36,9 @@ async def test_the_report_counts_reads_by_class(tmp_path: Path) -> None:
         h.sandbox.runtime.state.set_allowed(
             h.sandbox.runtime.state.communities[h.group_id], h.vk("pa07"), False
         )
-        broadcast_id = await h.services.broadcasts.create(
-            BroadcastSpec(
-                await h.person_id("volkova"),
-                h.group_id,
-                Audience.group_parents(await group(h, "s112-9a"), await group(h, "s112-11a")),
-                "Собрание родителей в четверг",
-                title="Собрание",
-                source="advisor_broadcast",
-            )
+        parents = Audience.group_parents(await group(h, "s112-9a"), await group(h, "s112-11a"))
+        broadcast_id = await counsellor_broadcast(
+            h, parents, "Собрание родителей в четверг", title="Собрание", source="advisor_broadcast"
         )
         await h.run_due()
         first = await report(h, broadcast_id)
@@ -77,15 +64,12 @@ async def test_the_whole_school_is_reported_by_role_and_in_the_cli(
         school = await h.services.db.fetchval(
             "SELECT id FROM organisations WHERE external_id = 'demo:school:s112'"
         )
-        broadcast_id = await h.services.broadcasts.create(
-            BroadcastSpec(
-                await h.person_id("volkova"),
-                h.group_id,
-                Audience.organisation(int(school)),
-                "Школа закрыта на карантин до понедельника",
-                title="Карантин",
-                source="advisor_broadcast",
-            )
+        broadcast_id = await counsellor_broadcast(
+            h,
+            Audience.organisation(int(school)),
+            "Школа закрыта на карантин до понедельника",
+            title="Карантин",
+            source="advisor_broadcast",
         )
         await h.run_due()
         for key in ("orlov", "pa00", "st00", "st01"):

@@ -9,31 +9,17 @@ from pathlib import Path
 from typing import Any
 
 from bots.advisor_broadcast import plugin
-from core.broadcast import Audience, BroadcastSpec
+from core.broadcast import Audience
 from core.people import RoleKind
-from core.testing import Harness, bot_harness
 from core.texts import CORE_TEXTS
 from sandbox.render import CLIENT_INFO
-
-
-async def group(h: Harness, key: str) -> int:
-    return int(
-        await h.services.db.fetchval(
-            "SELECT id FROM groups WHERE external_id = ?", (f"demo:group:{key}",)
-        )
-    )
+from sferum.testing import Harness, bot_harness
+from tests.core.broadcast.counsellor import counsellor_broadcast, group
 
 
 async def broadcast(h: Harness, audience: Audience, text: str, title: str) -> int:
-    broadcast_id = await h.services.broadcasts.create(
-        BroadcastSpec(
-            await h.person_id("volkova"),
-            h.group_id,
-            audience,
-            text,
-            title=title,
-            source="advisor_broadcast",
-        )
+    broadcast_id = await counsellor_broadcast(
+        h, audience, text, title=title, source="advisor_broadcast"
     )
     await h.run_due()
     return broadcast_id

@@ -9,8 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from bots.advisor_broadcast import plugin
-from core.broadcast import Audience, BroadcastSpec
-from core.testing import bot_harness
+from core.broadcast import Audience
+from sferum.testing import bot_harness
+from tests.core.broadcast.counsellor import counsellor_broadcast, group
 
 from ...browser import DESKTOP, chromium_page, needs_chromium
 
@@ -19,18 +20,12 @@ pytestmark = needs_chromium
 
 async def test_a_parent_reads_and_answers_the_counsellor_sees_both(tmp_path: Path) -> None:
     async with bot_harness([plugin], tmp_path) as h:
-        ninth = await h.services.db.fetchval(
-            "SELECT id FROM groups WHERE external_id = 'demo:group:s112-9a'"
-        )
-        broadcast_id = await h.services.broadcasts.create(
-            BroadcastSpec(
-                await h.person_id("volkova"),
-                h.group_id,
-                Audience.group_parents(int(ninth)),
-                "{{ first_name }}, родительское собрание 9А — в четверг в 18:00.",
-                title="Собрание 9А",
-                source="advisor_broadcast",
-            )
+        broadcast_id = await counsellor_broadcast(
+            h,
+            Audience.group_parents(await group(h, "s112-9a")),
+            "{{ first_name }}, родительское собрание 9А — в четверг в 18:00.",
+            title="Собрание 9А",
+            source="advisor_broadcast",
         )
         await h.run_due()
         parent, volkova = h.vk("pa04"), h.vk("volkova")

@@ -6,17 +6,16 @@ import re
 from pathlib import Path
 
 from bots.advisor_broadcast import plugin
-from core.testing import bot_harness
+from sferum.testing import bot_harness
+
+from .helpers import compose_to
 
 ENGLISH = re.compile(r"\b(Encountered|unknown|tag|Jinja|expected|template|block|statement)\b")
 
 
 async def test_a_russian_tag_and_an_unclosed_condition_are_explained(tmp_path: Path) -> None:
     async with bot_harness([plugin], tmp_path) as h:
-        volkova = h.vk("volkova")
-        await h.say(volkova, "меню")
-        await h.tap(volkova, "Новая рассылка")
-        await h.tap(volkova, "Все родители")
+        volkova = await compose_to(h, "volkova", "Все родители")
 
         await h.say(volkova, "Здравствуйте!\n{% для каждого %}приходите{% конец %}")
         reply = h.last_reply(volkova)["text"]

@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bots.exam_trainer import plugin, tasks
+from bots.exam_trainer import plugin, tasks, topic_progress
 from bots.exam_trainer.bank_format import validate
 from bots.exam_trainer.importer import import_bank
-from core.testing import Harness, bot_harness
+from sferum.testing import Harness, bot_harness
 
 NSK = ZoneInfo("Asia/Novosibirsk")
 
@@ -394,7 +394,7 @@ async def test_training_by_topic_with_pages_and_back(h: Harness) -> None:
     task = await tasks.task(h.services.db, await current_task(h, st))
     assert task is not None and task.topic == topics[0] and f"Тема: {topics[0]}" in shown
     await h.tap(st, "Не знаю")
-    progress_rows = await plugin.extras["topic_progress"](h.services.db, await h.person_id("st11"))
+    progress_rows = await topic_progress(h.services.db, await h.person_id("st11"))
     assert [(r.key, r.attempts, r.correct) for r in progress_rows] == [(topics[0], 1, 0)]
 
 

@@ -15,10 +15,10 @@ from bots.exam_trainer import plugin, tasks
 from bots.exam_trainer.answering import record_answer
 from bots.exam_trainer.bank_format import BankError, validate
 from bots.exam_trainer.importer import ensure_tasks, import_bank, import_file
-from core.cli.main import main
 from core.clock import ManualClock
 from core.plugins.loader import plugin_migrations
 from core.storage import Database, migrate, open_core_database
+from sferum.cli import main
 
 from .conftest import small_bank_data
 

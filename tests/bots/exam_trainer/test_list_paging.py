@@ -16,8 +16,8 @@ from bots.exam_trainer import plugin, tasks
 from bots.exam_trainer.bank_format import MAX_NUMBER, validate
 from bots.exam_trainer.importer import import_bank
 from core import keyboards
-from core.testing import Harness, bot_harness
 from core.texts import CORE_TEXTS
+from sferum.testing import Harness, bot_harness
 
 NEXT, PREV = CORE_TEXTS.label("page_next"), CORE_TEXTS.label("page_prev")
 BIG = "Большой предмет"

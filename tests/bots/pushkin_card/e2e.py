@@ -11,7 +11,7 @@ from typing import Any
 from bots.pushkin_card import plugin
 from bots.pushkin_card.importer import EventImporter
 from bots.pushkin_card.sources import FileSource
-from core.testing import Harness, bot_harness
+from sferum.testing import Harness, bot_harness
 
 from .conftest import DEMO
 

@@ -130,5 +130,5 @@ async def test_a_dead_api_fails_cleanly_and_changes_nothing(
         await EventImporter(pk_db, clock).run(
             ApiSource(PushkinSettings(api_url=url, api_key="wrong", retry_delay=0))
         )
-    with pytest.raises(SourceError, match="SFERUM_PUSHKIN_API_KEY"):
+    with pytest.raises(SourceError, match="SFERUM_PUSHKIN_CARD_API_KEY"):
         ApiSource(PushkinSettings(api_url=url))

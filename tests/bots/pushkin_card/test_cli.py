@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from core.cli.main import main
+from sferum.cli import main
 
 from .conftest import DEMO, MALFORMED
 
@@ -37,13 +37,15 @@ def test_unusable_sources_exit_with_a_clear_line(
 ) -> None:
     monkeypatch.setenv("SFERUM_DB_PATH", str(tmp_path / "cli.db"))
     monkeypatch.setenv("SFERUM_CONFIG", str(tmp_path / "none.toml"))
-    for name in ("SFERUM_PUSHKIN_API_URL", "SFERUM_PUSHKIN_API_KEY"):
+    for name in ("SFERUM_PUSHKIN_CARD_API_URL", "SFERUM_PUSHKIN_CARD_API_KEY"):
         monkeypatch.delenv(name, raising=False)
     assert main(["events", "import", str(tmp_path / "missing.json")]) == 2
     assert "файл не найден" in capsys.readouterr().err
     assert main(["events", "import", "--api"]) == 2
-    assert "SFERUM_PUSHKIN_API_KEY" in capsys.readouterr().err
-    monkeypatch.setenv("SFERUM_PUSHKIN_API_URL", "ftp://example")
+    assert "SFERUM_PUSHKIN_CARD_API_KEY" in capsys.readouterr().err
+    monkeypatch.setenv("SFERUM_PUSHKIN_CARD_API_URL", "ftp://example")
     assert main(["events", "import", "--api"]) == 2
-    says = "SFERUM_PUSHKIN_API_URL: ожидается адрес, который начинается с http:// или https://"
+    says = (
+        "SFERUM_PUSHKIN_CARD_API_URL: ожидается адрес, который начинается с http:// или https://"
+    )
     assert says in capsys.readouterr().err

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bots.pushkin_card import plugin
 from bots.pushkin_card.favourites import REMIND
-from core.testing import Harness
+from sferum.testing import Harness
 from tests.core.outbox.world import restarted
 
 from .e2e import press, pushkin, text

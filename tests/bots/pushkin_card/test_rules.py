@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bots.pushkin_card import faq
+from bots.pushkin_card import faq, plugin
 from bots.pushkin_card.dates import Period, RangeError, parse_range, window
 from bots.pushkin_card.eligibility import UNKNOWN_AGE_LIMIT, Status, eligibility
 from bots.pushkin_card.geo import city_of_municipality, region_code
 from bots.pushkin_card.settings import PushkinSettings
-from core.config import ConfigError
+from core.config import ConfigError, Settings, load_settings
 from core.people import Person
+from core.plugins.settings import plugin_settings
 
 TODAY = date(2026, 11, 23)
 NSK = ZoneInfo("Asia/Novosibirsk")
@@ -127,13 +129,48 @@ def test_faq_loads_and_answers() -> None:
         faq.parse([{"id": "a", "question": "q"}])
 
 
+def _pushkin(
+    environ: dict[str, str], table: str = "", tmp_path: Path | None = None
+) -> PushkinSettings:
+    """The plugin's settings as core fills them at start: [bots.pushkin_card], then the env."""
+    settings = Settings()
+    if tmp_path is not None:
+        path = tmp_path / "sferum.toml"
+        path.write_text(table, encoding="utf-8")
+        settings = load_settings(environ, path)
+    loaded = plugin_settings(plugin, settings, environ)
+    assert isinstance(loaded, PushkinSettings)
+    return loaded
+
+
 def test_settings_from_the_environment() -> None:
-    settings = PushkinSettings.from_env(
-        {"SFERUM_PUSHKIN_API_URL": "https://api.example/2.5/", "SFERUM_PUSHKIN_API_KEY": "k"}
+    settings = _pushkin(
+        {
+            "SFERUM_PUSHKIN_CARD_API_URL": "https://api.example/2.5/",
+            "SFERUM_PUSHKIN_CARD_API_KEY": "k",
+        }
     )
     assert settings.api_configured and settings.api_url == "https://api.example/2.5"
-    assert not PushkinSettings.from_env({}).api_configured
-    with pytest.raises(ConfigError, match="SFERUM_PUSHKIN_PAGE_SIZE"):
-        PushkinSettings.from_env({"SFERUM_PUSHKIN_PAGE_SIZE": "500"})
-    with pytest.raises(ConfigError, match="SFERUM_PUSHKIN_API_URL"):
-        PushkinSettings.from_env({"SFERUM_PUSHKIN_API_URL": "ftp://x"})
+    assert not _pushkin({}).api_configured
+    with pytest.raises(ConfigError, match=r"^SFERUM_PUSHKIN_CARD_PAGE_SIZE: ожидается целое"):
+        _pushkin({"SFERUM_PUSHKIN_CARD_PAGE_SIZE": "500"})
+    with pytest.raises(ConfigError, match=r"^SFERUM_PUSHKIN_CARD_API_URL: ожидается адрес"):
+        _pushkin({"SFERUM_PUSHKIN_CARD_API_URL": "ftp://x"})
+    # The old names are not read any more.
+    assert _pushkin({"SFERUM_PUSHKIN_PAGE_SIZE": "500"}).page_size == 100
+
+
+def test_settings_from_the_file_with_the_environment_over_it(tmp_path: Path) -> None:
+    table = '[bots.pushkin_card]\napi_url = "https://api.example/2.5"\npage_size = 50\n'
+    settings = _pushkin({"SFERUM_PUSHKIN_CARD_PAGE_SIZE": "20"}, table, tmp_path)
+    assert settings.api_url == "https://api.example/2.5" and settings.page_size == 20
+    assert not settings.api_configured  # no key in either place
+    with pytest.raises(ConfigError) as raised:
+        _pushkin({}, '[bots.pushkin_card]\napi_key = "secret-key"\npage_size = 0\n', tmp_path)
+    line = str(raised.value)
+    assert line.endswith(
+        "sferum.toml: ключ bots.pushkin_card.page_size: ожидается целое число от 1 до 100, задано 0"
+    )
+    assert "secret-key" not in repr(
+        _pushkin({}, '[bots.pushkin_card]\napi_key = "secret-key"\n', tmp_path)
+    )

@@ -10,10 +10,10 @@ from vkbottle.tools import PhotoMessageUploader
 
 from bots.rosobrnadzor_helper import plugin
 from bots.rosobrnadzor_helper.appeals import list_queue
-from core.testing import Harness, bot_harness
 from core.vk.api import RateLimitedAPI
 from core.vk.rate_limit import RateLimiter
 from core.vk.tokens import TokenChannel
+from sferum.testing import Harness, bot_harness
 from tests.sandbox.test_uploads import png
 
 from .test_e2e import APPEAL_TEXT, operators_chat

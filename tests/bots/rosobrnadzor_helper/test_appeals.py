@@ -15,10 +15,11 @@ from bots.rosobrnadzor_helper.appeals import (
     visible_to,
 )
 from core.clock import ManualClock
-from core.people import Identity, Position
+from core.people import Identity
 from core.runtime.services import Services
 
 from .conftest import identity
+from .helpers import make_operator
 
 TEXT = "Завуч требует еженедельный отчёт в Excel, хотя всё есть в электронном журнале."
 
@@ -90,15 +91,7 @@ async def test_one_operator_at_a_time_and_release(store: AppealStore, services: 
     teacher = await identity(services, "smirnova")
     operator = await identity(services, "morozova")
     # A second operator: Кузнецов gets the operator position for this test.
-    other = await identity(services, "kuznetsov")
-    await services.people.grant_role(
-        other.person.id,
-        other.roles[0].role,
-        other.roles[0].org_id,
-        position=Position.OPERATOR,
-        method="test",
-    )
-    other = await identity(services, "kuznetsov")
+    other = await _second_operator(services)
     appeal = await store.file(teacher, category="gia", text=TEXT)
     await store.take(appeal.id, operator)
     assert (await store.take(appeal.id, operator)).status == Status.IN_PROGRESS  # idempotent
@@ -159,11 +152,7 @@ def test_extract_links() -> None:
 
 
 async def _second_operator(services: Services) -> Any:
-    other = await identity(services, "kuznetsov")
-    await services.people.grant_role(
-        other.person.id, other.roles[0].role, other.roles[0].org_id,
-        position=Position.OPERATOR, method="test",
-    )  # fmt: skip
+    await make_operator(services, await identity(services, "kuznetsov"))
     return await identity(services, "kuznetsov")
 
 

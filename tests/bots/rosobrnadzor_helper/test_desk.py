@@ -16,9 +16,8 @@ from core.clock import ManualClock
 from core.policy import RULES, Decision, Outcome
 from core.runtime.services import Services
 
-from .conftest import GROUP_ID, RecordingSender, identity
-
-TEXT = "Меня включили в график аттестации через полгода после выхода из декрета. Это законно?"
+from .conftest import RecordingSender, identity
+from .helpers import file_at_desk
 
 
 async def operators_peer(services: Services) -> int:
@@ -38,13 +37,7 @@ async def vk(services: Services, key: str) -> int:
 async def test_filing_posts_to_operators_chat_with_a_take_button(
     desk: Desk, services: Services, sender: RecordingSender
 ) -> None:
-    appeal, posted = await desk.file(
-        await identity(services, "smirnova"),
-        group_id=GROUP_ID,
-        category="attestation",
-        text=TEXT,
-        links=[],
-    )
+    appeal, posted = await file_at_desk(desk, await identity(services, "smirnova"))
     assert posted
     [post] = [m for m in sender.sent if m["peer_id"] == await operators_peer(services)]
     assert f"№ {appeal.number}" in post["text"] and "Смирнова" in post["text"]
@@ -57,13 +50,7 @@ async def test_filing_posts_to_operators_chat_with_a_take_button(
 async def test_reminders_fire_3_and_1_days_before_the_deadline(
     desk: Desk, services: Services, sender: RecordingSender, clock: ManualClock
 ) -> None:
-    appeal, _ = await desk.file(
-        await identity(services, "smirnova"),
-        group_id=GROUP_ID,
-        category="attestation",
-        text=TEXT,
-        links=[],
-    )
+    appeal, _ = await file_at_desk(desk, await identity(services, "smirnova"))
     chat = await operators_peer(services)
     morozova = await vk(services, "morozova")
     clock.set(appeal.due_at - timedelta(days=3, minutes=1))
@@ -84,13 +71,7 @@ async def test_reminder_falls_back_to_the_chat_and_skips_answered(
     desk: Desk, services: Services, sender: RecordingSender, clock: ManualClock
 ) -> None:
     operator = await identity(services, "morozova")
-    appeal, _ = await desk.file(
-        await identity(services, "smirnova"),
-        group_id=GROUP_ID,
-        category="other",
-        text=TEXT,
-        links=[],
-    )
+    appeal, _ = await file_at_desk(desk, await identity(services, "smirnova"), "other")
     await desk.store.take(appeal.id, operator)
     sender.refuse.add(await vk(services, "morozova"))  # the operator never wrote to the bot
     chat = await operators_peer(services)
@@ -107,13 +88,7 @@ async def test_reminder_falls_back_to_the_chat_and_skips_answered(
     await services.jobs.run_due()
     assert "через 2 дня" in sender.to(chat)[-1]
     # Answered appeals cancel their reminders.
-    other, _ = await desk.file(
-        await identity(services, "kuznetsov"),
-        group_id=GROUP_ID,
-        category="other",
-        text=TEXT,
-        links=[],
-    )
+    other, _ = await file_at_desk(desk, await identity(services, "kuznetsov"), "other")
     await desk.answer(other.id, operator, "Ответ оператора")
     before = len(sender.sent)
     clock.set(other.due_at)
@@ -124,13 +99,7 @@ async def test_reminder_falls_back_to_the_chat_and_skips_answered(
 async def test_answer_is_relayed_as_the_operator_and_closes_after_14_days(
     desk: Desk, services: Services, sender: RecordingSender, clock: ManualClock
 ) -> None:
-    appeal, _ = await desk.file(
-        await identity(services, "smirnova"),
-        group_id=GROUP_ID,
-        category="documents",
-        text=TEXT,
-        links=[],
-    )
+    appeal, _ = await file_at_desk(desk, await identity(services, "smirnova"), "documents")
     answered, relay = await desk.answer(
         appeal.id,
         await identity(services, "morozova"),
@@ -153,13 +122,7 @@ async def test_answer_is_relayed_as_the_operator_and_closes_after_14_days(
 async def test_answer_the_policy_does_not_allow_stays_in_the_bot(
     desk: Desk, services: Services, sender: RecordingSender, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    appeal, _ = await desk.file(
-        await identity(services, "smirnova"),
-        group_id=GROUP_ID,
-        category="documents",
-        text=TEXT,
-        links=[],
-    )
+    appeal, _ = await file_at_desk(desk, await identity(services, "smirnova"), "documents")
     asked: list[tuple[int, int]] = []
 
     async def request_only(sender_id: int, recipient_id: int, via: str = "id") -> Decision:
@@ -180,13 +143,7 @@ async def test_answer_the_policy_does_not_allow_stays_in_the_bot(
 async def test_extension_moves_reminders_and_tells_the_teacher(
     desk: Desk, services: Services, sender: RecordingSender, clock: ManualClock
 ) -> None:
-    appeal, _ = await desk.file(
-        await identity(services, "smirnova"),
-        group_id=GROUP_ID,
-        category="control",
-        text=TEXT,
-        links=[],
-    )
+    appeal, _ = await file_at_desk(desk, await identity(services, "smirnova"), "control")
     extended, told = await desk.extend(appeal.id, await identity(services, "morozova"), 20)
     assert told
     assert "продлён на 20 дней" in sender.to(await vk(services, "smirnova"))[-1]

@@ -7,9 +7,10 @@ from datetime import timedelta
 from pathlib import Path
 
 from bots.rosobrnadzor_helper import plugin
-from bots.rosobrnadzor_helper.appeals import Status, list_queue
-from core.people import Position
-from core.testing import Harness, bot_harness
+from bots.rosobrnadzor_helper.appeals import Appeal, Status, list_queue
+from sferum.testing import Harness, bot_harness
+
+from .helpers import make_operator
 
 OPERATORS_CHAT = "demo:chat-operators"
 APPEAL_TEXT = "Завуч требует каждую неделю отчёт по успеваемости в Excel, хотя всё есть в журнале."
@@ -37,7 +38,8 @@ async def operators_chat(h: Harness) -> int:
     return peer
 
 
-async def file_appeal(h: Harness, teacher: int) -> str:
+async def file_appeal(h: Harness, teacher: int) -> tuple[str, Appeal]:
+    """File an appeal through the bot's dialog; returns its number and the queue's only appeal."""
     await h.say(teacher, "обращение")
     await h.tap(teacher, "Документы и отчёты")
     await h.say(teacher, APPEAL_TEXT)
@@ -47,7 +49,8 @@ async def file_appeal(h: Harness, teacher: int) -> str:
     await h.tap(teacher, "Отправить")
     filed = h.last_reply(teacher)["text"]
     assert "зарегистрировано" in filed and "Срок ответа — до 23.12.2026" in filed
-    return filed.split("№ ")[1].split()[0]
+    [appeal] = await list_queue(h.services.db)
+    return filed.split("№ ")[1].split()[0], appeal
 
 
 async def test_teacher_question_gets_the_right_entry(tmp_path: Path) -> None:
@@ -80,8 +83,7 @@ async def test_appeal_goes_to_an_operator_and_the_answer_comes_back(tmp_path: Pa
     async with bot_harness([plugin], tmp_path) as h:
         chat = await operators_chat(h)
         teacher, operator = h.vk("smirnova"), h.vk("morozova")
-        number = await file_appeal(h, teacher)
-        [appeal] = await list_queue(h.services.db)
+        number, appeal = await file_appeal(h, teacher)
         assert appeal.number == number and appeal.links == ("https://disk.example/order.pdf",)
         posted = h.last_reply(operator, chat)
         assert f"Новое обращение № {number}" in posted["text"]
@@ -118,8 +120,7 @@ async def test_due_date_reminders_fire_on_the_injected_clock(tmp_path: Path) -> 
     async with bot_harness([plugin], tmp_path) as h:
         chat = await operators_chat(h)
         teacher, operator = h.vk("smirnova"), h.vk("morozova")
-        number = await file_appeal(h, teacher)
-        [appeal] = await list_queue(h.services.db)
+        number, appeal = await file_appeal(h, teacher)
         h.replies(operator, chat)
         h.clock.set(appeal.due_at - timedelta(days=3))
         assert await h.run_due() >= 1
@@ -154,14 +155,8 @@ async def test_another_operators_appeal_is_not_shown_in_the_bot(tmp_path: Path) 
     async with bot_harness([plugin], tmp_path) as h:
         await operators_chat(h)
         teacher, operator, other = h.vk("smirnova"), h.vk("morozova"), h.vk("kuznetsov")
-        await file_appeal(h, teacher)
-        [appeal] = await list_queue(h.services.db)
-        kuznetsov = await h.services.people.identity(other)
-        assert kuznetsov.person is not None
-        await h.services.people.grant_role(
-            kuznetsov.person.id, kuznetsov.roles[0].role, kuznetsov.roles[0].org_id,
-            position=Position.OPERATOR, method="test",
-        )  # fmt: skip
+        _, appeal = await file_appeal(h, teacher)
+        await make_operator(h.services, await h.services.people.identity(other))
         h.services.identities.invalidate(other)
         await h.say(operator, "Взять", {"rb": "op_take", "a": appeal.id})
         assert "Статус: в работе" in h.last_reply(operator)["text"]

@@ -10,9 +10,9 @@ import re
 from pathlib import Path
 
 from bots.rosobrnadzor_helper import plugin
-from bots.rosobrnadzor_helper.appeals import MAX_ANSWER, get_appeal, list_queue
-from core.testing import bot_harness
+from bots.rosobrnadzor_helper.appeals import MAX_ANSWER, get_appeal
 from core.vk.split import VK_MESSAGE_LIMIT
+from sferum.testing import bot_harness
 from tests.miniapp.conftest import Browser
 
 from .test_e2e import file_appeal, operators_chat
@@ -49,8 +49,7 @@ async def test_a_long_answer_in_the_bot_reaches_the_teacher_whole(tmp_path: Path
     async with bot_harness([plugin], tmp_path) as h:
         chat = await operators_chat(h)
         teacher, operator = h.vk("smirnova"), h.vk("morozova")
-        number = await file_appeal(h, teacher)
-        [appeal] = await list_queue(h.services.db)
+        number, appeal = await file_appeal(h, teacher)
         h.replies(teacher)  # what the teacher saw while filing
         await h.say(operator, "Взять в работу", {"rb": "op_take", "a": appeal.id}, peer_id=chat)
         await h.tap(operator, "Ответить")
@@ -70,8 +69,7 @@ async def test_an_answer_longer_than_allowed_is_refused_before_the_preview(
     async with bot_harness([plugin], tmp_path) as h:
         chat = await operators_chat(h)
         teacher, operator = h.vk("smirnova"), h.vk("morozova")
-        await file_appeal(h, teacher)
-        [appeal] = await list_queue(h.services.db)
+        _, appeal = await file_appeal(h, teacher)
         await h.say(operator, "Взять в работу", {"rb": "op_take", "a": appeal.id}, peer_id=chat)
         await h.tap(operator, "Ответить")
         await h.say(operator, long_answer(MAX_ANSWER + 50))
@@ -86,8 +84,7 @@ async def test_a_long_cyrillic_answer_posted_urlencoded_from_the_miniapp_is_rela
     async with bot_harness([plugin], tmp_path) as h:
         await operators_chat(h)
         teacher, operator = h.vk("smirnova"), h.vk("morozova")
-        number = await file_appeal(h, teacher)
-        [appeal] = await list_queue(h.services.db)
+        number, appeal = await file_appeal(h, teacher)
         h.replies(teacher)
         server = await serve(h.services)
         browser = Browser(server, h.clock)

@@ -12,18 +12,17 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from bots.rosobrnadzor_helper import plugin
-from bots.rosobrnadzor_helper.appeals import Appeal, Status, get_appeal, list_queue
+from bots.rosobrnadzor_helper.appeals import Appeal, Status, get_appeal
 from bots.rosobrnadzor_helper.desk import Desk
-from bots.rosobrnadzor_helper.miniapp_pages import setup
 from core.clock import ManualClock
-from core.people import Position
 from core.runtime.services import Services
-from core.testing import bot_harness
-from miniapp.app import create_app
+from miniapp.app import create_app, extension_routes
 from miniapp.keys import MiniAppConfig
+from sferum.testing import bot_harness
 from tests.miniapp.conftest import APP_ID, SECRET, Browser, browsers
 
-from .conftest import GROUP_ID, RecordingSender, identity
+from .conftest import RecordingSender, identity
+from .helpers import file_at_desk, make_operator
 from .test_e2e import file_appeal, operators_chat
 
 TEXT = "Завуч требует еженедельный отчёт в Excel, хотя все оценки уже есть в журнале."
@@ -38,7 +37,8 @@ async def serve(services: Services) -> TestServer:
     app = create_app(
         services,
         config=MiniAppConfig(app_id=APP_ID, secret=SECRET),
-        extra_routes=[setup],
+        # As `sferum run` and `sferum miniapp` wire it: the plugin's routes and home link.
+        extra_routes=extension_routes([plugin]),
         load_demo=False,
     )
     server = TestServer(app, host="127.0.0.1")
@@ -67,13 +67,9 @@ async def open_as(
 
 @pytest.fixture
 async def appeal(desk: Desk, services: Services, sender: RecordingSender) -> Appeal:
-    filed, _ = await desk.file(
-        await identity(services, "smirnova"),
-        group_id=GROUP_ID,
-        category="documents",
-        text=TEXT,
-        links=["https://disk.example/order.pdf"],
-    )
+    teacher = await identity(services, "smirnova")
+    links = ["https://disk.example/order.pdf"]
+    filed, _ = await file_at_desk(desk, teacher, "documents", text=TEXT, links=links)
     return filed
 
 
@@ -84,8 +80,7 @@ async def test_operator_takes_and_answers_in_the_miniapp_and_teacher_gets_it_in_
     async with bot_harness([plugin], tmp_path) as h:
         chat = await operators_chat(h)
         teacher, operator = h.vk("smirnova"), h.vk("morozova")
-        number = await file_appeal(h, teacher)
-        [filed] = await list_queue(h.services.db)
+        number, filed = await file_appeal(h, teacher)
         server = await serve(h.services)
         browser = Browser(server, h.clock)
         try:
@@ -173,14 +168,7 @@ async def test_unknown_or_foreign_appeal_is_404_alike(
     open_as: Open, appeal: Appeal, services: Services, desk: Desk
 ) -> None:
     # Кузнецов becomes a second operator and takes the appeal: Морозова may no longer see it.
-    other = await identity(services, "kuznetsov")
-    await services.people.grant_role(
-        other.person.id,
-        other.roles[0].role,
-        other.roles[0].org_id,
-        position=Position.OPERATOR,
-        method="test",
-    )
+    await make_operator(services, await identity(services, "kuznetsov"))
     await desk.store.take(appeal.id, await identity(services, "kuznetsov"))
     browser = await open_as("morozova")
     token = await csrf_of_home_form(browser)
@@ -245,13 +233,8 @@ async def test_answer_vk_refuses_stays_in_the_bot(
 async def test_what_teachers_typed_is_escaped(
     open_as: Open, desk: Desk, services: Services
 ) -> None:
-    filed, _ = await desk.file(
-        await identity(services, "smirnova"),
-        group_id=GROUP_ID,
-        category="other",
-        text='<script>alert("x")</script> прошу разъяснить порядок',
-        links=[],
-    )
+    script = '<script>alert("x")</script> прошу разъяснить порядок'
+    filed, _ = await file_at_desk(desk, await identity(services, "smirnova"), "other", text=script)
     browser = await open_as("morozova")
     for path in ("/appeals", f"/appeals/{filed.id}"):
         page = await (await browser.get(path)).text()

@@ -9,7 +9,7 @@ from bots.rosobrnadzor_helper import plugin
 from bots.rosobrnadzor_helper.appeals import Status, list_queue
 from bots.rosobrnadzor_helper.desk import desk_of
 from bots.rosobrnadzor_helper.ui import T
-from core.testing import Harness, bot_harness
+from sferum.testing import Harness, bot_harness
 
 TOPICS = [
     "отчёт по успеваемости в Excel",

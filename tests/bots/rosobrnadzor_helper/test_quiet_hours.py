@@ -17,17 +17,17 @@ from bots.rosobrnadzor_helper.ui import T
 from core.clock import ManualClock
 from core.people import Identity
 from core.runtime.services import Services
-from core.testing import bot_harness
+from sferum.testing import bot_harness
 from tests.core.outbox.world import ZONE, World, local, vk_of, world
 from tests.miniapp.conftest import browsers
 
-from .conftest import GROUP_ID, RecordingSender
+from .conftest import RecordingSender
+from .helpers import file_at_desk
 from .test_miniapp_pages import csrf_of, serve
 
 MONDAY_MORNING = local(2026, 11, 23, 10, 0)
 MONDAY_EVENING = local(2026, 11, 23, 21, 0)  # after the teacher's working hours
 TUESDAY_MORNING = local(2026, 11, 24, 8, 0)
-TEXT = "Меня включили в график аттестации через полгода после выхода из декрета. Это законно?"
 ANSWER = "Нет, после выхода из отпуска — не ранее чем через год."
 
 
@@ -43,13 +43,7 @@ async def life(w: World) -> AsyncIterator[tuple[Services, Desk]]:
 
 
 async def taken_appeal(w: World, services: Services, desk: Desk) -> Appeal:
-    appeal, _ = await desk.file(
-        await who(services, "smirnova"),
-        group_id=w.group_id,
-        category="attestation",
-        text=TEXT,
-        links=[],
-    )
+    appeal, _ = await file_at_desk(desk, await who(services, "smirnova"), group_id=w.group_id)
     return await desk.store.take(appeal.id, await who(services, "morozova"))
 
 
@@ -138,13 +132,8 @@ async def test_the_operators_reminder_on_a_sunday_waits_for_monday(tmp_path: Pat
 async def test_the_operator_is_told_when_the_teacher_will_get_the_answer(tmp_path: Path) -> None:
     async with bot_harness([plugin], tmp_path, clock=ManualClock(MONDAY_MORNING)) as h:
         desk = desk_of(h.services, T)
-        appeal, _ = await desk.file(
-            await h.services.people.identity(h.vk("smirnova")),
-            group_id=h.group_id,
-            category="attestation",
-            text=TEXT,
-            links=[],
-        )
+        teacher = await h.services.people.identity(h.vk("smirnova"))
+        appeal, _ = await file_at_desk(desk, teacher, group_id=h.group_id)
         operator = h.vk("morozova")
         await h.say(operator, "Взять в работу", {"rb": "op_take", "a": appeal.id})
         h.clock.set(MONDAY_EVENING)
@@ -165,13 +154,7 @@ async def test_the_miniapp_says_when_a_held_back_answer_will_reach_the_teacher(
     services: Services, desk: Desk, clock: ManualClock, sender: RecordingSender
 ) -> None:
     teacher = vk_of("smirnova")
-    filed, _ = await desk.file(
-        await who(services, "smirnova"),
-        group_id=GROUP_ID,
-        category="attestation",
-        text=TEXT,
-        links=[],
-    )
+    filed, _ = await file_at_desk(desk, await who(services, "smirnova"))
     card = f"/appeals/{filed.id}"
     server = await serve(services)
     try:

@@ -11,8 +11,8 @@ from bots.rosobrnadzor_helper import plugin
 from bots.rosobrnadzor_helper.kb import KnowledgeBase
 from bots.rosobrnadzor_helper.small_talk import SmallTalk
 from bots.rosobrnadzor_helper.triage import triage
-from core.cli.main import main
-from core.testing import bot_harness
+from sferum.cli import main
+from sferum.testing import bot_harness
 
 
 @pytest.mark.parametrize(

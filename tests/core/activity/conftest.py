@@ -27,6 +27,7 @@ W+1: t2 wrote at Monday 00:10 (belongs to the next week, though in UTC it is sti
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -152,6 +153,23 @@ def activity(d: District) -> list[IngestRow]:
     add("t2", k.GROUP_CHAT_MESSAGE, local(23, 0, 10))
     rows.sort(key=lambda row: row[0])
     return rows
+
+
+class Interrupted(Exception):
+    """The ingesting process died (raised by ``ingest_cut_off``)."""
+
+
+async def ingest_cut_off(store: ActivityStore, rows: list[IngestRow], after: int) -> None:
+    """An ingest whose process dies once ``after`` rows were read from its source."""
+
+    def dying() -> Iterator[IngestRow]:
+        for number, row in enumerate(rows):
+            if number == after:
+                raise Interrupted
+            yield row
+
+    with pytest.raises(Interrupted):
+        await store.ingest(dying())
 
 
 @pytest.fixture

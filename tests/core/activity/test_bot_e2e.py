@@ -12,7 +12,7 @@ from core.activity.importer import PlatformImporter
 from core.activity.texts import T
 from core.people import OrgKind, Position, RoleKind
 from core.plugins.spec import Plugin
-from core.testing import bot_harness
+from sferum.testing import bot_harness
 
 NSK = ZoneInfo("Asia/Novosibirsk")
 SAMPLE = Path(__file__).parents[3] / "core" / "activity" / "samples" / "platform_stats_demo.csv"

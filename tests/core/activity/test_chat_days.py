@@ -8,14 +8,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-
 from core.activity import ActivityKind, ActivityStore, event_row
 from core.activity.store import IngestRow
 from core.cabinet.chats import CommunityChats
 from core.storage import Database, load_migrations, migrate, open_database
 
-from .conftest import UNKNOWN_VK, District, build_district
+from .conftest import UNKNOWN_VK, District, build_district, ingest_cut_off
 
 CHAT_A = 2_000_000_101  # «Чат 1А» of school B in the test district
 CHAT_B = 2_000_000_102
@@ -107,18 +105,7 @@ async def test_a_crash_between_raw_rows_and_counters_is_recovered(db: Database) 
     d = await build_district(db)
     rows = mixed(d)
     store = ActivityStore(db, batch=5, clock=d.clock)
-
-    class Boom(Exception):
-        pass
-
-    def dying() -> object:
-        for number, row in enumerate(rows):
-            if number == 17:  # three transactions of raw rows are in, their counters are not
-                raise Boom
-            yield row
-
-    with pytest.raises(Boom):
-        await store.ingest(dying())  # type: ignore[arg-type]
+    await ingest_cut_off(store, rows, 17)  # three transactions of raw rows in, not counted
     assert await db.fetchval("SELECT count(*) FROM activity_facts") == 15
     assert await counters(db) == {}
     assert (await store.recover(older_than_s=3600)).events == 0  # may be a running ingest's

@@ -15,7 +15,7 @@ from core.activity.report import Reports
 from core.activity.texts import T
 from core.plugins.spec import Plugin
 from core.runtime.context import Ctx
-from core.testing import Harness, bot_harness
+from sferum.testing import Harness, bot_harness
 
 seen: list[tuple[int, str]] = []
 probe = BotLabeler()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from core.cli.main import main
+from sferum.cli import main
 
 SAMPLE = Path(__file__).parents[3] / "core" / "activity" / "samples" / "platform_stats_demo.csv"
 

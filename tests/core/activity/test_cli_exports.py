@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.chart import BarChart, LineChart
 
-from core.cli.main import main
+from sferum.cli import main
 
 SAMPLES = Path(__file__).parents[3] / "core" / "activity" / "samples"
 

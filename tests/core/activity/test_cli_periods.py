@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from core.cli.main import main
+from sferum.cli import main
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from core.activity.store import ActivityError
 from core.activity.weeks import Week, WeekFinder
 from core.storage import Database
 
-from .conftest import UNKNOWN_VK, District, activity, build_district, local
+from .conftest import UNKNOWN_VK, District, activity, build_district, ingest_cut_off, local
 
 
 async def weekly(db: Database) -> dict[tuple[str, int], tuple[int, int, int, int]]:
@@ -58,18 +58,7 @@ async def test_recover_counts_what_an_interrupted_bulk_ingest_left(db: Database)
     d = await build_district(db)
     rows = activity(d)
     store = ActivityStore(db, batch=5, clock=d.clock)
-
-    class Boom(Exception):
-        pass
-
-    def dying() -> object:
-        for number, row in enumerate(rows):
-            if number == 12:  # two transactions of raw rows are in, their counters are not
-                raise Boom
-            yield row
-
-    with pytest.raises(Boom):
-        await store.ingest(dying())  # type: ignore[arg-type]
+    await ingest_cut_off(store, rows, 12)  # two transactions of raw rows are in, not counted
     assert await db.fetchval("SELECT count(*) FROM activity_facts") == 10
     assert await db.fetchval("SELECT count(*) FROM activity_uncounted") == 2
     assert await weekly(db) == {}

@@ -9,11 +9,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from core.activity.handlers import labeler, setup
-from core.activity.scheduled import KIND, OUTBOX_KIND
+from core.activity.scheduled import KIND, OUTBOX_KIND, WEEKLY
 from core.activity.texts import T
 from core.plugins.spec import Plugin
 from core.scheduling import Job, Weekly
-from core.testing import Harness, bot_harness
+from sferum.testing import Harness, bot_harness
 
 NSK = ZoneInfo("Asia/Novosibirsk")
 MONITORING = Plugin(name="monitoring_probe", title="Мониторинг", labelers=[labeler], texts=T)
@@ -71,7 +71,7 @@ async def test_a_report_at_nine_goes_at_once_and_a_rerun_sends_nothing(tmp_path:
         assert len(reports(h, admin)) == 1
 
         # The same week's job run again (a retry after a crash) sends nothing more.
-        weekly = h.services.extras["monitoring.weekly"]
+        weekly = h.services.get(WEEKLY)
         orlov = await h.person_id("orlov")
         again = Job(
             f"{KIND}:{orlov}:{school}",

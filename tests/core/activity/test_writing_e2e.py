@@ -8,7 +8,7 @@ from pathlib import Path
 
 from core.activity.counts import Counts
 from core.activity.report import Reports
-from core.testing import Harness, bot_harness
+from sferum.testing import Harness, bot_harness
 
 from .test_chats_and_calls_e2e import PROBE, seen
 

@@ -13,11 +13,11 @@ from core.broadcast import Audience, BroadcastSpec
 from core.clock import clock_from_environment
 from core.config import Settings
 from core.runtime.services import Services
-from core.testing import populate_school
 from core.vk.batch_sender import BatchSender
 from sandbox.app import RunningSandbox, start_sandbox
 from sandbox.config import SandboxConfig
 from sandbox.records import Community
+from sferum.testing import populate_school
 
 
 @dataclass

@@ -8,24 +8,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from bots.rosobrnadzor_helper import plugin as helper
-from core.broadcast import Audience, BroadcastSpec
-from core.testing import bot_harness
+from core.broadcast import Audience
+from sferum.testing import bot_harness
+
+from .counsellor import counsellor_broadcast, group
 
 
 async def test_an_answer_is_taken_whatever_bot_the_community_runs(tmp_path: Path) -> None:
     async with bot_harness([helper], tmp_path) as h:
-        ninth = await h.services.db.fetchval(
-            "SELECT id FROM groups WHERE external_id = 'demo:group:s112-9a'"
-        )
-        broadcast_id = await h.services.broadcasts.create(
-            BroadcastSpec(
-                await h.person_id("volkova"),
-                h.group_id,
-                Audience.group_parents(int(ninth)),
-                "Собрание в четверг в 18:00",
-                title="Собрание",
-                source="advisor_broadcast",
-            )
+        parents = Audience.group_parents(await group(h, "s112-9a"))
+        broadcast_id = await counsellor_broadcast(
+            h, parents, "Собрание в четверг в 18:00", title="Собрание", source="advisor_broadcast"
         )
         await h.run_due()
         parent = h.vk("pa04")

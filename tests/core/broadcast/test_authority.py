@@ -13,26 +13,20 @@ import pytest
 
 from core.broadcast import Audience, BroadcastSpec, CancelRefused
 from core.broadcast.engine import AUTHOR_LEFT
-from core.cli.main import main
 from core.clock import ManualClock
 from core.demo.district import REGION_CODE, build
 from core.people import Position, RoleKind
 from core.scheduling import Weekly
-from core.testing import DEFAULT_START, Harness, bot_harness
+from sferum.cli import main
+from sferum.testing import DEFAULT_START, Harness, bot_harness
+
+from .counsellor import counsellor_broadcast, group
 
 
 async def _org(h: Harness, external_id: str) -> int:
     return int(
         await h.services.db.fetchval(
             "SELECT id FROM organisations WHERE external_id = ?", (external_id,)
-        )
-    )
-
-
-async def _group(h: Harness, key: str) -> int:
-    return int(
-        await h.services.db.fetchval(
-            "SELECT id FROM groups WHERE external_id = ?", (f"demo:group:{key}",)
         )
     )
 
@@ -52,15 +46,9 @@ def _texts(h: Harness, key: str) -> list[str]:
 async def test_admins_above_the_school_may_cancel_others_may_not(tmp_path: Path) -> None:
     async with bot_harness([], tmp_path) as h:
         engine = h.services.broadcasts
-        broadcast_id = await engine.create(
-            BroadcastSpec(
-                await h.person_id("volkova"),
-                h.group_id,
-                Audience.groups(await _group(h, "s112-9a")),
-                "Собрание",
-                schedule=h.clock.now() + timedelta(hours=1),
-            )
-        )
+        ninth = Audience.groups(await group(h, "s112-9a"))
+        soon = h.clock.now() + timedelta(hours=1)
+        broadcast_id = await counsellor_broadcast(h, ninth, "Собрание", schedule=soon)
         other_town = await _admin_of(h, await _org(h, "demo:mun:berdsk"), "Бердск")
         for outsider in (other_town, await h.person_id("novikov"), await h.person_id("smirnova")):
             with pytest.raises(CancelRefused, match="только её автор или администратор"):
@@ -75,14 +63,10 @@ async def test_admins_above_the_school_may_cancel_others_may_not(tmp_path: Path)
 async def test_a_list_of_persons_belongs_to_the_authors_school(tmp_path: Path) -> None:
     async with bot_harness([], tmp_path) as h:
         engine = h.services.broadcasts
-        broadcast_id = await engine.create(
-            BroadcastSpec(
-                await h.person_id("volkova"),
-                h.group_id,
-                Audience.persons(await h.person_id("pa00")),
-                "Зайдите, пожалуйста, в школу",
-                schedule=h.clock.now() + timedelta(hours=1),
-            )
+        parent = Audience.persons(await h.person_id("pa00"))
+        soon = h.clock.now() + timedelta(hours=1)
+        broadcast_id = await counsellor_broadcast(
+            h, parent, "Зайдите, пожалуйста, в школу", schedule=soon
         )
         with pytest.raises(CancelRefused):
             await engine.cancel(broadcast_id, await h.person_id("novikov"))
@@ -101,7 +85,7 @@ async def test_a_weekly_broadcast_stops_when_its_author_is_no_longer_staff(
             BroadcastSpec(
                 volkova,
                 h.group_id,
-                Audience.groups(await _group(h, "s112-5a")),
+                Audience.groups(await group(h, "s112-5a")),
                 "Кружок сегодня в 15:00",
                 schedule=weekly,
             )

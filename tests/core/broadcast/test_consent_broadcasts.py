@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from core.broadcast import Audience, BroadcastSpec
-from core.testing import Harness, bot_harness
+from sferum.testing import Harness, bot_harness
 
 FRIDAY_LATE = datetime(2026, 11, 27, 15, 30, tzinfo=UTC)  # Friday 22:30 in Novosibirsk
 

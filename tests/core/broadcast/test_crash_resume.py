@@ -20,7 +20,7 @@ async def _send_process(env: dict[str, str], broadcast_id: int) -> asyncio.subpr
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "core.cli.main",
+        "sferum.cli",
         "broadcast",
         "send",
         str(broadcast_id),

@@ -8,8 +8,8 @@ import pytest
 from core.broadcast import Audience, BroadcastError, BroadcastSpec, LinkButton
 from core.broadcast.engine import MAX_ATTEMPTS
 from core.scheduling import Weekly
-from core.testing import Harness, bot_harness
 from core.vk.batch_sender import BatchSender
+from sferum.testing import Harness, bot_harness
 
 
 async def _spec(h: Harness, audience: Audience, **extra: object) -> BroadcastSpec:

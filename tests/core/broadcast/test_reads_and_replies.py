@@ -9,35 +9,22 @@ from pathlib import Path
 
 import pytest
 
-from core.broadcast import Audience, BroadcastSpec, reads
+from core.broadcast import Audience, reads
 from core.broadcast.reads import ReadMarks
 from core.broadcast.replies import BroadcastReplies
 from core.scheduling import Weekly
-from core.testing import Harness, bot_harness
 from core.vk.batch_sender import BatchSender
+from sferum.testing import Harness, bot_harness
+
+from .counsellor import counsellor_broadcast, group
 
 PARENTS = ("pa04", "pa05", "pa06", "pa07")  # of 9А and 11А
 
 
-async def group(h: Harness, key: str) -> int:
-    return int(
-        await h.services.db.fetchval(
-            "SELECT id FROM groups WHERE external_id = ?", (f"demo:group:{key}",)
-        )
-    )
-
-
 async def parents_broadcast(h: Harness, **extra: object) -> int:
-    broadcast_id = await h.services.broadcasts.create(
-        BroadcastSpec(
-            await h.person_id("volkova"),
-            h.group_id,
-            Audience.group_parents(await group(h, "s112-9a"), await group(h, "s112-11a")),
-            "Собрание в четверг",
-            title="Собрание",
-            source="advisor_broadcast",
-            **extra,  # type: ignore[arg-type]
-        )
+    parents = Audience.group_parents(await group(h, "s112-9a"), await group(h, "s112-11a"))
+    broadcast_id = await counsellor_broadcast(
+        h, parents, "Собрание в четверг", title="Собрание", source="advisor_broadcast", **extra
     )
     await h.run_due()
     return broadcast_id

@@ -8,19 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from core.broadcast import Audience, BroadcastSpec
+from core.broadcast import Audience
 from core.broadcast.render import MAX_TEXT, Recipient, Renderer, TemplateError
-from core.testing import Harness, bot_harness
+from sferum.testing import Harness, bot_harness
 
-
-async def class_7b(h: Harness) -> tuple[int, list[int]]:
-    """The group id of 7Б and its students' person ids."""
-    group = int(
-        await h.services.db.fetchval(
-            "SELECT id FROM groups WHERE external_id = 'demo:group:s112-7b'"
-        )
-    )
-    return group, [p.id for p in await h.services.people.students_of_group(group)]
+from .counsellor import class_7b, counsellor_broadcast
 
 
 def received(h: Harness, person_vk: int) -> list[str]:
@@ -44,13 +36,8 @@ async def test_a_name_that_breaks_the_text_fails_that_recipient_only(
         await h.services.db.execute(
             "UPDATE persons SET first_name = ? WHERE id = ?", ("Я" * MAX_TEXT, broken)
         )
-        broadcast_id = await h.services.broadcasts.create(
-            BroadcastSpec(
-                await h.person_id("volkova"),
-                h.group_id,
-                Audience.groups(group),
-                "Здравствуйте, {{ first_name }}! Завтра субботник.",
-            )
+        broadcast_id = await counsellor_broadcast(
+            h, Audience.groups(group), "Здравствуйте, {{ first_name }}! Завтра субботник."
         )
         if resumed:  # as after a crash: the texts are made from the log, not while preparing
             await h.services.db.execute(
@@ -88,11 +75,7 @@ async def test_any_error_of_one_recipients_values_is_that_recipients_failure(
             return render(self, recipient)
 
         monkeypatch.setattr(Renderer, "render", failing_for_one)
-        broadcast_id = await h.services.broadcasts.create(
-            BroadcastSpec(
-                await h.person_id("volkova"), h.group_id, Audience.groups(group), "Собрание"
-            )
-        )
+        broadcast_id = await counsellor_broadcast(h, Audience.groups(group), "Собрание")
         await h.run_due()
         status = await h.services.broadcasts.status(broadcast_id)
         assert status.status == "done" and status.reasons == {"template": 1}

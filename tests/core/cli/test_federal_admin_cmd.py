@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from core.activity.federal_admins import FederalAdmins
-from core.cli.main import main
 from core.clock import ManualClock
 from core.demo.district import build
 from core.people import PeopleRepository
 from core.storage import open_core_database
+from sferum.cli import main
 
 ORLOV = build().vk_ids()["orlov"]
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from core.cli.main import build_parser, main
 from core.demo.district import build
+from sferum.cli import build_parser, main
 
 # Literal values and names a help text must quote as they are typed: flags' values, file
 # formats, field names of import files, product names.

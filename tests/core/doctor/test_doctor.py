@@ -71,6 +71,18 @@ async def control(
         return await response.json()
 
 
+async def doctor_after(
+    http: aiohttp.ClientSession,
+    sandbox: RunningSandbox,
+    community: Community,
+    db_path: str,
+    settings: dict[str, Any],
+) -> Report:
+    """Change the community's settings in the sandbox, then run the doctor against it."""
+    await control(http, sandbox, f"/communities/{community.id}/settings", settings)
+    return await run_doctor(real_vk(sandbox, community, db_path))
+
+
 def one(report: Report, name: str) -> Any:
     found = report.by_name(name)
     assert len(found) == 1, (name, report.render())
@@ -92,15 +104,28 @@ async def test_a_ready_community_passes_every_check(
     assert lines[-1] == "Сообщество готово к работе"
 
 
-async def test_long_poll_off_fails_with_its_line(
-    sandbox: RunningSandbox, community: Community, db_path: str, http: aiohttp.ClientSession
+@pytest.mark.parametrize(
+    ("setting", "check", "says"),
+    [
+        # The long poll's line also says where to switch it on.
+        ("longpoll", "longpoll", ("Bots Long Poll: выключен", "Long Poll API")),
+        ("messages", "community_messages", ("Сообщения сообщества выключены",)),
+    ],
+    ids=["long-poll-off", "community-messages-off"],
+)
+async def test_a_setting_switched_off_fails_with_its_line(
+    sandbox: RunningSandbox,
+    community: Community,
+    db_path: str,
+    http: aiohttp.ClientSession,
+    setting: str,
+    check: str,
+    says: tuple[str, ...],
 ) -> None:
-    await control(http, sandbox, f"/communities/{community.id}/settings", {"longpoll": False})
-    report = await run_doctor(real_vk(sandbox, community, db_path))
-    longpoll = one(report, "longpoll")
+    report = await doctor_after(http, sandbox, community, db_path, {setting: False})
+    failed = one(report, check)
     assert report.exit_code == 1
-    assert longpoll.ok is False and "Bots Long Poll: выключен" in longpoll.line
-    assert "Long Poll API" in longpoll.line  # where to switch it on
+    assert failed.ok is False and all(words in failed.line for words in says), failed.line
     assert report.failures == 1
     assert report.render().splitlines()[-1] == (
         "Найдено проблем: 1 — исправьте их и запустите sferum doctor снова"
@@ -110,13 +135,8 @@ async def test_long_poll_off_fails_with_its_line(
 async def test_missing_events_are_named(
     sandbox: RunningSandbox, community: Community, db_path: str, http: aiohttp.ClientSession
 ) -> None:
-    await control(
-        http,
-        sandbox,
-        f"/communities/{community.id}/settings",
-        {"events": {"message_event": False, "message_deny": False}},
-    )
-    longpoll = one(await run_doctor(real_vk(sandbox, community, db_path)), "longpoll")
+    events = {"events": {"message_event": False, "message_deny": False}}
+    longpoll = one(await doctor_after(http, sandbox, community, db_path, events), "longpoll")
     assert longpoll.ok is False
     assert "не включены события message_event, message_deny" in longpoll.line
     assert "выключен" not in longpoll.line
@@ -171,16 +191,6 @@ async def test_without_vk_group_id_the_token_names_its_community(
     assert hint.ok is None and f"укажите vk_group_id = {community.id}" in hint.line
     # The token's own community is checked meanwhile.
     assert one(report, "longpoll").ok is True
-
-
-async def test_community_messages_off_fails(
-    sandbox: RunningSandbox, community: Community, db_path: str, http: aiohttp.ClientSession
-) -> None:
-    await control(http, sandbox, f"/communities/{community.id}/settings", {"messages": False})
-    report = await run_doctor(real_vk(sandbox, community, db_path))
-    messages = one(report, "community_messages")
-    assert report.exit_code == 1
-    assert messages.ok is False and "Сообщения сообщества выключены" in messages.line
 
 
 async def test_vk_that_does_not_answer_is_a_line_not_a_crash(

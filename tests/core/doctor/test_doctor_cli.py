@@ -1,4 +1,4 @@
-"""``sferum doctor`` through the command line (``core.cli.main.main``), in process, against a
+"""``sferum doctor`` through the command line (``sferum.cli.main``), in process, against a
 sandbox served by its own event loop in a thread (main() runs its own loop with asyncio.run)."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from core.cli.main import main
 from core.clock import NOW_VARIABLE, ManualClock
 from sandbox.app import RunningSandbox, start_sandbox
 from sandbox.config import SandboxConfig
+from sferum.cli import main
 
 from .conftest import APP_ID, APP_SECRET
 

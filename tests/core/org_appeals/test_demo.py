@@ -12,8 +12,8 @@ import aiohttp
 from core.clock import ManualClock
 from core.config import Settings
 from core.demo.district import build
-from core.runtime.app import start
-from core.testing import DEFAULT_START
+from sferum.app import start
+from sferum.testing import DEFAULT_START
 from tests.miniapp.conftest import launch_query
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from bots.rosobrnadzor_helper import plugin as rosobrnadzor
 from core.org_appeals.store import MAX_TEXT, OrgAppealStore
 from core.people import Position, RoleKind
-from core.testing import Harness, bot_harness
+from sferum.testing import Harness, bot_harness
 from tests.bots.rosobrnadzor_helper.test_appeal_files import photo_from
 
 

@@ -17,11 +17,11 @@ from core.demo.district import TIMEZONE, build
 from core.demo.loader import load_demo
 from core.plugins.spec import Plugin
 from core.runtime.services import Services
-from core.testing import Harness
 from sandbox.app import RunningSandbox, start_sandbox
 from sandbox.config import SandboxConfig
 from sandbox.records import Community
 from sandbox.seed import seed_demo
+from sferum.testing import Harness
 
 ZONE = ZoneInfo(TIMEZONE)  # the demo district's zone
 

@@ -97,7 +97,7 @@ def test_cli_prints_outcome_then_rule() -> None:
         [
             sys.executable,
             "-m",
-            "core.cli.main",
+            "sferum.cli",
             "policy",
             "--sender",
             "parent",

@@ -11,11 +11,13 @@ from core.clock import ManualClock
 from core.config import load_settings
 from core.demo.district import build
 from core.demo.loader import load_demo
-from core.runtime.app import start
-from core.testing import DEFAULT_START
 from sandbox.app import start_sandbox
 from sandbox.config import SandboxConfig
 from sandbox.seed import seed_demo
+from sferum.app import start
+from sferum.testing import DEFAULT_START
+
+from .config_file import sferum_toml
 
 SECRETS = {
     "exam_trainer": "trainer-callback-secret-01",
@@ -42,19 +44,7 @@ callback_confirmation = "{community.confirmation_code}"
 """
         for name, community in vk.items()
     )
-    config = tmp_path / "sferum.toml"
-    config.write_text(
-        f"""
-[sferum]
-db_path = "{tmp_path / "sferum.db"}"
-vk_api_url = "{sandbox.api_url}"
-vk_app_secret = "Zq8rT2mXw4Lp9sVb6NcY"
-transport = "callback"
-miniapp_port = 0
-rate_limit = 1000
-{tables}""",
-        encoding="utf-8",
-    )
+    config = sferum_toml(tmp_path, sandbox.api_url, f'transport = "callback"\n{tables}')
     running = await start(load_settings({}, config), clock=clock)
     control = f"{sandbox.url}/sandbox/api"
     try:

@@ -10,7 +10,6 @@ from aiohttp import web
 from vkbottle.framework.labeler import BotLabeler
 from vkbottle.tools.mini_types.bot import MessageMin
 
-from core.clock import ManualClock
 from core.config import Settings
 from core.plugins import Plugin
 from core.rules import PrivateChat
@@ -18,10 +17,9 @@ from core.runtime.callback import add_callback_routes
 from core.runtime.community import Community, CommunityConfig
 from core.runtime.context import Ctx
 from core.runtime.services import Services
-from core.testing import DEFAULT_START
 from core.texts import CORE_TEXTS
-from sandbox.app import start_sandbox
-from sandbox.config import SandboxConfig
+
+from .sandbox_vk import echo_sandbox
 
 echo = BotLabeler()
 
@@ -57,12 +55,8 @@ async def _serve(community: Community, port: int, lose_first_answer: bool) -> we
 
 
 async def test_callback_api_with_retries_after_a_lost_answer_and_a_restart(tmp_path: Path) -> None:
-    clock = ManualClock(DEFAULT_START)
-    sandbox = await start_sandbox(
-        SandboxConfig(background_tasks=False, rate_limit=None), clock=clock
-    )
+    clock, sandbox, vk_community = await echo_sandbox()
     state = sandbox.runtime.state
-    vk_community = state.create_community("Эхо")
     user = state.create_user("Ира", "Смирнова", 700_001).id
     settings = Settings(db_path=str(tmp_path / "sferum.db"), rate_limit=1000, transport="callback")
     config = CommunityConfig(

@@ -26,18 +26,18 @@ from core.clock import ManualClock
 from core.config import Settings
 from core.plugins import Plugin
 from core.rules import PrivateChat
-from core.runtime.app import Running, start
 from core.runtime.callback import add_callback_routes
 from core.runtime.community import Community, CommunityConfig
 from core.runtime.context import Ctx
 from core.runtime.processed_events import LEASE, ProcessedEvents
 from core.runtime.services import Services
 from core.storage import Database
-from core.testing import DEFAULT_START
 from core.texts import CORE_TEXTS
-from sandbox.app import RunningSandbox, start_sandbox
-from sandbox.config import SandboxConfig
+from sandbox.app import RunningSandbox
 from sandbox.render import event_id
+from sferum.app import Running, start
+
+from .sandbox_vk import echo_sandbox
 
 SECRET = "k3y-for-callbacks-0123"
 APP_SECRET = "miniapp-secure-key-0001"
@@ -162,12 +162,8 @@ class Stack:
 
 @pytest.fixture
 async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
-    clock = ManualClock(DEFAULT_START)
-    sandbox = await start_sandbox(
-        SandboxConfig(background_tasks=False, rate_limit=None), clock=clock
-    )
+    clock, sandbox, vk_community = await echo_sandbox()
     state = sandbox.runtime.state
-    vk_community = state.create_community("Эхо")
     user = state.create_user("Мария", "Морозова", 700_101).id
     settings = Settings(
         db_path=str(tmp_path / "sferum.db"),
@@ -208,12 +204,8 @@ async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
 async def test_a_community_without_a_secret_accepts_no_event(tmp_path: Path) -> None:
     """A CommunityConfig built in code without callback_secret: whoever knows the URL could
     otherwise write as any person (here an operator) and be answered."""
-    clock = ManualClock(DEFAULT_START)
-    sandbox = await start_sandbox(
-        SandboxConfig(background_tasks=False, rate_limit=None), clock=clock
-    )
+    clock, sandbox, vk_community = await echo_sandbox()
     state = sandbox.runtime.state
-    vk_community = state.create_community("Эхо")
     operator = state.create_user("Мария", "Морозова", 700_201)
     sandbox.runtime.messenger.allow(operator, vk_community)
     settings = Settings(db_path=str(tmp_path / "sferum.db"), rate_limit=1000, transport="callback")

@@ -22,8 +22,8 @@ from core.clock import ManualClock
 from core.config import Settings
 from core.demo.district import build
 from core.people import OrgKind
-from core.runtime.app import start
 from core.vk.launch_params import sign_launch_params
+from sferum.app import start
 
 VK = build().vk_ids()
 MOMENTS = [

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from core.people import RoleKind
 from core.policy import Outcome
-from core.testing import bot_harness
+from sferum.testing import bot_harness
 
 
 async def test_unverified_user_becomes_verified_parent_by_journal_code(tmp_path: Path) -> None:

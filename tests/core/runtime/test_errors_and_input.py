@@ -8,8 +8,8 @@ from vkbottle.tools.mini_types.bot import MessageMin
 from core.plugins import Plugin
 from core.rules import Command
 from core.runtime.context import Ctx
-from core.testing import bot_harness
 from core.texts import CORE_TEXTS
+from sferum.testing import bot_harness
 
 broken = BotLabeler()
 

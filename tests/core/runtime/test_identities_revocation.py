@@ -19,8 +19,8 @@ from core.rules import Command, HasRole
 from core.runtime.context import Ctx
 from core.runtime.identities import IdentityCache
 from core.storage import Database, SqliteDatabase
-from core.testing import bot_harness
 from core.texts import CORE_TEXTS
+from sferum.testing import bot_harness
 
 probe = BotLabeler()
 
@@ -43,7 +43,7 @@ async def _sferum(*args: str, db_path: str) -> tuple[int, str]:
     for key in ("SFERUM_VK_TOKEN", "SFERUM_VK_GROUP_ID"):
         env.pop(key, None)
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "core.cli.main", *args, env=env,
+        sys.executable, "-m", "sferum.cli", *args, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
     out, _ = await process.communicate()

@@ -16,11 +16,13 @@ from core.clock import ManualClock, SystemClock
 from core.config import load_settings
 from core.demo.district import build
 from core.demo.loader import load_demo
-from core.runtime.app import start
-from core.testing import DEFAULT_START, Harness
 from sandbox.app import start_sandbox
 from sandbox.config import SandboxConfig
 from sandbox.seed import seed_demo
+from sferum.app import start
+from sferum.testing import DEFAULT_START, Harness
+
+from .config_file import sferum_toml
 
 BOTS = ("advisor_broadcast", "exam_trainer", "pushkin_card", "rosobrnadzor_helper")
 TRAINER_MENU = "Тренажёр ОГЭ и ЕГЭ."
@@ -41,24 +43,14 @@ async def h(tmp_path: Path) -> AsyncIterator[Harness]:
     seed_demo(state)
     for user_id in build().vk_ids().values():
         state.set_allowed(vk, user_id, True)
-    config = tmp_path / "sferum.toml"
-    config.write_text(
-        f"""
-[sferum]
-db_path = "{tmp_path / "sferum.db"}"
-vk_api_url = "{sandbox.api_url}"
-vk_app_secret = "Zq8rT2mXw4Lp9sVb6NcY"
-miniapp_port = 0
-rate_limit = 1000
-
+    school = f"""
 [communities.school]
 token = "{vk.access_token}"
 group_id = {vk.id}
 plugins = {list(BOTS)!r}
 main = "rosobrnadzor_helper"
-""".replace("'", '"'),
-        encoding="utf-8",
-    )
+""".replace("'", '"')
+    config = sferum_toml(tmp_path, sandbox.api_url, school)
     running = await start(load_settings({}, config), clock=clock)
     try:
         (community,) = running.communities

@@ -9,8 +9,8 @@ from vkbottle.framework.labeler import BotLabeler
 from core import keyboards
 from core.people import RoleKind
 from core.plugins.spec import Plugin
-from core.testing import bot_harness
 from core.texts import CORE_TEXTS
+from sferum.testing import bot_harness
 
 probe = BotLabeler()
 pressed: list[dict[str, object]] = []

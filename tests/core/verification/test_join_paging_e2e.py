@@ -9,7 +9,7 @@ from typing import Any
 
 from core.keyboards import MAX_NORMAL_BUTTONS, MAX_NORMAL_ROWS
 from core.people import OrgKind
-from core.testing import Harness, bot_harness
+from sferum.testing import Harness, bot_harness
 
 NEWCOMER = 900_114
 # Demo schools are «МБОУ СОШ № 112» and «МАОУ «Гимназия № 5»»; fourteen more make sixteen.

@@ -8,8 +8,10 @@ from datetime import timedelta
 from pathlib import Path
 
 from core.clock import ManualClock
-from core.testing import Harness, bot_harness
+from sferum.testing import Harness, bot_harness
 from tests.core.outbox.world import MONDAY_NIGHT, TUESDAY_MORNING, local, restarted
+
+from .join_steps import request_to_join_7b
 
 NEWCOMER = 900_003
 
@@ -19,16 +21,10 @@ def alerts(h: Harness, vk_id: int) -> list[str]:
 
 
 async def file_request(h: Harness) -> int:
-    h.sandbox.runtime.state.create_user("Миша", "Орлов", NEWCOMER)
-    await h.say(NEWCOMER, "подтвердить роль")
-    await h.tap(NEWCOMER, "СОШ № 112")
-    await h.tap(NEWCOMER, "Ученик")
-    await h.tap(NEWCOMER, "7Б")
-    await h.say(NEWCOMER, "Орлов Михаил")
-    await h.tap(NEWCOMER, "Отправить заявку")
+    request_id = await request_to_join_7b(h, NEWCOMER)
     # The newcomer's own step is answered at once, whatever the hour.
     assert "отправлена администратору" in h.last_reply(NEWCOMER)["text"]
-    return int(await h.services.db.fetchval("SELECT max(id) FROM join_requests"))
+    return request_id
 
 
 async def test_a_request_at_night_reaches_the_admin_at_eight_once_across_a_restart(

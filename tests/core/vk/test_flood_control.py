@@ -212,16 +212,22 @@ async def test_a_reply_refused_with_flood_control_is_sent_once_after_a_pause() -
         assert audience.messages_per_user() == {audience.first: 1}
 
 
+async def _reply_refused_with(audience: BulkAudience, code: int) -> Pauses:
+    """VK answers every call with error ``code``: the reply ends with that error; the pauses."""
+    _faults(audience).update({f"error{code}_share": 1.0})
+    pauses = Pauses()
+    api = await _reply_api(audience, pauses)
+    try:
+        with pytest.raises(VKAPIError[code]):
+            await api.messages.send(peer_id=audience.first, message="Ответ", random_id=0)
+    finally:
+        await api.channel.close()
+    return pauses
+
+
 async def test_a_reply_gives_up_on_flood_control_after_bounded_tries() -> None:
     async with bulk_audience(1) as audience:
-        _faults(audience).update({"error9_share": 1.0})
-        pauses = Pauses()
-        api = await _reply_api(audience, pauses)
-        try:
-            with pytest.raises(VKAPIError[9]):
-                await api.messages.send(peer_id=audience.first, message="Ответ", random_id=0)
-        finally:
-            await api.channel.close()
+        pauses = await _reply_refused_with(audience, 9)
         assert pauses.taken == [1.0, 2.0, 4.0]  # four attempts in all
         assert audience.sandbox.runtime.state.stats.errors_by_code == {9: 4}
 
@@ -229,13 +235,6 @@ async def test_a_reply_gives_up_on_flood_control_after_bounded_tries() -> None:
 async def test_a_reply_is_not_tried_again_after_error_10() -> None:
     """Error 10: VK may have sent it, and a reply has random_id 0 — a second one could arrive."""
     async with bulk_audience(1) as audience:
-        _faults(audience).update({"error10_share": 1.0})
-        pauses = Pauses()
-        api = await _reply_api(audience, pauses)
-        try:
-            with pytest.raises(VKAPIError[10]):
-                await api.messages.send(peer_id=audience.first, message="Ответ", random_id=0)
-        finally:
-            await api.channel.close()
+        pauses = await _reply_refused_with(audience, 10)
         assert pauses.taken == []
         assert audience.sandbox.runtime.state.stats.api_calls == 1

@@ -14,8 +14,8 @@ from vkbottle.tools.mini_types.bot import MessageMin
 from core.broadcast import Audience, BroadcastSpec
 from core.plugins import Plugin
 from core.runtime.context import Ctx
-from core.testing import bot_harness, populate_school
 from core.texts import CORE_TEXTS
+from sferum.testing import bot_harness, populate_school
 
 RATE = 20  # VK's limit for a community token, on both sides
 RECIPIENTS = 10_000

@@ -32,12 +32,14 @@ async def test_replies_and_broadcasts_of_a_token_never_exceed_its_limit_together
     tmp_path: Path,
 ) -> None:
     sim = Simulation()
-    services = await Services.open(Settings(db_path=str(tmp_path / "sferum.db"), rate_limit=5))
+    # The process's channels, their limiters on simulated time.
+    channels = TokenChannels(
+        5, 10, limiter=lambda rate: RateLimiter(rate, time=sim.time, sleep=sim.sleep)
+    )
+    services = await Services.open(
+        Settings(db_path=str(tmp_path / "sferum.db"), rate_limit=5), channels=channels
+    )
     try:
-        # The process's channels, their limiters on simulated time.
-        services.vk_channels = TokenChannels(
-            5, 10, limiter=lambda rate: RateLimiter(rate, time=sim.time, sleep=sim.sleep)
-        )
         community = Community(services, CommunityConfig(GROUP, TOKEN, URL, ()), [])
         sender = services.broadcasts.connect(GROUP, TOKEN, URL)
         assert community.api.limiter is sender.limiter

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from core.broadcast.engine import MAX_ATTEMPTS
-from core.testing import bot_harness
 from core.vk.batch_sender import (
     BadAnswer,
     Batch,
@@ -22,8 +21,9 @@ from core.vk.batch_sender import (
     _parse,
 )
 from sandbox.config import FaultConfig
+from sferum.testing import bot_harness
 
-from ..broadcast.helpers import bulk_audience
+from ..broadcast.helpers import BulkAudience, bulk_audience
 
 
 class Pauses:
@@ -34,6 +34,18 @@ class Pauses:
 
     async def __call__(self, seconds: float) -> None:
         self.taken.append(seconds)
+
+
+def _backing_off(audience: BulkAudience, pauses: Pauses, attempts: int) -> BatchSender:
+    """The community's sender with ``attempts`` tries a call and pauses from 0.25 s, doubling."""
+    return BatchSender(
+        audience.community.access_token,
+        audience.sandbox.api_url,
+        1000,
+        max_attempts=attempts,
+        backoff_s=0.25,
+        sleep=pauses,
+    )
 
 
 def _lines_of(caplog: pytest.LogCaptureFixture, name: str) -> list[logging.LogRecord]:
@@ -60,14 +72,7 @@ async def test_http_500_is_retried_with_growing_pauses_and_one_line_per_failure(
 ) -> None:
     pauses = Pauses()
     async with bulk_audience(3, faults=FaultConfig(http500_share=1.0)) as audience:
-        sender = BatchSender(
-            audience.community.access_token,
-            audience.sandbox.api_url,
-            1000,
-            max_attempts=5,
-            backoff_s=0.25,
-            sleep=pauses,
-        )
+        sender = _backing_off(audience, pauses, attempts=5)
         batch = Batch(tuple(audience.vk_ids), "Собрание в четверг.", random_id=7)
         with (
             caplog.at_level(logging.WARNING, logger="sferum.sender"),
@@ -96,14 +101,7 @@ async def test_a_broadcast_while_vk_answers_500_backs_off_and_ends(
         bulk_audience(40, faults=FaultConfig(http500_share=1.0)) as audience,
         audience.school(tmp_path / "sferum.db", rate_limit=1000) as school,
     ):
-        sender = BatchSender(
-            audience.community.access_token,
-            audience.sandbox.api_url,
-            1000,
-            max_attempts=3,
-            backoff_s=0.25,
-            sleep=pauses,
-        )
+        sender = _backing_off(audience, pauses, attempts=3)
         school.services.broadcasts.register_sender(school.group_id, sender)
         broadcast_id = await school.broadcast_to_parents("Собрание в четверг.")
         with caplog.at_level(logging.WARNING):

@@ -1,4 +1,4 @@
-"""The cabinet served beside a bot that runs against the sandbox (core.testing's harness): what an
+"""The cabinet served beside a bot that runs against the sandbox (sferum.testing's harness): what an
 admin does in the cabinet reaches people as VK messages, and what people write reaches the bot."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from pathlib import Path
 from aiohttp.test_utils import TestServer
 
 from core.clock import ManualClock
-from core.testing import Harness, bot_harness
 from miniapp.app import create_app
 from miniapp.cabinet import setup as cabinet_pages
 from miniapp.keys import MiniAppConfig
+from sferum.testing import Harness, bot_harness
 
 from ..conftest import APP_ID, SECRET, BrowserFactory, browsers
 

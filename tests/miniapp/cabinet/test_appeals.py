@@ -17,10 +17,10 @@ from core.audit import AuditLog
 from core.org_appeals.store import MAX_ANSWER, OrgAppeal, OrgAppealStore
 from core.outbox import State
 from core.runtime.services import Services
-from core.testing import Harness, bot_harness
 from miniapp.app import create_app
 from miniapp.cabinet import setup as cabinet_pages
 from miniapp.keys import MiniAppConfig
+from sferum.testing import Harness, bot_harness
 from tests.core.outbox.world import MONDAY_NIGHT, TUESDAY_MORNING, restarted
 
 from ...browser import needs_chromium

@@ -14,6 +14,7 @@ from core.clock import ManualClock
 from core.people import Position, RoleKind
 from core.runtime.services import Services
 from core.verification import AlreadyDecided
+from tests.core.verification.join_steps import request_to_join_7b
 
 from ...browser import needs_chromium
 from ..conftest import Browser, BrowserFactory, vk
@@ -304,14 +305,7 @@ async def test_decided_in_the_cabinet_the_person_hears_it_in_vk(
 ) -> None:
     async with cabinet_beside_bot(tmp_path, clock) as (h, browse):
         person = 900_601
-        h.sandbox.runtime.state.create_user("Миша", "Орлов", person)
-        await h.say(person, "подтвердить роль")
-        await h.tap(person, "СОШ № 112")
-        await h.tap(person, "Ученик")
-        await h.tap(person, "7Б")
-        await h.say(person, "Орлов Михаил, 7Б")
-        await h.tap(person, "Отправить заявку")
-        request_id = int(await h.services.db.fetchval("SELECT max(id) FROM join_requests"))
+        request_id = await request_to_join_7b(h, person, "Орлов Михаил, 7Б")
         request = await h.services.verification.join_request(request_id)
         assert request is not None and request.community_id == h.group_id
         h.replies(person)

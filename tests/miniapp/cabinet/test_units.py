@@ -14,7 +14,7 @@ import pytest
 from core.broadcast import addressing
 from core.clock import ManualClock
 from core.runtime.services import Services
-from core.testing import bot_harness
+from sferum.testing import bot_harness
 
 from ...browser import needs_chromium
 from ..conftest import Browser, BrowserFactory

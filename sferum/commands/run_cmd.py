@@ -16,7 +16,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from core.runtime.app import serve
+    from sferum.app import serve
 
     settings = load_settings()
     asyncio.run(serve(settings, clock=args.clock))

@@ -18,22 +18,27 @@ from typing import Any
 
 from aiohttp import web
 
-from core.activity.demo import load_demo_monitoring
-from core.activity.federal_demo import FEDERAL_ADMIN, load_federal_demo
-from core.activity.federal_snapshots import setup as setup_federal_snapshots
-from core.cabinet.invites_demo import load_demo_requests
 from core.clock import Clock, SystemClock
 from core.config import ConfigError, Settings, VkCommunity, secret_problems
 from core.demo.district import build
-from core.demo.loader import DEMO_JOURNAL_CODE, load_demo
+from core.demo.loader import DEMO_JOURNAL_CODE
 from core.gc_tuning import tune_gc
 from core.plugins.loader import discover, installed
 from core.plugins.spec import Plugin
+from core.runtime.callback import add_callback_routes
+from core.runtime.community import Community, CommunityConfig
+from core.runtime.services import Services
+from core.texts import CORE_TEXTS
+from miniapp.app import create_app as create_miniapp
+from miniapp.app import extension_routes
+from miniapp.keys import MiniAppConfig
+from miniapp.security import VK_FRAME_ANCESTORS
+from sandbox.app import create_app as create_sandbox
+from sandbox.config import SandboxConfig
+from sandbox.runtime import RUNTIME
 
-from .callback import add_callback_routes
-from .community import Community, CommunityConfig
-from .core_handlers import CORE_LABELERS, setup_core_handlers
-from .services import Services
+from .assembly import assemble, attach
+from .demo import load_community_demo, load_run_demo, seed_run_sandbox
 
 log = logging.getLogger("sferum")
 
@@ -68,15 +73,7 @@ async def _serve_app(app: web.Application, host: str, port: int) -> tuple[web.Ap
     return runner, f"http://{host}:{bound}"
 
 
-def _attach(services: Services, plugins: Sequence[Plugin], config: CommunityConfig) -> Community:
-    community = Community(services, config, plugins, core_labelers=CORE_LABELERS)
-    services.broadcasts.connect(config.group_id, config.token, config.api_url)
-    return community
-
-
 def _community_error(name: str, key: str, kind: str, **values: Any) -> ConfigError:
-    from core.texts import CORE_TEXTS
-
     where = CORE_TEXTS.render("config_community_key.j2", name=name, key=key, env="")
     if name == "vk":  # the vk_token/vk_group_id community
         where = CORE_TEXTS.render("config_key.j2", key=key)
@@ -121,19 +118,9 @@ async def start(
     settings: Settings, *, plugins: Sequence[Plugin] | None = None, clock: Clock | None = None
 ) -> Running:
     chosen, communities = _plan(settings, plugins)
-    services = await Services.open(settings, clock=clock, plugins=chosen)
-    setup_core_handlers(services)
-    await setup_federal_snapshots(services)  # the Monday job of the federal ranking
-    if await services.db.fetchval("SELECT count(*) FROM persons") == 0 and settings.uses_sandbox:
-        await load_demo(services.people)
-        await load_demo_monitoring(services.db, services.clock)
-        await load_federal_demo(services.db, services.clock, build().vk_ids()[FEDERAL_ADMIN])
-        # Pending join requests for the cabinet's «Заявки»: here, not in load_demo, whose
-        # users (the bot's tests) expect the school's queue empty.
-        await load_demo_requests(services.people)
-    for plugin in chosen:
-        if plugin.on_startup is not None:
-            await plugin.on_startup(services)
+    services = await assemble(
+        settings, chosen, clock=clock, demo=load_run_demo if settings.uses_sandbox else None
+    )
     running = Running(services, [], [], [], {})
     if settings.uses_sandbox:
         await _start_embedded(running, chosen)
@@ -153,16 +140,11 @@ async def _flush_activity(services: Services) -> None:
 
 
 async def _start_embedded(running: Running, plugins: Sequence[Plugin]) -> None:
-    from sandbox.app import create_app
-    from sandbox.config import SandboxConfig
-    from sandbox.runtime import RUNTIME
-    from sandbox.seed import seed_communities, seed_demo
-
     settings = running.services.settings
     db_file = settings.db_file
     sandbox_db = ":memory:" if db_file is None else str(db_file.with_name("sandbox.db"))
     # VK's per-token limit counts real seconds whatever day the demo is set on (SFERUM_NOW).
-    app = create_app(
+    app = create_sandbox(
         SandboxConfig(db=sandbox_db, rate_limit=settings.rate_limit),
         running.services.clock,
         limit_clock=SystemClock(),
@@ -170,48 +152,18 @@ async def _start_embedded(running: Running, plugins: Sequence[Plugin]) -> None:
     runner, url = await _serve_app(app, settings.sandbox_host, settings.sandbox_port)
     running.runners.append(runner)
     running.urls["sandbox"] = url
-    state = app[RUNTIME].state
-    seed_demo(state)
-    communities = seed_communities(state, [p.title for p in plugins])
-    _join_demo_chats(state, plugins, communities)
+    communities = seed_run_sandbox(app[RUNTIME].state, plugins)
     for plugin, sandbox_community in zip(plugins, communities, strict=True):
         config = CommunityConfig(
             sandbox_community.id, sandbox_community.access_token, f"{url}/method/", (plugin.name,)
         )
-        community = _attach(running.services, [plugin], config)
+        community = attach(running.services, [plugin], config)
         running.communities.append(community)
         running.tasks.append(asyncio.create_task(community.run_longpoll()))
         running.urls[plugin.title] = f"{url}/?peer={-sandbox_community.id}"
-    for plugin, community in zip(plugins, running.communities, strict=True):
-        if plugin.demo is not None:
-            await plugin.demo(running.services, community.group_id)
-    # The cabinet's demo (imported here: core.org_appeals builds on core.runtime): activity in
-    # the demo chats, and appeals to the demo school written in the first bot's community.
-    from core.cabinet.chats_demo import load_demo_chat_activity
-    from core.org_appeals.demo import load_demo_org_appeals
-
-    await load_demo_chat_activity(running.services.db, running.services.clock)
-    if running.communities:
-        await load_demo_org_appeals(running.services, running.communities[0].group_id)
-
-
-def _join_demo_chats(state: Any, plugins: Sequence[Plugin], communities: Sequence[Any]) -> None:
-    """Bots join the demo chats as a school would add them: the first bot joins every chat (so
-    activity in group chats is recorded once), a plugin that names a chat (``extras["chats"]``,
-    external ids of the demo district) joins that one too. Each joins as an admin of the chat,
-    as a school gives its bot the rights: without them VK refuses it the member list (917)."""
-    from core.demo.loader import CHAT_PEER_BASE
-
-    district = build()
-    peers = {
-        f"demo:{key}": CHAT_PEER_BASE + i for i, (key, *_rest) in enumerate(district.chats, start=1)
-    }
-    for index, (plugin, community) in enumerate(zip(plugins, communities, strict=True)):
-        wanted = set(peers) if index == 0 else set(plugin.extras.get("chats", ()))
-        for external_id in sorted(wanted & set(peers)):
-            chat = state.chats.get(peers[external_id])
-            if chat is not None and community.id not in chat.communities:
-                state.add_chat_members(chat, [], [community.id], admin_group_ids=[community.id])
+    await load_community_demo(
+        running.services, plugins, [community.group_id for community in running.communities]
+    )
 
 
 async def _start_real_vk(
@@ -232,7 +184,7 @@ async def _start_real_vk(
             plan.callback_confirmation,
             plan.main,
         )
-        community = _attach(running.services, members, config)
+        community = attach(running.services, members, config)
         running.communities.append(community)
         if settings.transport == "longpoll":
             running.tasks.append(asyncio.create_task(community.run_longpoll()))
@@ -243,12 +195,6 @@ async def _start_miniapp(running: Running, plugins: Sequence[Plugin]) -> None:
     callbacks = (
         {c.group_id: c for c in running.communities} if settings.transport == "callback" else {}
     )
-    # Imported here: the mini-app builds on core.runtime (a module-level import is circular).
-    from miniapp.app import create_app as create_miniapp
-    from miniapp.app import extension_routes
-    from miniapp.keys import MiniAppConfig
-    from miniapp.security import VK_FRAME_ANCESTORS
-
     config = MiniAppConfig.from_settings(settings)
     if "sandbox" in running.urls:
         # The web chat opens the app in a frame: allow where the sandbox really listens (a port

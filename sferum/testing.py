@@ -2,7 +2,7 @@
 
 For plugin authors and the core alike::
 
-    from core.testing import bot_harness
+    from sferum.testing import bot_harness
 
     async def test_hello(tmp_path):
         async with bot_harness([my_plugin], tmp_path) as h:
@@ -31,15 +31,16 @@ import pytest
 
 from core.clock import ManualClock, SystemClock
 from core.config import Settings
-from core.demo.district import build
-from core.demo.loader import load_demo
 from core.plugins.spec import Plugin
 from core.runtime.community import Community, CommunityConfig
-from core.runtime.core_handlers import CORE_LABELERS, setup_core_handlers
 from core.runtime.services import Services
 from sandbox.app import RunningSandbox, start_sandbox
 from sandbox.config import SandboxConfig
-from sandbox.seed import seed_demo
+from sandbox.render import message_object
+
+from .assembly import assemble, attach
+from .demo import DemoPeople, load_harness_demo, seed_harness_sandbox
+from .recording import RecordingBot, recording_bot  # noqa: F401 - the fixture-free harness
 
 # Monday 2026-11-23, 10:00 in Novosibirsk (the demo district's zone).
 DEFAULT_START = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
@@ -50,7 +51,7 @@ class SettleTimeout(AssertionError):
 
 
 @dataclass
-class Harness:
+class Harness(DemoPeople):
     sandbox: RunningSandbox
     services: Services
     community: Community
@@ -66,16 +67,6 @@ class Harness:
     @property
     def control(self) -> str:
         return f"{self.sandbox.url}/sandbox/api"
-
-    def vk(self, demo_key: str) -> int:
-        """The VK id of a demo person (see core/demo/district.py)."""
-        return build().vk_ids()[demo_key]
-
-    async def person_id(self, demo_key: str) -> int:
-        value = await self.services.db.fetchval(
-            "SELECT id FROM persons WHERE external_id = ?", (f"demo:person:{demo_key}",)
-        )
-        return int(value)
 
     async def _post(self, path: str, body: dict[str, Any]) -> Any:
         async with self.http.post(self.control + path, json=body) as response:
@@ -147,8 +138,6 @@ class Harness:
         conv = state.conversation_for(vk_id, peer_id or -self.group_id)
         if conv is None:
             return []
-        from sandbox.render import message_object
-
         return [message_object(m, vk_id) for m in conv.messages]
 
     def replies(self, vk_id: int, peer_id: int | None = None) -> list[dict[str, Any]]:
@@ -233,26 +222,24 @@ async def bot_harness(
         vk_token=sandbox_community.access_token,
         vk_group_id=sandbox_community.id,
     )
-    services = await Services.open(settings, clock, list(plugins))
-    setup_core_handlers(services)
     if demo:
-        seed_demo(state)
-        await load_demo(services.people)
-        if allow_all:
-            for user_id in build().vk_ids().values():
-                state.set_allowed(sandbox_community, user_id, True)
-    for plugin in plugins:
-        if plugin.on_startup is not None:
-            await plugin.on_startup(services)
+        seed_harness_sandbox(state, sandbox_community, allow_all=allow_all)
+    # As `sferum run` builds, without the federal ranking's Monday job: tests count the jobs
+    # they fire (run_due).
+    services = await assemble(
+        settings,
+        plugins,
+        clock=clock,
+        demo=load_harness_demo if demo else None,
+        federal_snapshots=False,
+    )
     config = CommunityConfig(
         sandbox_community.id,
         sandbox_community.access_token,
         sandbox.api_url,
         tuple(p.name for p in plugins),
     )
-    community = Community(services, config, plugins, core_labelers=CORE_LABELERS)
-    # As `sferum run` does: the broadcast sender on the token's channel, beside the replies.
-    services.broadcasts.connect(sandbox_community.id, config.token, config.api_url)
+    community = attach(services, plugins, config)
     start_ts = sandbox_community.events.next_ts
     polling = asyncio.create_task(community.run_longpoll())
     loop = asyncio.get_running_loop()
@@ -312,7 +299,7 @@ BotHarnessFactory = Callable[..., AbstractAsyncContextManager[Harness]]
 
 @pytest.fixture
 def sandbox_bot(tmp_path: Path) -> BotHarnessFactory:
-    """The fixture for plugin authors (``pytest_plugins = ("core.testing",)`` in conftest.py)::
+    """The fixture for plugin authors (``pytest_plugins = ("sferum.testing",)`` in conftest.py)::
 
     async def test_hello(sandbox_bot):
         async with sandbox_bot([plugin]) as h:

@@ -8,8 +8,8 @@ import aiohttp
 from core.clock import ManualClock
 from core.config import Settings
 from core.demo.district import build
-from core.runtime.app import describe, start
-from core.testing import DEFAULT_START
+from sferum.app import describe, start
+from sferum.testing import DEFAULT_START
 
 
 async def test_embedded_default_runs_all_bots_and_the_helper_answers(tmp_path: Path) -> None:

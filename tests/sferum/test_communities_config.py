@@ -9,8 +9,8 @@ import pytest
 
 from core.clock import ManualClock
 from core.config import ConfigError, Settings, load_settings
-from core.runtime.app import start
-from core.testing import DEFAULT_START
+from sferum.app import start
+from sferum.testing import DEFAULT_START
 
 KEY = "Zq8rT2mXw4Lp9sVb6NcY"  # 20 characters, like VK's secure keys
 TOKEN = "vk1.a.secret-token-of-the-trainer"

@@ -1,0 +1,1 @@
+"""Commands that start what the composition root assembles: `sferum run`, `sferum sandbox`."""
