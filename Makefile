@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-clock browser faketime bridge clean
+.PHONY: run test test-clock test-region browser faketime bridge clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -20,7 +20,25 @@ test: $(STAMP) browser faketime
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q -n auto
+	$(MAKE) --no-print-directory test-region
 	$(MAKE) --no-print-directory test-clock
+
+# The storage and service contract suite again on a region's engines: the core database on the
+# local PostgreSQL (a fresh schema per test) and dialogs, per-conversation locks and VK rate limits
+# in the local Redis (a key prefix per test). Every test that opens the database through the `db`
+# fixture or the bot harness runs here; tests of SQLite itself stay on SQLite. In CI (CI=true) a
+# server that does not answer fails the run; on a machine without them this pass is skipped.
+TEST_POSTGRES_URL ?= postgresql://127.0.0.1:5432/test
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+REGION_TESTS := tests/core tests/bots tests/miniapp tests/sferum
+test-region: $(STAMP)
+	@SFERUM_TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) SFERUM_TEST_REDIS_URL=$(TEST_REDIS_URL) \
+	  $(BIN)/python -m tests.servers; status=$$?; \
+	if [ $$status = 2 ]; then echo "PostgreSQL и Redis недоступны: проверка на них пропущена."; exit 0; fi; \
+	[ $$status = 0 ] || exit 1; \
+	echo "Тесты на PostgreSQL и Redis:"; \
+	SFERUM_TEST_DB_URL=$(TEST_POSTGRES_URL) SFERUM_TEST_REDIS_URL=$(TEST_REDIS_URL) \
+	  $(BIN)/python -m pytest -q -n auto $(REGION_TESTS)
 
 # The suite must not depend on the day it runs: the date-sensitive part of it again with the
 # machine clock moved a year ahead and a year back (Debian's faketime; monotonic time is left

@@ -1,6 +1,7 @@
 """Broadcast throughput against the sandbox at VK's limits. Prints JSON.
 
     .venv/bin/python -m bench.broadcast --recipients 100000 [--naive 2000] [--rate-limit 20]
+        [--db-url postgresql://127.0.0.1:5432/test]
 
 The sandbox runs in its own process with VK's per-token limit; the engine sends through
 peer_ids + execute. floor_s = ceil(N / 2500) execute calls / rate limit: the least time VK allows.
@@ -11,9 +12,6 @@ the delivery log); send_window_s is from the first API call to the last answer.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import json
 import math
 import resource
 import subprocess
@@ -25,12 +23,13 @@ from typing import Any
 
 import aiohttp
 
+from bench.cli import print_result
 from core.broadcast import Audience, BroadcastSpec
 from core.config import Settings
 from core.gc_tuning import tune_gc
 from core.runtime.services import Services
 from core.vk.batch_sender import BatchSender
-from sferum.testing import populate_school
+from sferum.testing import populate_school, scratch_database, storage_settings
 
 HERE = Path(__file__).parent
 
@@ -45,7 +44,7 @@ async def _get(http: aiohttp.ClientSession, url: str) -> Any:
         return await response.json()
 
 
-async def engine_run(url: str, n: int, rate: float, tmp: Path) -> dict[str, Any]:
+async def engine_run(url: str, n: int, rate: float, database: str) -> dict[str, Any]:
     async with aiohttp.ClientSession() as http:
         community = await _post(http, f"{url}/sandbox/api/communities", {"name": f"Бенч {n}"})
         ids = await _post(
@@ -54,9 +53,7 @@ async def engine_run(url: str, n: int, rate: float, tmp: Path) -> dict[str, Any]
             {"count": n, "allow_group_id": community["group_id"]},
         )
         before = await _get(http, f"{url}/sandbox/api/stats")
-        services = await Services.open(
-            Settings(db_path=str(tmp / f"bench-{n}.db"), rate_limit=rate)
-        )
+        services = await Services.open(Settings(**storage_settings(database), rate_limit=rate))
         first, last = int(ids["first_user_id"]), int(ids["last_user_id"])
         author, org = await populate_school(services, range(first, last + 1))
         tune_gc()  # as `sferum run` does once it has started
@@ -117,7 +114,7 @@ async def naive_run(url: str, n: int, rate: float) -> dict[str, Any]:
     }
 
 
-async def main(n: int, naive: int, rate: float) -> dict[str, Any]:
+async def main(n: int, naive: int, rate: float, db_url: str) -> dict[str, Any]:
     server = subprocess.Popen(  # noqa: ASYNC220 - started once, before any timing
         [sys.executable, "-m", "bench._sandbox_proc", "--rate-limit", str(rate)],
         stdout=subprocess.PIPE,
@@ -127,7 +124,8 @@ async def main(n: int, naive: int, rate: float) -> dict[str, Any]:
         assert server.stdout is not None
         url = server.stdout.readline().strip()
         with tempfile.TemporaryDirectory() as tmp:
-            batched = await engine_run(url, n, rate, Path(tmp))
+            async with scratch_database(Path(tmp), db_url) as database:
+                batched = await engine_run(url, n, rate, database)
             peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             naive_result = await naive_run(url, naive, rate) if naive else None
     finally:
@@ -136,6 +134,7 @@ async def main(n: int, naive: int, rate: float) -> dict[str, Any]:
     result: dict[str, Any] = {
         "benchmark": "broadcast",
         "rate_limit": rate,
+        "engine": "postgresql" if db_url else "sqlite",
         **batched,
         "peak_memory_mb_engine_process": round(peak_mb, 1),
         "goal": "delivered = recipients, duplicates = 0, wall_s <= 1.5 x floor_s, < 300 MB",
@@ -151,13 +150,5 @@ async def main(n: int, naive: int, rate: float) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--recipients", type=int, default=100_000)
-    parser.add_argument("--naive", type=int, default=2_000)
-    parser.add_argument("--rate-limit", type=float, default=20.0)
-    args = parser.parse_args()
-    print(
-        json.dumps(
-            asyncio.run(main(args.recipients, args.naive, args.rate_limit)), ensure_ascii=False
-        )
-    )
+    # --db-url postgresql://127.0.0.1:5432/test: the engine's database on PostgreSQL.
+    print_result(main, {"recipients": 100_000, "naive": 2_000, "rate-limit": 20.0, "db-url": ""})

@@ -10,9 +10,7 @@ events/s = messages answered / seconds from the first message written to the las
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
 import subprocess
 import sys
 import tempfile
@@ -27,6 +25,7 @@ from vkbottle.bot import Message
 from vkbottle.framework.labeler import BotLabeler
 from vkbottle.tools.mini_types.bot import MessageMin
 
+from bench.cli import print_result
 from core.config import Settings
 from core.plugins import Plugin
 from core.rules import PrivateChat
@@ -182,9 +181,4 @@ async def main(messages: int, users: int, runs: int) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--messages", type=int, default=3000)
-    parser.add_argument("--users", type=int, default=200)
-    parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args()
-    print(json.dumps(asyncio.run(main(args.messages, args.users, args.runs)), ensure_ascii=False))
+    print_result(main, {"messages": 3000, "users": 200, "runs": 3})

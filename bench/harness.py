@@ -13,17 +13,16 @@ message; and the per-pair ratio sandbox / recording.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import json
 import statistics
 import tempfile
 import time
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from bench.cli import print_result
 from bots.advisor_broadcast import plugin
 from sferum.recording import recording_bot
 from sferum.testing import bot_harness
@@ -61,9 +60,7 @@ async def main(rounds: int, messages: int) -> dict[str, Any]:
             folder = Path(tmp) / str(index)
             folder.mkdir()
             runs["recording"].append(await _round(lambda: recording_bot([plugin]), messages))
-            runs["sandbox"].append(
-                await _round(lambda folder=folder: bot_harness([plugin], folder), messages)
-            )
+            runs["sandbox"].append(await _round(partial(bot_harness, [plugin], folder), messages))
     result: dict[str, Any] = {"rounds": rounds, "messages_per_round": messages}
     for name, items in runs.items():
         result[name] = {
@@ -79,8 +76,6 @@ async def main(rounds: int, messages: int) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=20)
-    parser.add_argument("--messages", type=int, default=10)
-    args = parser.parse_args()
-    print(json.dumps(asyncio.run(main(args.rounds, args.messages)), ensure_ascii=False, indent=2))
+    print_result(
+        main, {"rounds": 20, "messages": 10}, description=__doc__.splitlines()[0], indent=2
+    )

@@ -10,14 +10,12 @@ and for the demo district (`sferum demo-data`'s region).
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import json
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from bench.cli import print_result
 from bench.monitoring import NOW, REGION, WEEKS, build_region, ingest
 from core.activity.report import Reports
 from core.activity.teachers import teacher_weeks
@@ -77,8 +75,4 @@ async def main(n: int, schools: int) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--events", type=int, default=2_000_000)
-    parser.add_argument("--schools", type=int, default=1000)
-    args = parser.parse_args()
-    print(json.dumps(asyncio.run(main(args.events, args.schools)), ensure_ascii=False))
+    print_result(main, {"events": 2_000_000, "schools": 1000})

@@ -5,19 +5,18 @@ Run by hand: .venv/bin/python -m bench.policy [--recipients 100000]
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import json
 import tempfile
 import time
 from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from bench.cli import print_result
 from core.clock import ManualClock
 from core.people import OrgKind, PeopleRepository, Position, RoleKind
 from core.policy.service import PolicyService
 from core.storage import open_core_database
+from sferum.testing import scratch_database
 
 
 async def build(db_path: str, n: int) -> tuple[int, list[int]]:
@@ -68,22 +67,27 @@ async def build(db_path: str, n: int) -> tuple[int, list[int]]:
     return teacher, ids
 
 
-async def main(n: int, repeats: int) -> dict[str, object]:
+async def main(n: int, repeats: int, db_url: str) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
-        path = str(Path(tmp) / "bench.db")
-        teacher, ids = await build(path, n)
-        db = await open_core_database(path)
-        policy = PolicyService(db, ManualClock(datetime(2026, 11, 23, tzinfo=UTC)))
-        timings = []
-        outcomes: Counter[str] = Counter()
-        for _ in range(repeats):
-            started = time.perf_counter()
-            result = await policy.outcomes(teacher, ids)
-            timings.append(time.perf_counter() - started)
-            outcomes = Counter(d.outcome.value for d in result.values())
-        await db.close()
+        async with scratch_database(Path(tmp), db_url) as path:
+            return await measure(path, n, repeats, db_url)
+
+
+async def measure(path: str, n: int, repeats: int, db_url: str) -> dict[str, object]:
+    teacher, ids = await build(path, n)
+    db = await open_core_database(path)
+    policy = PolicyService(db, ManualClock(datetime(2026, 11, 23, tzinfo=UTC)))
+    timings = []
+    outcomes: Counter[str] = Counter()
+    for _ in range(repeats):
+        started = time.perf_counter()
+        result = await policy.outcomes(teacher, ids)
+        timings.append(time.perf_counter() - started)
+        outcomes = Counter(d.outcome.value for d in result.values())
+    await db.close()
     return {
         "benchmark": "policy.bulk_outcomes",
+        "engine": "postgresql" if db_url else "sqlite",
         "recipients": n,
         "runs": repeats,
         "best_s": round(min(timings), 4),
@@ -95,8 +99,5 @@ async def main(n: int, repeats: int) -> dict[str, object]:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--recipients", type=int, default=100_000)
-    parser.add_argument("--repeats", type=int, default=5)
-    args = parser.parse_args()
-    print(json.dumps(asyncio.run(main(args.recipients, args.repeats)), ensure_ascii=False))
+    # --db-url postgresql://127.0.0.1:5432/test: the same on PostgreSQL (a schema of its own).
+    print_result(main, {"recipients": 100_000, "repeats": 5, "db-url": ""})

@@ -14,51 +14,19 @@ import argparse
 import asyncio
 import json
 import os
-import re
 import signal
-import sys
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
 
+from bench.sandbox_command import start_sandbox_command
+
 TARGET_CALLS_PER_S = 2_000
 TARGET_RECIPIENTS_PER_S = 100_000
 PEERS_PER_CALL = 100
 CALLS_PER_EXECUTE = 25
-
-
-async def start_server() -> tuple[asyncio.subprocess.Process, str, str, int]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "sferum.cli",
-        "sandbox",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--db",
-        ":memory:",
-        "--rate-limit",
-        "1000000",
-        "--communities",
-        "Бенчмарк",
-        stdout=asyncio.subprocess.PIPE,
-    )
-    assert process.stdout is not None
-    lines: list[str] = []
-    while not lines or not lines[-1].startswith("Остановить"):
-        line = await asyncio.wait_for(process.stdout.readline(), 60)
-        if not line:
-            raise RuntimeError("the sandbox exited before it started")
-        lines.append(line.decode().rstrip())
-    found = re.search(r"http://127\.0\.0\.1:\d+", lines[0])
-    assert found is not None
-    entry = next(line for line in lines if line.strip().startswith("Бенчмарк:"))
-    group_id, token = entry.split(":", 1)[1].split()[:2]
-    return process, found.group(0), token, int(group_id)
 
 
 async def run_workers(
@@ -84,7 +52,10 @@ async def run_workers(
 
 
 async def bench(args: argparse.Namespace) -> dict[str, Any]:
-    process, base, token, group_id = await start_server()
+    server = await start_sandbox_command(
+        "--db", ":memory:", "--rate-limit", "1000000", community="Бенчмарк"
+    )
+    process, base, token, group_id = server.process, server.url, server.token, server.group_id
     try:
         connector = aiohttp.TCPConnector(limit=64)
         async with aiohttp.ClientSession(connector=connector) as http:
@@ -153,7 +124,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         process.send_signal(signal.SIGTERM)
         await process.wait()
 
-    result = {
+    result: dict[str, Any] = {
         "machine_cpus": os.cpu_count(),
         "single_send": {
             "calls": s_done,

@@ -75,14 +75,14 @@ class AuditLog:
     ) -> list[AuditEntry]:
         """The newest entries of these organisations (older than ``before_id`` for the next
         page), with the actor's and the organisation's names."""
-        ids = json.dumps(sorted(set(org_ids)))
+        ids = self.db.dialect.in_values(sorted(set(org_ids)))
         rows = await self.db.fetchall(
             "SELECT a.id, a.at, a.actor_id, a.org_id, a.action, a.target, a.details, "
             "coalesce(trim(p.first_name || ' ' || p.last_name), '') AS actor_name, "
             "coalesce(o.name, '') AS org_name "
             "FROM audit_log a LEFT JOIN persons p ON p.id = a.actor_id "
             "LEFT JOIN organisations o ON o.id = a.org_id "
-            "WHERE a.org_id IN (SELECT value FROM json_each(?)) AND a.id < ? "
+            f"WHERE a.org_id {self.db.dialect.in_list()} AND a.id < ? "
             "AND a.action LIKE ? ORDER BY a.id DESC LIMIT ?",
             (ids, before_id or 2**62, action_prefix + "%", limit),
         )

@@ -7,6 +7,7 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 class Clock(abc.ABC):
@@ -87,6 +88,16 @@ def require_aware(moment: datetime, what: str = "datetime") -> datetime:
     return moment
 
 
+def is_zone(name: str) -> bool:
+    """Whether ``name`` is an IANA time zone this machine knows (``Asia/Novosibirsk``); a
+    malformed name (``../x``, an empty string) is not one either."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
 __all__ = [
     "NOW_VARIABLE",
     "Clock",
@@ -95,6 +106,7 @@ __all__ = [
     "StartedClock",
     "SystemClock",
     "clock_from_environment",
+    "is_zone",
     "require_aware",
     "timedelta",
 ]

@@ -20,10 +20,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
+from core.clock import is_zone
 from core.config_errors import describe_error
 
 
@@ -80,6 +82,10 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     db_path: str = Field("./var/sferum.db", description="SQLite file, or :memory:")
+    # A region (several workers) shares one PostgreSQL; set, it wins over db_path.
+    db_url: str | None = Field(
+        None, repr=False, description="PostgreSQL: postgresql://user@host:5432/database"
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     timezone: str = Field("Europe/Moscow", description="default IANA zone for new organisations")
 
@@ -90,6 +96,11 @@ class Settings(BaseModel):
     vk_group_id: int | None = Field(None, ge=1)
     vk_api_url: str = "https://api.vk.ru/method/"
     transport: Literal["longpoll", "callback"] = "longpoll"
+    # A region: ``sferum run`` supervises this many worker processes on one host:port
+    # (SO_REUSEPORT), the Callback API only; sferum/workers.py.
+    workers: int = Field(
+        1, ge=1, le=64, description="worker processes of sferum run (Callback API only)"
+    )
     callback_secret: str | None = Field(None, repr=False)
     callback_confirmation: str | None = None
     rate_limit: float = Field(
@@ -97,6 +108,12 @@ class Settings(BaseModel):
     )
     vk_timeout_s: float = Field(10.0, gt=0, le=120, description="timeout of one VK API call")
     max_concurrent_conversations: int = Field(64, ge=1, le=10_000)
+    # A region's workers share dialog state through Redis; unset, it stays in the core database.
+    redis_url: str | None = Field(
+        None, repr=False, description="Redis for state shared by workers (redis://host:port/db)"
+    )
+    # Every key core writes to Redis starts with it: two regions (or test runs) on one Redis.
+    redis_prefix: str = Field("sferum:", pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
 
     sandbox_host: str = "127.0.0.1"
     sandbox_port: int = Field(8081, ge=0, le=65535, description="0 picks a free port")
@@ -132,13 +149,9 @@ class Settings(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _zone_exists(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        if not is_zone(value):
             # The type names the Russian line of config_error.j2; the text is for developers.
-            raise PydanticCustomError("time_zone", "an IANA time zone") from None
+            raise PydanticCustomError("time_zone", "an IANA time zone")
         return value
 
     @field_validator("vk_api_url")
@@ -198,8 +211,28 @@ class Settings(BaseModel):
         return self.vk_app_secret
 
     @property
+    def database(self) -> str:
+        """What ``open_database`` opens: the PostgreSQL URL when set, else the SQLite path."""
+        return self.db_url or self.db_path
+
+    @property
+    def database_shown(self) -> str:
+        """The database as a message may name it: a PostgreSQL URL loses its password."""
+        if self.db_url is None:
+            return self.db_path
+        parts = urlsplit(self.db_url)
+        if parts.password is None:
+            return self.db_url
+        host = parts.hostname or ""
+        netloc = f"{parts.username}@{host}" + (f":{parts.port}" if parts.port else "")
+        return urlunsplit(parts._replace(netloc=netloc))
+
+    @property
     def db_file(self) -> Path | None:
-        return None if self.db_path == ":memory:" else Path(self.db_path)
+        """The SQLite file (None in memory and on PostgreSQL)."""
+        if self.db_url is not None or self.db_path == ":memory:":
+            return None
+        return Path(self.db_path)
 
 
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:

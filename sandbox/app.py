@@ -60,6 +60,13 @@ class RunningSandbox:
     async def stop(self) -> None:
         await self.runner.cleanup()
 
+    # `async with await start_sandbox(...) as running:` stops it however the block ends.
+    async def __aenter__(self) -> RunningSandbox:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
 
 async def start_sandbox(
     config: SandboxConfig,

@@ -4,6 +4,8 @@ read what a person sees, press buttons, inject faults, read counters. Documented
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -79,6 +81,18 @@ def _required_text(data: dict[str, Any], name: str) -> str:
     return text
 
 
+@contextmanager
+def _refused_as_bad_request(
+    errors: tuple[type[Exception], ...] = (ValueError,),
+) -> Iterator[None]:
+    """The state refuses what it cannot do (a taken id, a value out of range) with a
+    ValueError; through the control API that is the caller's mistake: 400 in the state's words."""
+    try:
+        yield
+    except errors as exc:
+        raise BadRequest(str(exc)) from None
+
+
 def _runtime(request: web.Request) -> SandboxRuntime:
     return request.app[RUNTIME]
 
@@ -104,6 +118,12 @@ def _community(runtime: SandboxRuntime, group_id: int) -> Community:
             content_type="application/json",
         )
     return community
+
+
+def _path_community(request: web.Request) -> tuple[SandboxRuntime, Community]:
+    """The runtime, and the community the path's {group_id} names (404 when there is none)."""
+    runtime = _runtime(request)
+    return runtime, _community(runtime, _int(dict(request.match_info), "group_id"))
 
 
 def handles_errors(handler: Any) -> Any:
@@ -146,26 +166,22 @@ async def create_community(request: web.Request) -> web.Response:
     data = await _body(request)
     name = _required_text(data, "name")
     group_id = _optional_int(data, "group_id")
-    try:
+    with _refused_as_bad_request():
         community = _runtime(request).state.create_community(
             name, group_id, data.get("access_token") or None
         )
-    except ValueError as exc:
-        raise BadRequest(str(exc)) from None
     return _json({"group_id": community.id, "access_token": community.access_token}, 201)
 
 
 @handles_errors
 async def get_community(request: web.Request) -> web.Response:
-    runtime = _runtime(request)
-    community = _community(runtime, _int(dict(request.match_info), "group_id"))
+    _, community = _path_community(request)
     return _json(community_json(community))
 
 
 @handles_errors
 async def community_settings(request: web.Request) -> web.Response:
-    runtime = _runtime(request)
-    community = _community(runtime, _int(dict(request.match_info), "group_id"))
+    runtime, community = _path_community(request)
     data = await _body(request)
     if "longpoll" in data:
         community.longpoll_enabled = bool(data["longpoll"])
@@ -181,8 +197,7 @@ async def community_settings(request: web.Request) -> web.Response:
 @handles_errors
 async def create_token(request: web.Request) -> web.Response:
     """Another token of the community with only the rights named (all of them when omitted)."""
-    runtime = _runtime(request)
-    community = _community(runtime, _int(dict(request.match_info), "group_id"))
+    runtime, community = _path_community(request)
     data = await _body(request)
     names = data.get("rights", list(COMMUNITY_TOKEN_RIGHTS))
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
@@ -193,10 +208,8 @@ async def create_token(request: web.Request) -> web.Response:
             f"unknown rights {', '.join(unknown)}; known: {', '.join(COMMUNITY_TOKEN_RIGHTS)}"
         )
     mask = sum(COMMUNITY_TOKEN_RIGHTS[name] for name in set(names))
-    try:
+    with _refused_as_bad_request():
         token = runtime.state.add_community_token(community, mask, data.get("access_token") or None)
-    except ValueError as exc:
-        raise BadRequest(str(exc)) from None
     granted = [name for name, bit in COMMUNITY_TOKEN_RIGHTS.items() if mask & bit]
     return _json(
         {"group_id": community.id, "access_token": token, "mask": mask, "rights": granted}, 201
@@ -206,8 +219,7 @@ async def create_token(request: web.Request) -> web.Response:
 @handles_errors
 async def set_callback(request: web.Request) -> web.Response:
     """Register a Callback API server and run VK's confirmation handshake against it."""
-    runtime = _runtime(request)
-    community = _community(runtime, _int(dict(request.match_info), "group_id"))
+    runtime, community = _path_community(request)
     data = await _body(request)
     url = str(data.get("url") or "")
     if not url.startswith(("http://", "https://")):
@@ -229,8 +241,7 @@ async def set_callback(request: web.Request) -> web.Response:
 
 @handles_errors
 async def get_callback(request: web.Request) -> web.Response:
-    runtime = _runtime(request)
-    community = _community(runtime, _int(dict(request.match_info), "group_id"))
+    runtime, community = _path_community(request)
     servers = runtime.callback.servers.get(community.id, [])
     ids = {s.id for s in servers}
     return _json(
@@ -255,8 +266,7 @@ async def get_callback(request: web.Request) -> web.Response:
 @handles_errors
 async def longpoll_fail(request: web.Request) -> web.Response:
     """Make the next long poll answer failed=2 (keys expired) or failed=3 (information lost)."""
-    runtime = _runtime(request)
-    community = _community(runtime, _int(dict(request.match_info), "group_id"))
+    _, community = _path_community(request)
     code = _int(await _body(request), "code")
     if code == 2:
         community.events.expire_keys()
@@ -312,19 +322,8 @@ def user_json(user: User) -> dict[str, Any]:
         "first_name": user.first_name,
         "last_name": user.last_name,
     }
-    profile = user.profile
-    if profile is not None:
-        data["profile"] = {
-            "roles": list(profile.roles),
-            "birth_date": profile.birth_date.isoformat() if profile.birth_date else None,
-            "is_adult": profile.is_adult,
-            "phone": profile.phone,
-            "org_ids": sorted(profile.org_ids),
-            "group_ids": sorted(profile.group_ids),
-            "contacts": sorted(profile.contacts),
-            "children": sorted(profile.children),
-            "title": profile.title,
-        }
+    if user.profile is not None:
+        data["profile"] = user.profile.as_dict()
     if user.chat_peers:
         data["chats"] = sorted(user.chat_peers)
     return data
@@ -335,12 +334,10 @@ async def create_user(request: web.Request) -> web.Response:
     data = await _body(request)
     first = _required_text(data, "first_name")
     user_id = _optional_int(data, "user_id")
-    try:
+    with _refused_as_bad_request():
         user = _runtime(request).state.create_user(
             first, str(data.get("last_name") or ""), user_id, _profile(data)
         )
-    except ValueError as exc:
-        raise BadRequest(str(exc)) from None
     return _json({"user_id": user.id, "access_token": user.access_token}, 201)
 
 
@@ -625,13 +622,11 @@ async def create_chat(request: web.Request) -> web.Response:
     groups += [g for g in admins if g not in groups]
     peer_id = _int(data, "peer_id") if data.get("peer_id") is not None else None
     admin = users[0] if users else (-groups[0] if groups else 0)
-    try:
+    with _refused_as_bad_request():
         # Posts the chat_create service message to the communities in the chat.
         chat = runtime.messenger.create_chat(
             title, admin, users, groups, peer_id, admin_group_ids=admins
         )
-    except ValueError as exc:
-        raise BadRequest(str(exc)) from None
     return _json(chat_json(runtime, chat.peer_id), 201)
 
 
@@ -709,10 +704,8 @@ async def get_faults(request: web.Request) -> web.Response:
 @handles_errors
 async def set_faults(request: web.Request) -> web.Response:
     runtime = _runtime(request)
-    try:
+    with _refused_as_bad_request((TypeError, ValueError)):
         runtime.faults.update(await _body(request))
-    except (TypeError, ValueError) as exc:
-        raise BadRequest(str(exc)) from None
     return _json(runtime.faults.as_json())
 
 

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 
 def schema_dir() -> Path:
-    """Where VK's schema files are: the same choice sandbox.vk_schema makes (kept apart from it
-    because validation needs jsonschema, a development dependency, and these texts do not)."""
+    """Where VK's schema files are, for these texts and for sandbox.vk_schema's validation. It
+    lives here, not there, because validation needs jsonschema, a development dependency, and
+    these texts do not."""
     configured = os.environ.get("SFERUM_VK_SCHEMA_DIR")
     if configured:
         return Path(configured)
+    # A copy ships in the repository (vendor/, MIT, see its SOURCE) so a clean clone validates
+    # without the workspace's shared/ folder next to it.
     vendored = Path(__file__).resolve().parents[1] / "vendor" / "vk-api-schema"
     if vendored.is_dir():
         return vendored
@@ -65,6 +69,24 @@ class VkError(Exception):
 
 def param_error(detail: str) -> VkError:
     return VkError(100, detail)
+
+
+def decoded_json(raw: str, name: str, refuse: Callable[[str], VkError]) -> Any:
+    """``raw`` decoded, or ``refuse("<name> must be a valid JSON")``. VK words the refusal the
+    same for a payload, a keyboard and event_data; only the code differs (911 for keyboards,
+    100 elsewhere), hence the caller's ``refuse``."""
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise refuse(f"{name} must be a valid JSON") from None
+
+
+def json_object(raw: str, name: str, refuse: Callable[[str], VkError]) -> dict[str, Any]:
+    """As decoded_json, and refused as "<name> must be an object" unless it is one."""
+    data = decoded_json(raw, name, refuse)
+    if not isinstance(data, dict):
+        raise refuse(f"{name} must be an object")
+    return data
 
 
 def request_params(

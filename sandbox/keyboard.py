@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .errors import VkError
+from .errors import VkError, decoded_json, json_object
 
 # VK's limits: a normal keyboard is at most 5 buttons wide, 10 rows high and 40 buttons in all;
 # an inline one at most 5 wide, 6 high and 10 in all.
@@ -38,10 +38,7 @@ def _payload(action: dict[str, Any]) -> str | None:
     text = raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False)
     if len(text) > PAYLOAD_MAX:
         raise _invalid(f"payload must be no longer than {PAYLOAD_MAX} characters")
-    try:
-        json.loads(text)
-    except ValueError:
-        raise _invalid("payload must be a valid JSON") from None
+    decoded_json(text, "payload", _invalid)
     return text
 
 
@@ -91,12 +88,7 @@ def _button(raw: Any, author_id: int) -> dict[str, Any]:
 
 def parse_keyboard(raw: str, author_id: int) -> dict[str, Any] | None:
     """The keyboard as VK stores it on the message, or None for an empty (hiding) keyboard."""
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        raise _invalid("keyboard must be a valid JSON") from None
-    if not isinstance(data, dict):
-        raise _invalid("keyboard must be an object")
+    data = json_object(raw, "keyboard", _invalid)
     buttons = data.get("buttons")
     if not isinstance(buttons, list) or not all(isinstance(row, list) for row in buttons):
         raise _invalid("buttons must be an array of rows")

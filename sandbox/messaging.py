@@ -12,7 +12,7 @@ from core.policy import Outcome
 from core.policy.rules import Via
 
 from .attachments import MediaLookup, first_link, link_attachment, mentions, parse_attachments
-from .errors import VkError, param_error
+from .errors import VkError, decoded_json, json_object, param_error
 from .keyboard import find_button, parse_keyboard
 from .records import (
     CHAT_PEER_BASE,
@@ -61,10 +61,7 @@ def check_payload(payload: str | None) -> str | None:
         return None
     if len(payload) > MAX_PAYLOAD:
         raise param_error(f"payload is too long, at most {MAX_PAYLOAD} characters")
-    try:
-        json.loads(payload)
-    except ValueError:
-        raise param_error("payload must be a valid JSON") from None
+    decoded_json(payload, "payload", param_error)
     return payload
 
 
@@ -578,12 +575,7 @@ class Messenger:
 
 
 def _event_data(raw: str) -> dict[str, Any]:
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        raise param_error("event_data must be a valid JSON") from None
-    if not isinstance(data, dict):
-        raise param_error("event_data must be an object")
+    data = json_object(raw, "event_data", param_error)
     kind = data.get("type")
     if kind == "show_snackbar":
         text = data.get("text")

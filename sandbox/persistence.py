@@ -52,20 +52,7 @@ CREATE TABLE IF NOT EXISTS apps (
 def _profile_json(profile: Profile | None) -> str | None:
     if profile is None:
         return None
-    return json.dumps(
-        {
-            "roles": list(profile.roles),
-            "birth_date": profile.birth_date.isoformat() if profile.birth_date else None,
-            "is_adult": profile.is_adult,
-            "phone": profile.phone,
-            "org_ids": sorted(profile.org_ids),
-            "group_ids": sorted(profile.group_ids),
-            "contacts": sorted(profile.contacts),
-            "children": sorted(profile.children),
-            "title": profile.title,
-        },
-        ensure_ascii=False,
-    )
+    return json.dumps(profile.as_dict(), ensure_ascii=False)
 
 
 def profile_from_json(data: dict[str, Any]) -> Profile:

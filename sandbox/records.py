@@ -6,7 +6,7 @@ seen by everyone as peer 2000000000 + chat_id.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
@@ -54,6 +54,21 @@ class Profile:
             years = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
             return years >= 18
         return bool(self.is_adult)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready, sets sorted: one shape for the control API's answers and the store's
+        column, so a profile reads back from the store exactly as the control API showed it."""
+        return {
+            "roles": list(self.roles),
+            "birth_date": self.birth_date.isoformat() if self.birth_date else None,
+            "is_adult": self.is_adult,
+            "phone": self.phone,
+            "org_ids": sorted(self.org_ids),
+            "group_ids": sorted(self.group_ids),
+            "contacts": sorted(self.contacts),
+            "children": sorted(self.children),
+            "title": self.title,
+        }
 
 
 # users_last_seen.platform of what a person does in the sandbox: 7 is VK's full web version (1-6
@@ -348,14 +363,8 @@ class Stats:
         self.errors_by_code[code] = self.errors_by_code.get(code, 0) + count
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "api_calls": self.api_calls,
-            "messages_delivered": self.messages_delivered,
-            "duplicates_suppressed": self.duplicates_suppressed,
-            "rate_limited": self.rate_limited,
-            "longpoll_requests": self.longpoll_requests,
-            "events_published": self.events_published,
-            "callback_attempts": self.callback_attempts,
-            "callback_delivered": self.callback_delivered,
-            "errors_by_code": {str(code): n for code, n in sorted(self.errors_by_code.items())},
-        }
+        # Every counter by its field name, so a counter added above is reported without a
+        # second list to keep in step; the codes become JSON's string keys, in order.
+        data: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["errors_by_code"] = {str(code): n for code, n in sorted(self.errors_by_code.items())}
+        return data

@@ -10,7 +10,6 @@ vkbottle, which follows VK) differs from the published schema; each says why.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
@@ -21,19 +20,9 @@ import jsonschema
 from referencing import Registry
 from referencing.jsonschema import DRAFT7
 
+from .errors import schema_dir
+
 BASE = "https://vk-api-schema.local/"
-
-
-def default_schema_dir() -> Path:
-    configured = os.environ.get("SFERUM_VK_SCHEMA_DIR")
-    if configured:
-        return Path(configured)
-    # A copy ships in the repository (vendor/, MIT, see its SOURCE) so a clean clone validates
-    # without the workspace's shared/ folder next to it.
-    vendored = Path(__file__).resolve().parents[1] / "vendor" / "vk-api-schema"
-    if vendored.is_dir():
-        return vendored
-    return Path(__file__).resolve().parents[2] / "shared" / "vk-api-schema"
 
 
 def _full_group_extends_group(definitions: dict[str, Any]) -> dict[str, Any]:
@@ -143,7 +132,7 @@ class SchemaMismatch(AssertionError):
 
 class VkSchema:
     def __init__(self, root: Path | None = None) -> None:
-        self.root = root or default_schema_dir()
+        self.root = root or schema_dir()
         if not self.root.is_dir():
             raise FileNotFoundError(f"VK API schema not found at {self.root}")
         documents: dict[str, dict[str, Any]] = {}

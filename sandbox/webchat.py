@@ -584,14 +584,21 @@ async def _body(request: web.Request) -> dict[str, Any]:
     return data
 
 
-async def send(request: web.Request) -> web.Response:
-    runtime = _runtime(request)
-    user = _me(request)
-    data = await _body(request)
+async def _posted(request: web.Request) -> tuple[SandboxRuntime, User, dict[str, Any]]:
+    """What every action of the page starts from: the runtime, who is signed in, the body."""
+    return _runtime(request), _me(request), await _body(request)
+
+
+def _peer_id(data: dict[str, Any]) -> int:
     try:
-        peer_id = int(data["peer_id"])
+        return int(data["peer_id"])
     except (KeyError, TypeError, ValueError):
         raise web.HTTPBadRequest(text="peer_id is required") from None
+
+
+async def send(request: web.Request) -> web.Response:
+    runtime, user, data = await _posted(request)
+    peer_id = _peer_id(data)
     text = str(data.get("text") or "")
     if not text.strip():
         return _json({"ok": False, "error": "Пустое сообщение."}, 400)
@@ -613,13 +620,12 @@ async def send(request: web.Request) -> web.Response:
 
 
 async def press(request: web.Request) -> web.Response:
-    runtime = _runtime(request)
-    user = _me(request)
-    data = await _body(request)
+    runtime, user, data = await _posted(request)
+    peer_id = _peer_id(data)
     try:
-        peer_id = int(data["peer_id"])
         cmid = int(data["cmid"]) if data.get("cmid") else None
-    except (KeyError, TypeError, ValueError):
+    except (TypeError, ValueError):
+        # The page sends the cmid with the peer_id; a bad one has always been answered so.
         raise web.HTTPBadRequest(text="peer_id is required") from None
     try:
         event = runtime.messenger.press_callback(
@@ -693,9 +699,7 @@ async def open_app(request: web.Request) -> web.Response:
 
 
 async def answer_request(request: web.Request) -> web.Response:
-    runtime = _runtime(request)
-    user = _me(request)
-    data = await _body(request)
+    runtime, user, data = await _posted(request)
     try:
         sender = int(request.match_info["sender_id"])
         runtime.messenger.answer_request(user, sender, data.get("action") == "accept")
@@ -705,9 +709,7 @@ async def answer_request(request: web.Request) -> web.Response:
 
 
 async def community_permission(request: web.Request) -> web.Response:
-    runtime = _runtime(request)
-    user = _me(request)
-    data = await _body(request)
+    runtime, user, data = await _posted(request)
     community = runtime.state.communities.get(int(request.match_info["group_id"]))
     if community is None:
         raise web.HTTPNotFound(text="no such community")

@@ -39,6 +39,7 @@ from sandbox.runtime import RUNTIME
 
 from .assembly import assemble, attach
 from .demo import load_community_demo, load_run_demo, seed_run_sandbox
+from .workers import worker_number
 
 log = logging.getLogger("sferum")
 
@@ -64,10 +65,13 @@ class Running:
         await self.services.close()
 
 
-async def _serve_app(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, str]:
+async def _serve_app(
+    app: web.Application, host: str, port: int, *, reuse_port: bool = False
+) -> tuple[web.AppRunner, str]:
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
     await runner.setup()
-    site = web.TCPSite(runner, host, port)
+    # reuse_port: one of `sferum run --workers N`'s processes, all on this host:port.
+    site = web.TCPSite(runner, host, port, reuse_port=reuse_port or None)
     await site.start()
     bound = runner.addresses[0][1]
     return runner, f"http://{host}:{bound}"
@@ -204,7 +208,9 @@ async def _start_miniapp(running: Running, plugins: Sequence[Plugin]) -> None:
     app = create_miniapp(running.services, config=config, extra_routes=extension_routes(plugins))
     if callbacks:
         add_callback_routes(app, callbacks)
-    runner, url = await _serve_app(app, settings.miniapp_host, settings.miniapp_port)
+    runner, url = await _serve_app(
+        app, settings.miniapp_host, settings.miniapp_port, reuse_port=worker_number() is not None
+    )
     running.runners.append(runner)
     running.urls["miniapp"] = url
     if settings.uses_sandbox and "sandbox" in running.urls:

@@ -566,6 +566,27 @@ class RecordingBot(DemoPeople):
         return texts[-1]
 
 
+async def harness_services(
+    settings: Settings,
+    plugins: Sequence[Plugin],
+    clock: ManualClock,
+    *,
+    demo: bool,
+    environ: Mapping[str, str] | None = None,
+) -> Services:
+    """The services of a test harness (this one and testing.bot_harness): as `sferum run` builds
+    them, with the harness's demo district when ``demo``, and without the federal ranking's
+    Monday job: tests count the jobs they fire (run_due)."""
+    return await assemble(
+        settings,
+        plugins,
+        clock=clock,
+        demo=load_harness_demo if demo else None,
+        federal_snapshots=False,
+        environ=environ,
+    )
+
+
 @asynccontextmanager
 async def recording_bot(
     plugins: Sequence[Plugin],
@@ -600,13 +621,8 @@ async def recording_bot(
         for key, vk_id in district.vk_ids().items():
             person = district.person(key)
             vk.add_user(vk_id, person.first_name, person.last_name)
-    services = await assemble(
-        settings,
-        plugins,
-        clock=clock,
-        demo=load_harness_demo if demo else None,
-        federal_snapshots=False,
-        environ=environ if environ is not None else {},
+    services = await harness_services(
+        settings, plugins, clock, demo=demo, environ=environ if environ is not None else {}
     )
     failures = _FailureLog()
     errors_log = logging.getLogger(ERRORS_LOGGER)

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from dataclasses import dataclass, field
@@ -34,13 +36,56 @@ from core.config import Settings
 from core.plugins.spec import Plugin
 from core.runtime.community import Community, CommunityConfig
 from core.runtime.services import Services
+from core.storage import POSTGRES_SCHEMES
 from sandbox.app import RunningSandbox, start_sandbox
 from sandbox.config import SandboxConfig
 from sandbox.render import message_object
 
-from .assembly import assemble, attach
-from .demo import DemoPeople, load_harness_demo, seed_harness_sandbox
-from .recording import RecordingBot, recording_bot  # noqa: F401 - the fixture-free harness
+from .assembly import attach
+from .demo import DemoPeople, seed_harness_sandbox
+from .recording import RecordingBot, harness_services, recording_bot  # noqa: F401 - the fixture-free harness
+
+# Where a test keeps its data (the harness here, core's ``db`` fixture alike): a SQLite file in
+# the test's folder; with SFERUM_TEST_DB_URL set (``make test``'s second pass, and a plugin author
+# who wants the region's engine) a fresh schema of that PostgreSQL, dropped after the test. With
+# SFERUM_TEST_REDIS_URL the services share state through that Redis, under a prefix of the test's.
+TEST_DB_VARIABLE = "SFERUM_TEST_DB_URL"
+TEST_REDIS_VARIABLE = "SFERUM_TEST_REDIS_URL"
+
+
+@asynccontextmanager
+async def scratch_database(tmp_path: Path, url: str | None = None) -> AsyncIterator[str]:
+    """What ``open_database`` opens for one test (or benchmark): a file path, or a PostgreSQL URL
+    whose connections see only a schema of its own (tests run in parallel on one database).
+    ``url``: that PostgreSQL ("" for SQLite); by default SFERUM_TEST_DB_URL decides."""
+    url = os.environ.get(TEST_DB_VARIABLE) if url is None else url
+    if not url:
+        yield str(tmp_path / "sferum.db")
+        return
+    import asyncpg  # type: ignore[import-untyped]  # only the region's engine needs it
+
+    schema = f"t_{uuid.uuid4().hex}"
+    admin = await asyncpg.connect(url)
+    try:
+        await admin.execute(f'CREATE SCHEMA "{schema}"')
+        # asyncpg sends query parameters it does not know as server settings.
+        separator = "&" if "?" in url else "?"
+        yield f"{url}{separator}search_path={schema}"
+    finally:
+        await admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        await admin.close()
+
+
+def storage_settings(database: str) -> dict[str, Any]:
+    """``Settings`` fields for a scratch database (and the test Redis, when one is given)."""
+    fields: dict[str, Any] = (
+        {"db_url": database} if database.startswith(POSTGRES_SCHEMES) else {"db_path": database}
+    )
+    redis_url = os.environ.get(TEST_REDIS_VARIABLE)
+    if redis_url:
+        fields |= {"redis_url": redis_url, "redis_prefix": f"test:{uuid.uuid4().hex}:"}
+    return fields
+
 
 # Monday 2026-11-23, 10:00 in Novosibirsk (the demo district's zone).
 DEFAULT_START = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
@@ -206,63 +251,56 @@ async def bot_harness(
     """``rate_limit`` and ``vk_timeout_s`` are the bot's settings (by default a limit that never
     binds); ``vk_rate_limit`` makes the sandbox answer error 6 as VK does beyond that many calls
     a second per token, counted in real seconds (the bot paces its calls in real time)."""
-    clock = clock or ManualClock(DEFAULT_START)
-    sandbox = await start_sandbox(
-        SandboxConfig(background_tasks=False, rate_limit=vk_rate_limit),
-        clock=clock,
-        limit_clock=SystemClock(),
-    )
-    state = sandbox.runtime.state
-    sandbox_community = state.create_community(community_name)
-    settings = Settings(
-        db_path=str(tmp_path / "sferum.db"),
-        vk_api_url=sandbox.api_url,
-        rate_limit=rate_limit,
-        vk_timeout_s=vk_timeout_s,
-        vk_token=sandbox_community.access_token,
-        vk_group_id=sandbox_community.id,
-    )
-    if demo:
-        seed_harness_sandbox(state, sandbox_community, allow_all=allow_all)
-    # As `sferum run` builds, without the federal ranking's Monday job: tests count the jobs
-    # they fire (run_due).
-    services = await assemble(
-        settings,
-        plugins,
-        clock=clock,
-        demo=load_harness_demo if demo else None,
-        federal_snapshots=False,
-    )
-    config = CommunityConfig(
-        sandbox_community.id,
-        sandbox_community.access_token,
-        sandbox.api_url,
-        tuple(p.name for p in plugins),
-    )
-    community = attach(services, plugins, config)
-    start_ts = sandbox_community.events.next_ts
-    polling = asyncio.create_task(community.run_longpoll())
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 10
-    # Messages written before the poller asked for its server would be missed: wait for it.
-    while not sandbox_community.events._keys:
-        if polling.done() or loop.time() > deadline:
-            polling.result()
-            raise SettleTimeout("the bot did not connect to the sandbox long poll")
-        await asyncio.sleep(0.005)
-    async with aiohttp.ClientSession() as http:
-        harness = Harness(sandbox, services, community, clock, http, start_ts)
-        try:
-            yield harness
-        finally:
-            community.stop()
-            sandbox.runtime.state.wake_all()
-            polling.cancel()
-            with suppress(asyncio.CancelledError, Exception):
-                await polling
-            await community.close()
-            await services.close()
-            await sandbox.stop()
+    async with scratch_database(tmp_path) as database:
+        clock = clock or ManualClock(DEFAULT_START)
+        sandbox = await start_sandbox(
+            SandboxConfig(background_tasks=False, rate_limit=vk_rate_limit),
+            clock=clock,
+            limit_clock=SystemClock(),
+        )
+        state = sandbox.runtime.state
+        sandbox_community = state.create_community(community_name)
+        settings = Settings(
+            **storage_settings(database),
+            vk_api_url=sandbox.api_url,
+            rate_limit=rate_limit,
+            vk_timeout_s=vk_timeout_s,
+            vk_token=sandbox_community.access_token,
+            vk_group_id=sandbox_community.id,
+        )
+        if demo:
+            seed_harness_sandbox(state, sandbox_community, allow_all=allow_all)
+        services = await harness_services(settings, plugins, clock, demo=demo)
+        config = CommunityConfig(
+            sandbox_community.id,
+            sandbox_community.access_token,
+            sandbox.api_url,
+            tuple(p.name for p in plugins),
+        )
+        community = attach(services, plugins, config)
+        start_ts = sandbox_community.events.next_ts
+        polling = asyncio.create_task(community.run_longpoll())
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 10
+        # Messages written before the poller asked for its server would be missed: wait for it.
+        while not sandbox_community.events._keys:
+            if polling.done() or loop.time() > deadline:
+                polling.result()
+                raise SettleTimeout("the bot did not connect to the sandbox long poll")
+            await asyncio.sleep(0.005)
+        async with aiohttp.ClientSession() as http:
+            harness = Harness(sandbox, services, community, clock, http, start_ts)
+            try:
+                yield harness
+            finally:
+                community.stop()
+                sandbox.runtime.state.wake_all()
+                polling.cancel()
+                with suppress(asyncio.CancelledError, Exception):
+                    await polling
+                await community.close()
+                await services.close()
+                await sandbox.stop()
 
 
 async def populate_school(

@@ -35,13 +35,30 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await open_core_database(str(tmp_path / "test.db"))
-    try:
-        yield database
-    finally:
-        await database.close()
+    """The core database: SQLite in the test's folder, or PostgreSQL in make test's second pass
+    (SFERUM_TEST_DB_URL, see sferum.testing.scratch_database)."""
+    from sferum.testing import scratch_database  # here: pytest_plugins rewrites it first
+
+    async with scratch_database(tmp_path) as where:
+        database = await open_core_database(where)
+        try:
+            yield database
+        finally:
+            await database.close()
 
 
 @pytest.fixture
 def people(db: Database, clock: ManualClock) -> PeopleRepository:
     return PeopleRepository(db, clock)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def two_dbs(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[tuple[Database, Database]]:
+    """Two workers' databases on one store, once on SQLite and once on PostgreSQL (see
+    tests.core.workers), for the tests of state changes that must not race."""
+    from tests.core.workers import two_workers  # here: it needs PostgreSQL's driver only then
+
+    async with two_workers(request.param, tmp_path) as pair:
+        yield pair

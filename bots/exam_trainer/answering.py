@@ -26,13 +26,25 @@ class Outcome:
         return self.verdict.correct
 
 
+# Cards and reviews both keep the task's exam, subject, number and topic next to its id, so
+# queries filter by them without a join: one list of those columns for both INSERTs.
+_TASK_COLUMNS = "person_id, task_id, exam, subject, number, topic"
+
+
+def _task_key(person_id: int, task: Task) -> tuple[int, str, str, str, int, str]:
+    """The values of ``_TASK_COLUMNS`` for this person's answer to ``task``."""
+    return (person_id, task.id, task.exam, task.subject, task.number, task.topic)
+
+
 _STATS = (
-    "INSERT INTO exam_trainer_stats (person_id, exam, subject, kind, key, attempts, correct, "
+    "INSERT INTO exam_trainer_stats AS s (person_id, exam, subject, kind, key, attempts, correct, "
     "streak, best_streak, last_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?) "
     "ON CONFLICT (person_id, exam, subject, kind, key) DO UPDATE SET "
-    "attempts = attempts + 1, correct = correct + excluded.correct, "
-    "streak = CASE WHEN excluded.correct = 1 THEN streak + 1 ELSE 0 END, "
-    "best_streak = max(best_streak, CASE WHEN excluded.correct = 1 THEN streak + 1 ELSE 0 END), "
+    "attempts = s.attempts + 1, correct = s.correct + excluded.correct, "
+    "streak = CASE WHEN excluded.correct = 1 THEN s.streak + 1 ELSE 0 END, "
+    # A two-argument max() is SQLite's, greatest() PostgreSQL's: a CASE reads the same on both.
+    "best_streak = CASE WHEN excluded.correct = 1 AND s.streak + 1 > s.best_streak "
+    "THEN s.streak + 1 ELSE s.best_streak END, "
     "last_at = excluded.last_at"
 )
 
@@ -41,20 +53,15 @@ async def _save_card(
     tx: Transaction, person_id: int, task: Task, card: CardState, correct: bool
 ) -> None:
     await tx.execute(
-        "INSERT INTO exam_trainer_cards (person_id, task_id, exam, subject, number, topic, state, "
+        f"INSERT INTO exam_trainer_cards AS c ({_TASK_COLUMNS}, state, "
         "step, stability, difficulty, due, last_review, reps, lapses) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?) "
         "ON CONFLICT (person_id, task_id) DO UPDATE SET state = excluded.state, "
         "step = excluded.step, stability = excluded.stability, difficulty = excluded.difficulty, "
-        "due = excluded.due, last_review = excluded.last_review, reps = reps + 1, "
-        "lapses = lapses + excluded.lapses",
+        "due = excluded.due, last_review = excluded.last_review, reps = c.reps + 1, "
+        "lapses = c.lapses + excluded.lapses",
         (
-            person_id,
-            task.id,
-            task.exam,
-            task.subject,
-            task.number,
-            task.topic,
+            *_task_key(person_id, task),
             card.state,
             card.step,
             card.stability,
@@ -88,16 +95,11 @@ async def record_answer(
         card = review(card, verdict.correct, now)
         await _save_card(tx, person_id, task, card, verdict.correct)
         await tx.execute(
-            "INSERT INTO exam_trainer_reviews (person_id, task_id, exam, subject, number, topic, "
+            f"INSERT INTO exam_trainer_reviews ({_TASK_COLUMNS}, "
             "answered_at, given, correct, rating, assignment_id) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                person_id,
-                task.id,
-                task.exam,
-                task.subject,
-                task.number,
-                task.topic,
+                *_task_key(person_id, task),
                 stamp,
                 given[:200],
                 int(verdict.correct),
@@ -122,8 +124,10 @@ async def record_answer(
             )
         if assignment_id is not None:
             await tx.execute(
-                "INSERT OR IGNORE INTO exam_trainer_assignment_answers (assignment_id, person_id, "
-                "task_id, correct, answered_at) VALUES (?, ?, ?, ?, ?)",
+                tx.dialect.insert_ignore(
+                    "INTO exam_trainer_assignment_answers (assignment_id, person_id, "
+                    "task_id, correct, answered_at) VALUES (?, ?, ?, ?, ?)"
+                ),
                 (assignment_id, person_id, task.id, int(verdict.correct), stamp),
             )
         streak = await tx.fetchval(

@@ -133,8 +133,8 @@ async def create(
         raise AssignmentError(f"count must be 1..{MAX_TASKS}")
     rows = await db.fetchall(
         "SELECT id, number FROM exam_trainer_tasks WHERE exam = ? AND subject = ? "
-        "AND number IN (SELECT value FROM json_each(?)) ORDER BY id",
-        (exam, subject, json.dumps(sorted(set(numbers)))),
+        f"AND number {db.dialect.in_list()} ORDER BY id",
+        (exam, subject, db.dialect.in_values(sorted(set(numbers)))),
     )
     if not rows:
         raise AssignmentError("no tasks for these numbers")

@@ -45,13 +45,13 @@ def shipped_bank_files() -> list[Path]:
 
 async def import_bank(db: Database, bank: Bank, now: datetime) -> ImportResult:
     stamp = now.astimezone(UTC).isoformat()
-    ids = json.dumps([task.id for task in bank.tasks])
+    ids = db.dialect.in_values([task.id for task in bank.tasks])
     async with db.transaction() as tx:
         before = {
             row["id"]: row
             for row in await tx.fetchall(
                 "SELECT id, exam, subject, number, topic FROM exam_trainer_tasks "
-                "WHERE id IN (SELECT value FROM json_each(?))",
+                f"WHERE id {tx.dialect.in_list()}",
                 (ids,),
             )
         }

@@ -103,7 +103,7 @@ async def topics(db: Database, exam: str, subject: str) -> list[str]:
 async def count_in(db: Database, exam: str, subject: str, numbers: list[int]) -> int:
     value = await db.fetchval(
         "SELECT count(*) FROM exam_trainer_tasks WHERE exam = ? AND subject = ? "
-        "AND number IN (SELECT value FROM json_each(?))",
-        (exam, subject, json.dumps(numbers)),
+        f"AND number {db.dialect.in_list()}",
+        (exam, subject, db.dialect.in_values(numbers)),
     )
     return int(value or 0)

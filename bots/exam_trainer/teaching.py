@@ -7,8 +7,9 @@ hours for students); its button opens the set in the trainer.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from core.bot import (
@@ -85,11 +86,25 @@ async def _keep(cx: Ctx, step: str, keys: tuple[str, ...], **data: Any) -> None:
     await cx.goto(step, **kept, **data)
 
 
+async def _step(
+    message: Message,
+    step: str,
+    rows: Sequence[Sequence[keyboards.Button]] | None = None,
+    **values: Any,
+) -> None:
+    """The text of one step of assigning (templates/assign.j2), with the step's keyboard."""
+    text = TEXTS.render("assign.j2", step=step, **values)
+    if rows is None:
+        await message.answer(text)
+    else:
+        await message.answer(text, keyboard=ui.keyboard(rows))
+
+
 # --- the steps -----------------------------------------------------------------------------------
 async def ask_class(message: Message, cx: Ctx, page: int = 1) -> None:
     classes = await _classes(cx)
     if not classes:
-        await message.answer(TEXTS.render("assign.j2", step="no_classes"))
+        await _step(message, "no_classes")
         await show_menu(message, cx)
         return
     await _keep(cx, CLASS, ())
@@ -100,10 +115,7 @@ async def ask_class(message: Message, cx: Ctx, page: int = 1) -> None:
     page_ = keyboards.paged(
         buttons, [ui.flow.nav(CLASS)], page=page, turn=AssignClassesPage().pack(), per_row=4
     )
-    await message.answer(
-        TEXTS.render("assign.j2", step="class", page=page_.number, pages=page_.count),
-        keyboard=ui.keyboard(page_.rows),
-    )
+    await _step(message, "class", page_.rows, page=page_.number, pages=page_.count)
 
 
 async def ask_exam(message: Message, cx: Ctx) -> None:
@@ -117,9 +129,7 @@ async def ask_exam(message: Message, cx: Ctx) -> None:
         [(exam, AssignExam(v=exam).pack()) for exam in exams],
         ui.flow.nav(EXAM),
     ]
-    await message.answer(
-        TEXTS.render("assign.j2", step="exam", group=group.name), keyboard=ui.keyboard(rows)
-    )
+    await _step(message, "exam", rows, group=group.name)
 
 
 async def ask_subject(message: Message, cx: Ctx, page: int = 1) -> None:
@@ -136,27 +146,39 @@ async def ask_subject(message: Message, cx: Ctx, page: int = 1) -> None:
     page_ = keyboards.paged(
         buttons, [ui.flow.nav(SUBJECT)], page=page, turn=AssignSubjectsPage().pack(), per_row=2
     )
-    await message.answer(
-        TEXTS.render(
-            "assign.j2",
-            step="subject",
-            group=group.name,
-            exam=exam,
-            page=page_.number,
-            pages=page_.count,
-        ),
-        keyboard=ui.keyboard(page_.rows),
+    await _step(
+        message,
+        "subject",
+        page_.rows,
+        group=group.name,
+        exam=exam,
+        page=page_.number,
+        pages=page_.count,
     )
 
 
-async def _chosen(cx: Ctx) -> tuple[Group, str, str, str] | None:
-    """Class, exam, subject and its title chosen so far, or None when something is missing."""
+class Chosen(NamedTuple):
+    """Class, exam, subject and its title chosen so far in the dialog."""
+
+    group: Group
+    exam: str
+    subject: str
+    title: str
+
+    @property
+    def shown(self) -> dict[str, str]:
+        """What a step's text names of the choice: the class, the exam and the subject's title."""
+        return {"group": self.group.name, "exam": self.exam, "subject": self.title}
+
+
+async def _chosen(cx: Ctx) -> Chosen | None:
+    """The class, exam and subject chosen so far, or None when something is missing."""
     group = await _group(cx)
     exam, subject = cx.dialog.data.get("exam"), cx.dialog.data.get("subject")
     if group is None or not exam or not subject:
         return None
     title = await tasks.subject_title(cx.services.db, str(exam), str(subject))
-    return None if title is None else (group, str(exam), str(subject), title)
+    return None if title is None else Chosen(group, str(exam), str(subject), title)
 
 
 async def ask_numbers(message: Message, cx: Ctx, page: int = 1) -> None:
@@ -164,8 +186,7 @@ async def ask_numbers(message: Message, cx: Ctx, page: int = 1) -> None:
     if chosen is None:
         await ask_subject(message, cx)
         return
-    group, exam, subject, title = chosen
-    available = await tasks.numbers(cx.services.db, exam, subject)
+    available = await tasks.numbers(cx.services.db, chosen.exam, chosen.subject)
     picked = sorted(n for n in cx.dialog.data.get("nums") or [] if n in available)
     await _keep(cx, NUMBERS, ("g", "exam", "subject"), nums=picked)
     fixed: list[list[keyboards.Button]] = [
@@ -185,18 +206,14 @@ async def ask_numbers(message: Message, cx: Ctx, page: int = 1) -> None:
         keyboards.pager_row(window, AssignNumbersPage().pack()),
         *fixed,
     ]
-    await message.answer(
-        TEXTS.render(
-            "assign.j2",
-            step="numbers",
-            group=group.name,
-            exam=exam,
-            subject=title,
-            numbers=picked,
-            page=window.number,
-            pages=window.count,
-        ),
-        keyboard=ui.keyboard(rows),
+    await _step(
+        message,
+        "numbers",
+        rows,
+        **chosen.shown,
+        numbers=picked,
+        page=window.number,
+        pages=window.count,
     )
 
 
@@ -214,10 +231,7 @@ async def ask_count(message: Message, cx: Ctx) -> None:
         [(ui.label("count", n=n), AssignCount(v=n).pack()) for n in counts],
         ui.flow.nav(COUNT),
     ]
-    await message.answer(
-        TEXTS.render("assign.j2", step="count", numbers=picked, available=available),
-        keyboard=ui.keyboard(rows),
-    )
+    await _step(message, "count", rows, numbers=picked, available=available)
 
 
 async def ask_due(message: Message, cx: Ctx) -> None:
@@ -229,7 +243,7 @@ async def ask_due(message: Message, cx: Ctx) -> None:
         [(ui.label("due", days=d), AssignDue(v=d).pack()) for d in assignments.DUE_CHOICES],
         ui.flow.nav(DUE),
     ]
-    await message.answer(TEXTS.render("assign.j2", step="due"), keyboard=ui.keyboard(rows))
+    await _step(message, "due", rows)
 
 
 async def _due_at(cx: Ctx, group: Group, days: int) -> datetime:
@@ -245,24 +259,15 @@ async def ask_confirm(message: Message, cx: Ctx) -> None:
     if chosen is None or days not in assignments.DUE_CHOICES:
         await ask_due(message, cx)
         return
-    group, exam, _, title = chosen
     await _keep(cx, CONFIRM, ("g", "exam", "subject", "nums", "cnt", "days"))
     rows: list[list[keyboards.Button]] = [
         [(ui.label("confirm"), AssignConfirm().pack(), "positive")],
         ui.flow.nav(CONFIRM),
     ]
-    await message.answer(
-        TEXTS.render(
-            "assign.j2",
-            step="confirm",
-            group=group.name,
-            exam=exam,
-            subject=title,
-            numbers=cx.dialog.data["nums"],
-            count=cx.dialog.data["cnt"],
-            due=ui.day_month(await _due_at(cx, group, int(days or 0))),
-        ),
-        keyboard=ui.keyboard(rows),
+    due = ui.day_month(await _due_at(cx, chosen.group, int(days or 0)))
+    data = cx.dialog.data
+    await _step(
+        message, "confirm", rows, **chosen.shown, numbers=data["nums"], count=data["cnt"], due=due
     )
 
 
@@ -327,7 +332,7 @@ async def turn_numbers_page(message: Message, cx: Ctx, payload: AssignNumbersPag
 @labeler.message(PrivateChat() & TEACHER & InDialog(NUMBERS) & Pressed(AssignNumbersDone))
 async def numbers_done(message: Message, cx: Ctx) -> None:
     if not cx.dialog.data.get("nums"):
-        await message.answer(TEXTS.render("assign.j2", step="need_numbers"))
+        await _step(message, "need_numbers")
         await ask_numbers(message, cx)
         return
     await ask_count(message, cx)
@@ -374,20 +379,18 @@ async def confirm(message: Message, cx: Ctx) -> None:
             now=cx.services.clock.now(),
         )
     except assignments.AssignmentError:
-        await message.answer(TEXTS.render("assign.j2", step="failed"))
+        await _step(message, "failed")
         await ask_numbers(message, cx)
         return
     due = ui.day_month(due_at)
     problem = await _announce(cx, assignment, group, title, due)
-    await message.answer(
-        TEXTS.render(
-            "assign.j2",
-            step="created" if problem is None else "not_sent",
-            group=group.name,
-            count=assignment.task_count,
-            due=due,
-            reason=problem or "",
-        )
+    await _step(
+        message,
+        "created" if problem is None else "not_sent",
+        group=group.name,
+        count=assignment.task_count,
+        due=due,
+        reason=problem or "",
     )
     await show_menu(message, cx)
 

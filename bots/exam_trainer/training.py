@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
 
@@ -309,16 +310,8 @@ async def start_training(
 ) -> None:
     if await require_person(message, cx) is None:
         return
-    await fresh(
-        cx,
-        ui.TRAIN,
-        exam=focus.exam,
-        subject=focus.subject,
-        number=focus.number,
-        topic=focus.topic,
-        a=assignment_id,
-        task=None,
-    )
+    # The dialog keeps the focus under its fields' names; _focus() reads it back.
+    await fresh(cx, ui.TRAIN, **asdict(focus), a=assignment_id, task=None)
     await send_next(message, cx)
 
 
@@ -364,13 +357,7 @@ async def send_next(message: Message, cx: Ctx, last: str | None = None) -> None:
     await message.answer(
         TEXTS.render(
             "task.j2",
-            exam=task.exam,
-            subject=task.subject_title,
-            number=task.number,
-            topic=task.topic,
-            text=task.text,
-            options=task.options,
-            type=task.type.value,
+            task=task,
             source=pick.source.value,
             numeric=as_decimal(task.answer) is not None,
             position=position,

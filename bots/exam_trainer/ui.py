@@ -7,10 +7,10 @@ templates/labels.j2.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
 from typing import Any
 
 from core.bot import Ctx, Flow, Position, RoleKind, Texts, keyboards
+from core.russian_dates import day_month as day_month  # "26 ноября", as every part writes dates
 
 from .payloads import KEY as KEY
 from .payloads import Back, Close
@@ -47,12 +47,6 @@ def no_keyboard() -> str:
 
 def label(name: str, **values: Any) -> str:
     return TEXTS.label(name, **values)
-
-
-def day_month(moment: date | datetime) -> str:
-    """ "26 ноября" (the month names live in templates/_dates.j2)."""
-    module = TEXTS.env.get_template("_dates.j2").module
-    return str(module.day_month(moment)).strip()  # type: ignore[attr-defined]
 
 
 def is_teacher(cx: Ctx) -> bool:

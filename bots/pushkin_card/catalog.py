@@ -9,7 +9,6 @@ the merge stops as soon as the requested page and one more event are known.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,6 +20,7 @@ from core.storage import Database
 from .categories import Category
 from .dates import Window
 from .records import EventFacts
+from .search_index import search_for
 from .search_text import normalise, query_terms
 
 PAGE_SIZE = 5
@@ -148,9 +148,29 @@ _EVENT_COLUMNS = (
 )
 
 
+def _soonest_per_event(dialect: str) -> tuple[str, str]:
+    """The SELECT … FROM and the GROUP BY … LIMIT ? of "each event once, at its soonest moment
+    from the window's start on (``at``), soonest first": the first takes the start, the second
+    the limit as parameters, around the caller's WHERE."""
+    if dialect == "postgresql":
+        # PostgreSQL has no bare columns beside min(): DISTINCT ON keeps each event's first row
+        # in ``at`` order, and the outer query sorts and cuts the events.
+        return (
+            f"SELECT * FROM (SELECT DISTINCT ON (event_id) {_SESSION_COLUMNS}, "
+            "greatest(starts_at, ?) AS at FROM pushkin_card_sessions",
+            " ORDER BY event_id, at, rowid) soonest ORDER BY at, event_id LIMIT ?",
+        )
+    # SQLite returns the other columns of the row holding min() (a documented guarantee).
+    return (
+        f"SELECT {_SESSION_COLUMNS}, min(max(starts_at, ?)) AS at FROM pushkin_card_sessions",
+        " GROUP BY event_id ORDER BY at, event_id LIMIT ?",
+    )
+
+
 class Catalog:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.index = search_for(db)
 
     # --- cities --------------------------------------------------------------------------------
     async def cities(self, region_code: str | None = None) -> list[City]:
@@ -163,13 +183,15 @@ class Catalog:
         return [City(r["city"], r["region_code"], r["timezone"], r["events"]) for r in rows]
 
     async def city(self, name: str) -> City | None:
+        nocase = self.db.dialect.nocase
         row = await self.db.fetchone(
             "SELECT city, region_code, timezone, events FROM pushkin_card_cities "
-            "WHERE city = ? COLLATE NOCASE",
+            f"WHERE {nocase('city')} = {nocase('?')}",
             (name,),
         )
         if row is None:
-            # NOCASE folds ASCII only; Cyrillic names differ in case rarely, compare in Python.
+            # SQLite's NOCASE folds ASCII only; Cyrillic names differ in case rarely, compare
+            # in Python.
             folded = name.casefold()
             for city in await self.cities():
                 if city.name.casefold() == folded:
@@ -216,9 +238,7 @@ class Catalog:
             if query.window.end is None
             else (" AND starts_at < ?", [_iso(query.window.end)])
         )
-        # SQLite returns the other columns of the row holding min() (a documented guarantee).
-        pick = f"SELECT {_SESSION_COLUMNS}, min(max(starts_at, ?)) AS at FROM pushkin_card_sessions"
-        group = " GROUP BY event_id ORDER BY at, event_id LIMIT ?"
+        pick, group = _soonest_per_event(self.db.dialect.name)
         hours = await self.db.fetchall(
             f"{pick} WHERE city = ? AND starts_at >= ? AND starts_at < ? AND kind = 'hours' "
             "AND ends_at > ?" + filters + group,
@@ -296,27 +316,21 @@ class Catalog:
         place = normalise(query.city)
         if not terms or not place:
             return []
-        # Every stem as a quoted prefix, within the city's events: the words of the query never
-        # reach FTS syntax. A word matching more than _TEXT_MATCHES events of one city is too
-        # broad to page through anyway; those are the first found, still sorted soonest first.
-        words = " ".join('"' + term.replace('"', '""') + '"*' for term in terms)
-        city = '"' + place.replace('"', '""') + '"'
-        ids = [
-            int(r["rowid"])
-            for r in await self.db.fetchall(
-                "SELECT rowid FROM pushkin_card_search WHERE pushkin_card_search MATCH ? LIMIT ?",
-                [f"text : ({words}) AND cities : {city}", _TEXT_MATCHES],
-            )
-        ]
+        # Every stem as a prefix, within the city's events (search_index.py). A word matching
+        # more than _TEXT_MATCHES events of one city is too broad to page through anyway; those
+        # are the first found, still sorted soonest first.
+        ids = await self.index.matching(self.db, terms, place, _TEXT_MATCHES)
         if not ids:
             return []
         filters, params = self._filters(query)
+        dialect = self.db.dialect
+        # SQLite's "+city": look the few matched events up by id, not scan the whole city.
+        # PostgreSQL's planner weighs the two indexes by their statistics itself.
+        city = "city" if dialect.name == "postgresql" else "+city"
         rows = await self.db.fetchall(
             f"SELECT {_SESSION_COLUMNS} FROM pushkin_card_sessions "
-            # "+city": look the few matched events up by id, not scan the whole city.
-            "WHERE event_id IN (SELECT value FROM json_each(?)) AND +city = ? AND ends_at > ?"
-            + filters,
-            [json.dumps(ids), query.city, _iso(query.window.start), *params],
+            f"WHERE event_id {dialect.in_list()} AND {city} = ? AND ends_at > ?" + filters,
+            [dialect.in_values(ids), query.city, _iso(query.window.start), *params],
         )
         best: dict[int, tuple[dict[str, Any], datetime]] = {}
         for row in rows:
@@ -334,8 +348,8 @@ class Catalog:
             return {}
         rows = await self.db.fetchall(
             f"SELECT {_EVENT_COLUMNS} FROM pushkin_card_events "
-            "WHERE id IN (SELECT value FROM json_each(?))",
-            (json.dumps(list(ids)),),
+            f"WHERE id {self.db.dialect.in_list()}",
+            (self.db.dialect.in_values(list(ids)),),
         )
         return {row["id"]: EventView.from_row(row) for row in rows}
 

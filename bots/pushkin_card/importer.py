@@ -88,10 +88,23 @@ _INSERT_SESSIONS = (
 
 async def _drop_session_indexes(tx: Transaction) -> list[str]:
     """Drop the sessions table's indexes; return their SQL (as the migration made them)."""
-    rows = await tx.fetchall(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
-        "AND tbl_name = 'pushkin_card_sessions' AND sql IS NOT NULL"
-    )
+    if tx.dialect.name == "postgresql":
+        # The catalog's CREATE INDEX text, in this schema; none backs a constraint there, but
+        # such an index could not be dropped on its own, so it is left out like SQLite's.
+        sql = (
+            "SELECT i.indexname AS name, i.indexdef AS sql FROM pg_indexes i "
+            "WHERE i.schemaname = current_schema() AND i.tablename = 'pushkin_card_sessions' "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
+            "WHERE c.conindid = to_regclass(quote_ident(i.schemaname) || '.' "
+            "|| quote_ident(i.indexname)))"
+        )
+    else:
+        # SQLite's own indexes (UNIQUE, PRIMARY KEY) have no SQL and stay.
+        sql = (
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+            "AND tbl_name = 'pushkin_card_sessions' AND sql IS NOT NULL"
+        )
+    rows = await tx.fetchall(sql)
     for row in rows:
         await tx.execute(f'DROP INDEX "{row["name"]}"')
     return [str(row["sql"]) for row in rows]
@@ -99,15 +112,13 @@ async def _drop_session_indexes(tx: Transaction) -> list[str]:
 
 async def _delete_events(tx: Transaction, ids: list[int]) -> None:
     for i in range(0, len(ids), _CHUNK):
-        chunk = json.dumps(ids[i : i + _CHUNK])
+        chunk = tx.dialect.in_values(ids[i : i + _CHUNK])
         for table, column in (
             ("pushkin_card_sessions", "event_id"),
             ("pushkin_card_events", "id"),
             ("pushkin_card_search", "rowid"),
         ):
-            await tx.execute(
-                f"DELETE FROM {table} WHERE {column} IN (SELECT value FROM json_each(?))", (chunk,)
-            )
+            await tx.execute(f"DELETE FROM {table} WHERE {column} {tx.dialect.in_list()}", (chunk,))
 
 
 @dataclass
@@ -212,12 +223,14 @@ class EventImporter:
                 "(SELECT id FROM pushkin_card_events)"
             )
             await tx.execute("DELETE FROM pushkin_card_cities")
+            # The whole table is read either way; on SQLite a plain scan is twice as fast as
+            # going in (city, start) index order, which jumps around the table (PostgreSQL's
+            # planner chooses the scan itself).
+            plain = "" if tx.dialect.name == "postgresql" else " NOT INDEXED"
             await tx.execute(
                 "INSERT INTO pushkin_card_cities (city, region_code, timezone, events) "
                 "SELECT city, max(region_code), max(timezone), count(DISTINCT event_id) "
-                # The whole table is read either way; a plain scan is twice as fast as going
-                # in (city, start) index order, which jumps around the table.
-                "FROM pushkin_card_sessions NOT INDEXED WHERE ends_at >= ? GROUP BY city",
+                f"FROM pushkin_card_sessions{plain} WHERE ends_at >= ? GROUP BY city",
                 (now,),
             )
             await tx.execute(

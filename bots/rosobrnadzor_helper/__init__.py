@@ -2,11 +2,11 @@
 of a knowledge base with the legal source of each; when nothing fits, an appeal goes to the
 operators, with the deadlines of 59-ФЗ and reminders before them.
 
-Modules: ``analysis`` (stemming, synonyms, typos), ``kb`` (SQLite FTS5 + bm25), ``kb_import``
-(YAML/CSV files), ``appeals`` (the appeal lifecycle; ``list_queue``/``get_appeal`` for the
-mini-app), ``desk`` (messages and jobs around appeals), ``questions``, ``appeal_dialog``,
-``operators`` and ``gate`` (handlers), ``miniapp_pages`` (the operators' pages of the mini-app),
-``cli`` (``sferum kb``).
+Modules: ``analysis`` (stemming, synonyms, typos), ``kb`` (entries, search, bm25), ``kb_search``
+(the full-text index: FTS5 on SQLite, a tsvector on PostgreSQL), ``kb_import`` (YAML/CSV files),
+``appeals`` (the appeal lifecycle; ``list_queue``/``get_appeal`` for the mini-app), ``desk``
+(messages and jobs around appeals), ``questions``, ``appeal_dialog``, ``operators`` and ``gate``
+(handlers), ``miniapp_pages`` (the operators' pages of the mini-app), ``cli`` (``sferum kb``).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from core.bot import Button, Command, Ctx, InDialog, Message, Pressed, PrivateChat, chunk
+from core.bot import Button, Command, Ctx, InDialog, Message, Pressed, PrivateChat, StepView, chunk
 from core.vk.uploads import files_in, keep_all
 
 from .appeals import (
@@ -51,6 +51,7 @@ from .ui import (
     Staff,
     T,
     actions,
+    attempt,
     desk,
     inline,
     leave_dialog,
@@ -172,17 +173,14 @@ async def cancel(message: Message, cx: Ctx) -> None:
     )
 
 
+# Where Back leads from each step: the view of the step before (from the first one, Cancel).
+BACK_TO: dict[str, StepView] = {"text": start_appeal, "links": ask_text, "confirm": ask_links}
+
+
 @steps.message(InDialog(prefix=APPEAL) & Pressed(Back))
 async def back(message: Message, cx: Ctx) -> None:
-    step = (cx.dialog.step or "").removeprefix(APPEAL)
-    if step == "text":
-        await start_appeal(message, cx)
-    elif step == "links":
-        await ask_text(message, cx)
-    elif step == "confirm":
-        await ask_links(message, cx)
-    else:
-        await cancel(message, cx)
+    view = BACK_TO.get((cx.dialog.step or "").removeprefix(APPEAL), cancel)
+    await view(message, cx)
 
 
 @steps.message(InDialog(APPEAL + "category") & Pressed(ChooseCategory))
@@ -190,11 +188,6 @@ async def chose_category(message: Message, cx: Ctx, payload: ChooseCategory) -> 
     category = payload.c
     await cx.goto(APPEAL + "category", category=category if category in CATEGORIES else "other")
     await ask_text(message, cx)
-
-
-@steps.message(InDialog(APPEAL + "category"))
-async def category_typed(message: Message, cx: Ctx) -> None:
-    await start_appeal(message, cx)
 
 
 @steps.message(InDialog(APPEAL + "text") & Pressed(UseQuestion))
@@ -217,11 +210,6 @@ async def wrote_text_value(message: Message, cx: Ctx, text: str) -> None:
     # Links in the text itself count as attachments too.
     await cx.goto(APPEAL + "text", text=text, links=extract_links(text)[:MAX_LINKS])
     await ask_links(message, cx)
-
-
-@steps.message(InDialog(APPEAL + "text"))
-async def text_other(message: Message, cx: Ctx) -> None:
-    await ask_text(message, cx)
 
 
 @steps.message(InDialog(APPEAL + "links") & Pressed(LinksDone))
@@ -271,9 +259,10 @@ async def send(message: Message, cx: Ctx) -> None:
     )
 
 
-@steps.message(InDialog(APPEAL + "confirm"))
-async def confirm_other(message: Message, cx: Ctx) -> None:
-    await ask_confirm(message, cx)
+# Anything else at a step (a typed word, a stale button) shows that step again. Registered after
+# the steps' own handlers: the router tries handlers in the order they were registered.
+for _step, _view in (("category", start_appeal), ("text", ask_text), ("confirm", ask_confirm)):
+    steps.message(InDialog(APPEAL + _step))(_view)
 
 
 # --- the teacher's appeals -------------------------------------------------------------------
@@ -314,10 +303,9 @@ async def show(message: Message, cx: Ctx, payload: ShowAppeal) -> None:
 @actions.message(PrivateChat() & Staff & Pressed(RateAnswer))
 async def rate(message: Message, cx: Ctx, payload: RateAnswer) -> None:
     await leave_dialog(cx)
-    helper = desk(cx)
-    try:
-        appeal = await helper.store.rate(payload.a or 0, cx.identity, payload.r or 0)
-    except AppealError as exc:
-        await message.answer(T.label(f"err_{exc.reason}"))
+    appeal = await attempt(
+        message, desk(cx).store.rate(payload.a or 0, cx.identity, payload.r or 0)
+    )
+    if appeal is None:
         return
     await message.answer(T.render("rated.j2", a=appeal))

@@ -212,8 +212,8 @@ async def list_queue(
     ``operator_id`` keeps only the appeals that operator has taken; ``visible_to_operator``
     the new ones and those that operator has taken (``visible_to``). Filters apply before the
     limit, so appeals others took never crowd new ones out of the first ``limit``."""
-    sql = f"{_SELECT} WHERE status IN (SELECT value FROM json_each(?))"
-    params: list[Any] = [json.dumps([s.value for s in statuses])]
+    sql = f"{_SELECT} WHERE status {db.dialect.in_list()}"
+    params: list[Any] = [db.dialect.in_values([s.value for s in statuses])]
     if operator_id is not None:
         sql += " AND operator_id = ?"
         params.append(operator_id)
@@ -247,7 +247,11 @@ class AppealStore:
         )
 
     async def _locked(self, tx: Transaction, appeal_id: int) -> Appeal:
-        row = await tx.fetchone(f"{_SELECT} WHERE id = ?", (appeal_id,))
+        """The appeal, locked until ``tx`` ends: every transition reads it here first, so two
+        operators acting on one appeal at once take turns and the second sees the first's
+        change. SQLite's writer lock already serialises transactions; PostgreSQL's do not, so
+        there the row is locked (a second reader waits, then reads the committed row)."""
+        row = await tx.fetchone(f"{_SELECT} WHERE id = ? {tx.dialect.for_update}", (appeal_id,))
         if row is None:
             raise AppealError("not_found")
         return Appeal.from_row(row)
@@ -326,13 +330,7 @@ class AppealStore:
                 return appeal
             if appeal.status != Status.NEW:
                 raise AppealError("taken" if appeal.status == Status.IN_PROGRESS else "not_open")
-            await tx.execute(
-                "UPDATE rosobrnadzor_helper_appeals SET status = 'in_progress', operator_id = ?, "
-                "taken_at = ? WHERE id = ?",
-                (operator.person.id, self.clock.now().isoformat(), appeal_id),
-            )
-            await self._log(tx, appeal_id, operator.person.id, "taken")
-            return await self._locked(tx, appeal_id)
+            return await self._take_new(tx, appeal_id, operator.person.id)
 
     async def release(self, appeal_id: int, operator: Identity) -> Appeal:
         """The operator who took an appeal puts it back into the queue."""
@@ -346,19 +344,27 @@ class AppealStore:
             await self._log(tx, appeal_id, appeal.operator_id, "released")
             return await self._locked(tx, appeal_id)
 
+    async def _take_new(self, tx: Transaction, appeal_id: int, person_id: int) -> Appeal:
+        """A new appeal (locked in tx) goes in progress with this operator."""
+        # Conditional as well as locked: only a still new appeal is taken, whatever the caller
+        # read before, so two operators can never both take it.
+        changed = await tx.execute(
+            "UPDATE rosobrnadzor_helper_appeals SET status = 'in_progress', operator_id = ?, "
+            "taken_at = ? WHERE id = ? AND status = 'new'",
+            (person_id, self.clock.now().isoformat(), appeal_id),
+        )
+        if not changed:
+            raise AppealError("taken")
+        await self._log(tx, appeal_id, person_id, "taken")
+        return await self._locked(tx, appeal_id)
+
     async def _own(self, tx: Transaction, appeal_id: int, operator: Identity) -> Appeal:
         """The appeal, in progress with this operator (a new one is taken on the way)."""
         if operator.person is None or not is_operator(operator):
             raise AppealError("not_operator")
         appeal = await self._locked(tx, appeal_id)
         if appeal.status == Status.NEW:
-            await tx.execute(
-                "UPDATE rosobrnadzor_helper_appeals SET status = 'in_progress', operator_id = ?, "
-                "taken_at = ? WHERE id = ?",
-                (operator.person.id, self.clock.now().isoformat(), appeal_id),
-            )
-            await self._log(tx, appeal_id, operator.person.id, "taken")
-            return await self._locked(tx, appeal_id)
+            return await self._take_new(tx, appeal_id, operator.person.id)
         if appeal.status != Status.IN_PROGRESS:
             raise AppealError("not_open")
         if appeal.operator_id != operator.person.id:

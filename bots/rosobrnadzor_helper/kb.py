@@ -1,4 +1,7 @@
-"""The knowledge base in SQLite: entries, their FTS5 index over stems, bm25 search.
+"""The knowledge base: entries, their full-text index over stems, bm25 search.
+
+The index and its ranking are kb_search.py's (FTS5 on SQLite, a tsvector on PostgreSQL, the same
+bm25 on both).
 
 The running bot reads everything from the database on each question, so an import from the CLI
 (another process) is seen at once: a version counter in the meta table tells this process to
@@ -24,6 +27,7 @@ from core.storage import Database, Transaction
 
 from .analysis import Analyzer, QueryWord, Vocabulary, stem, words
 from .kb_import import REQUIRED, EntryPatch, KbFileError, parse_file, parse_yaml
+from .kb_search import Corpus, KbSearch, search_for
 from .relevance import Relevance, TermStats, judge
 
 # bm25 column weights: title, questions, tags (with the source act), answer. A teacher's question
@@ -143,7 +147,8 @@ class KnowledgeBase:
         self.db = db
         self.analyzer = analyzer or Analyzer()
         self.clock = clock or SystemClock()
-        self._vocab: tuple[str, Vocabulary, TermStats] | None = None
+        self.index: KbSearch = search_for(db)
+        self._vocab: tuple[str, Vocabulary, TermStats, Corpus] | None = None
 
     # --- lifecycle ----------------------------------------------------------------------------
     async def ensure_ready(self) -> ImportReport | None:
@@ -227,11 +232,15 @@ class KnowledgeBase:
             now,
         )
         if row is None:
-            num = await tx.execute(
-                "INSERT INTO rosobrnadzor_helper_entries (title, questions, answer, source, "
-                "source_date, category, tags, related, unverified, retired, content_hash, "
-                "updated_at, entry_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (*values, patch.entry_id),
+            # The key is ``num``, not ``id``: execute() returns no new id for it on PostgreSQL.
+            num = int(
+                await tx.fetchval(
+                    "INSERT INTO rosobrnadzor_helper_entries (title, questions, answer, source, "
+                    "source_date, category, tags, related, unverified, retired, content_hash, "
+                    "updated_at, entry_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "RETURNING num",
+                    (*values, patch.entry_id),
+                )
             )
             (report.retired if patch.retired else report.added).append(patch.entry_id)
         else:
@@ -251,15 +260,14 @@ class KnowledgeBase:
     async def _index(
         self, tx: Transaction, num: int, fields: dict[str, Any], *, retired: bool
     ) -> None:
-        await tx.execute("DELETE FROM rosobrnadzor_helper_fts WHERE rowid = ?", (num,))
         if retired:
+            await self.index.remove(tx, num)
             return
         analyze = self.analyzer.index_text
-        await tx.execute(
-            "INSERT INTO rosobrnadzor_helper_fts (rowid, title, questions, tags, answer) "
-            "VALUES (?, ?, ?, ?, ?)",
+        await self.index.put(
+            tx,
+            num,
             (
-                num,
                 analyze(fields["title"]),
                 analyze("\n".join(fields["questions"])),
                 analyze(" ; ".join([*fields["tags"], fields["source"]])),
@@ -269,8 +277,9 @@ class KnowledgeBase:
 
     async def _bump(self, tx: Transaction) -> None:
         await tx.execute(
-            "INSERT INTO rosobrnadzor_helper_meta (key, value) VALUES ('version', '1') "
-            "ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+            "INSERT INTO rosobrnadzor_helper_meta AS m (key, value) VALUES ('version', '1') "
+            # The column is TEXT: PostgreSQL stores no integer there (SQLite converts it itself).
+            "ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(m.value AS INTEGER) + 1 AS TEXT)"
         )
         await tx.execute(
             "INSERT INTO rosobrnadzor_helper_meta (key, value) VALUES ('analyzer', ?) "
@@ -281,7 +290,7 @@ class KnowledgeBase:
     async def reindex(self) -> int:
         """Rebuild the index of every active entry with the current text pipeline."""
         async with self.db.transaction() as tx:
-            await tx.execute("DELETE FROM rosobrnadzor_helper_fts")
+            await self.index.clear(tx)
             rows = await tx.fetchall(
                 "SELECT * FROM rosobrnadzor_helper_entries WHERE retired = 0 ORDER BY num"
             )
@@ -305,8 +314,8 @@ class KnowledgeBase:
             return []
         rows = await self.db.fetchall(
             "SELECT * FROM rosobrnadzor_helper_entries WHERE retired = 0 "
-            "AND entry_id IN (SELECT value FROM json_each(?))",
-            (json.dumps(entry_ids),),
+            f"AND entry_id {self.db.dialect.in_list()}",
+            (self.db.dialect.in_values(entry_ids),),
         )
         found = {row["entry_id"]: Entry.from_row(row) for row in rows}
         return [found[eid] for eid in entry_ids if eid in found]
@@ -317,16 +326,14 @@ class KnowledgeBase:
             sql += " WHERE retired = 0"
         return int(await self.db.fetchval(sql))
 
-    async def _index_stats(self) -> tuple[str, Vocabulary, TermStats]:
+    async def _index_stats(self) -> tuple[str, Vocabulary, TermStats, Corpus]:
         version = str(
             await self.db.fetchval(
                 "SELECT value FROM rosobrnadzor_helper_meta WHERE key = 'version'"
             )
         )
         if self._vocab is None or self._vocab[0] != version:
-            rows = await self.db.fetchall(
-                "SELECT term, doc, cnt FROM rosobrnadzor_helper_fts_vocab"
-            )
+            rows = await self.index.vocabulary(self.db)
             entries = await self.db.fetchall(
                 "SELECT title, questions, tags, source, answer FROM rosobrnadzor_helper_entries "
                 "WHERE retired = 0"
@@ -335,7 +342,12 @@ class KnowledgeBase:
                 {r["term"]: int(r["cnt"]) for r in rows},
                 (" ".join(str(v) for v in entry.values()) for entry in entries),
             )
-            self._vocab = (version, Vocabulary({r["term"]: int(r["doc"]) for r in rows}), stats)
+            self._vocab = (
+                version,
+                Vocabulary({r["term"]: int(r["doc"]) for r in rows}),
+                stats,
+                await self.index.corpus(self.db, rows),
+            )
         return self._vocab
 
     async def vocabulary(self) -> Vocabulary:
@@ -374,14 +386,8 @@ class KnowledgeBase:
         corrections = {w.word: w.term for w in analysed if w.corrected and w.term}
         if not terms:
             return SearchResult(question, (), corrections, ())
-        match = " OR ".join(f'"{term}"' for term in terms)
-        rows = await self.db.fetchall(
-            "SELECT e.*, f.title AS f_title, f.questions AS f_questions, f.tags AS f_tags, "
-            "f.answer AS f_answer, bm25(rosobrnadzor_helper_fts, ?, ?, ?, ?) AS score "
-            "FROM rosobrnadzor_helper_fts f JOIN rosobrnadzor_helper_entries e ON e.num = f.rowid "
-            "WHERE rosobrnadzor_helper_fts MATCH ? ORDER BY score LIMIT ?",
-            (*WEIGHTS, match, limit),
-        )
+        corpus = (await self._index_stats())[3]
+        rows = await self.index.ranked(self.db, terms, WEIGHTS, limit, corpus)
         stats = await self.term_stats()
         hits = []
         for row in rows:

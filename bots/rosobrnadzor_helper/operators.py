@@ -21,7 +21,7 @@ from core.bot import (
     keyboards,
 )
 
-from .appeals import MAX_ANSWER, MAX_EXTENSION_DAYS, Appeal, AppealError, Status
+from .appeals import MAX_ANSWER, MAX_EXTENSION_DAYS, Appeal, Status
 from .desk import Desk
 from .payloads import (
     Answer,
@@ -43,6 +43,7 @@ from .ui import (
     PlainText,
     T,
     actions,
+    attempt,
     desk,
     inline,
     leave_dialog,
@@ -69,6 +70,37 @@ def card_keyboard(appeal: Appeal) -> str:
 
 async def card_text(helper: Desk, appeal: Appeal) -> str:
     return T.render("operator_card.j2", **await helper.describe(appeal))
+
+
+async def send_card(message: Message, cx: Ctx, appeal_id: int) -> None:
+    """The card of an appeal the operator may see, with its buttons (or "not found")."""
+    helper = desk(cx)
+    appeal = await helper.visible(appeal_id, cx.identity)
+    if appeal is None:
+        await message.answer(T.label("err_not_found"))
+        return
+    await message.answer(
+        await card_text(helper, appeal),
+        keyboard=card_keyboard(appeal),
+        attachment=appeal.attachment,  # the teacher's files, copied once when filed
+    )
+
+
+async def open_appeal(message: Message, cx: Ctx, appeal_id: int) -> Appeal | None:
+    """The appeal, when the operator may see it and it is still open; else says why, None."""
+    appeal = await desk(cx).visible(appeal_id, cx.identity)
+    if appeal is None or not appeal.is_open:
+        await message.answer(T.label("err_not_open" if appeal else "err_not_found"))
+        return None
+    return appeal
+
+
+async def send_answer_prompt(message: Message, appeal: Appeal) -> None:
+    """Ask for the text of the answer; the only way out is back to the card."""
+    await message.answer(
+        T.render("op_answer_prompt.j2", a=appeal),
+        keyboard=inline([nav(OperatorCard(a=appeal.id))]),
+    )
 
 
 async def announce_taken(cx: Ctx, appeal: Appeal) -> None:
@@ -161,26 +193,15 @@ async def find(message: Message, cx: Ctx) -> None:
 @actions.message(PrivateChat() & Operator & Pressed(OperatorCard))
 async def card(message: Message, cx: Ctx, payload: OperatorCard) -> None:
     await leave_dialog(cx)
-    helper = desk(cx)
-    appeal = await helper.visible(payload.a or 0, cx.identity)
-    if appeal is None:
-        await message.answer(T.label("err_not_found"))
-        return
-    await message.answer(
-        await card_text(helper, appeal),
-        keyboard=card_keyboard(appeal),
-        attachment=appeal.attachment,  # the teacher's files, copied once when filed
-    )
+    await send_card(message, cx, payload.a or 0)
 
 
 @actions.message(Operator & Pressed(Take))
 async def take(message: Message, cx: Ctx, payload: Take) -> None:
     """«Взять в работу»: under a new appeal in the operators' chat, or in the queue in private."""
     helper = desk(cx)
-    try:
-        appeal = await helper.store.take(payload.a or 0, cx.identity)
-    except AppealError as exc:
-        await message.answer(T.label(f"err_{exc.reason}"))
+    appeal = await attempt(message, helper.store.take(payload.a or 0, cx.identity))
+    if appeal is None:
         return
     text, keyboard = await card_text(helper, appeal), card_keyboard(appeal)
     if cx.in_group_chat:
@@ -203,10 +224,8 @@ async def take(message: Message, cx: Ctx, payload: Take) -> None:
 async def release(message: Message, cx: Ctx, payload: Release) -> None:
     await leave_dialog(cx)
     helper = desk(cx)
-    try:
-        appeal = await helper.store.release(payload.a or 0, cx.identity)
-    except AppealError as exc:
-        await message.answer(T.label(f"err_{exc.reason}"))
+    appeal = await attempt(message, helper.store.release(payload.a or 0, cx.identity))
+    if appeal is None:
         return
     await message.answer(
         T.render("op_released.j2", a=appeal),
@@ -218,36 +237,22 @@ async def release(message: Message, cx: Ctx, payload: Release) -> None:
 # --- answering: the text, a preview, then send ---------------------------------------------
 @actions.message(PrivateChat() & Operator & Pressed(Answer))
 async def start_answer(message: Message, cx: Ctx, payload: Answer) -> None:
-    helper = desk(cx)
-    appeal = await helper.visible(payload.a or 0, cx.identity)
-    if appeal is None or not appeal.is_open:
-        await message.answer(T.label("err_not_open" if appeal else "err_not_found"))
+    appeal = await open_appeal(message, cx, payload.a or 0)
+    if appeal is None:
         return
     if appeal.status == Status.IN_PROGRESS and appeal.operator_id != cx.person_id:
         await message.answer(T.label("err_taken"))
         return
     await leave_dialog(cx)
     await cx.goto(OPERATOR + "answer", appeal_id=appeal.id)
-    await message.answer(
-        T.render("op_answer_prompt.j2", a=appeal),
-        keyboard=inline([nav(OperatorCard(a=appeal.id))]),
-    )
+    await send_answer_prompt(message, appeal)
 
 
 @steps.message(InDialog(prefix=OPERATOR) & Pressed(Cancel))
 async def cancel(message: Message, cx: Ctx) -> None:
     appeal_id = int(cx.dialog.data.get("appeal_id", 0))
     await cx.finish()
-    helper = desk(cx)
-    appeal = await helper.visible(appeal_id, cx.identity)
-    if appeal is None:
-        await message.answer(T.label("err_not_found"))
-        return
-    await message.answer(
-        await card_text(helper, appeal),
-        keyboard=card_keyboard(appeal),
-        attachment=appeal.attachment,  # the teacher's files, copied once when filed
-    )
+    await send_card(message, cx, appeal_id)
 
 
 @steps.message(InDialog(OPERATOR + "answer") & PlainText)
@@ -279,10 +284,7 @@ async def answer_again(message: Message, cx: Ctx) -> None:
     await cx.goto(OPERATOR + "answer")
     appeal = await desk(cx).visible(appeal_id, cx.identity)
     if appeal is not None:
-        await message.answer(
-            T.render("op_answer_prompt.j2", a=appeal),
-            keyboard=inline([nav(OperatorCard(a=appeal.id))]),
-        )
+        await send_answer_prompt(message, appeal)
 
 
 @steps.message(InDialog(OPERATOR + "confirm") & Pressed(SendAnswer))
@@ -290,13 +292,13 @@ async def send_answer(message: Message, cx: Ctx) -> None:
     data = dict(cx.dialog.data)
     await cx.finish()
     helper = desk(cx)
-    try:
-        appeal, relay = await helper.answer(
-            int(data.get("appeal_id", 0)), cx.identity, str(data.get("answer", ""))
-        )
-    except AppealError as exc:
-        await message.answer(T.label(f"err_{exc.reason}"))
+    answered = await attempt(
+        message,
+        helper.answer(int(data.get("appeal_id", 0)), cx.identity, str(data.get("answer", ""))),
+    )
+    if answered is None:
         return
+    appeal, relay = answered
     await message.answer(
         T.render("op_answer_sent.j2", relay=relay, **await helper.describe(appeal)),
         keyboard=inline([[(T.label("queue"), Queue().pack())]]),
@@ -310,19 +312,15 @@ async def answer_other(message: Message, cx: Ctx) -> None:
     if appeal is None:
         await cx.finish()
         return
-    await message.answer(
-        T.render("op_answer_prompt.j2", a=appeal),
-        keyboard=inline([nav(OperatorCard(a=appeal.id))]),
-    )
+    await send_answer_prompt(message, appeal)
 
 
 # --- extending the deadline ------------------------------------------------------------------
 @actions.message(PrivateChat() & Operator & Pressed(Extend))
 async def start_extend(message: Message, cx: Ctx, payload: Extend) -> None:
     helper = desk(cx)
-    appeal = await helper.visible(payload.a or 0, cx.identity)
-    if appeal is None or not appeal.is_open:
-        await message.answer(T.label("err_not_open" if appeal else "err_not_found"))
+    appeal = await open_appeal(message, cx, payload.a or 0)
+    if appeal is None:
         return
     await leave_dialog(cx)
     await cx.goto(OPERATOR + "extend", appeal_id=appeal.id)
@@ -340,11 +338,10 @@ async def extend(message: Message, cx: Ctx, payload: ExtendBy) -> None:
     appeal_id = int(cx.dialog.data.get("appeal_id", 0))
     await cx.finish()
     helper = desk(cx)
-    try:
-        appeal, told = await helper.extend(appeal_id, cx.identity, payload.d or 0)
-    except AppealError as exc:
-        await message.answer(T.label(f"err_{exc.reason}"))
+    extended = await attempt(message, helper.extend(appeal_id, cx.identity, payload.d or 0))
+    if extended is None:
         return
+    appeal, told = extended
     await message.answer(
         T.render("op_extended.j2", told=told, **await helper.describe(appeal)),
         keyboard=card_keyboard(appeal),

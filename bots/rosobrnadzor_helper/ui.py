@@ -5,10 +5,14 @@ Every button of this bot carries ``{"rb": action, ...}``: the classes of payload
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+from typing import TypeVar
+
 from core.bot import (
     Button,
     Ctx,
     HasRole,
+    Message,
     PayloadOf,
     Position,
     Pressed,
@@ -20,6 +24,7 @@ from core.bot import (
     keyboards,
 )
 
+from .appeals import AppealError
 from .desk import NAME, Desk, desk_of
 from .payloads import KEY, OPERATOR_PAYLOADS, Back, Cancel, MyAppeals, Queue, Rb, StartAppeal
 
@@ -64,6 +69,19 @@ OperatorAction = Pressed(*OPERATOR_PAYLOADS)
 
 def desk(cx: Ctx) -> Desk:
     return desk_of(cx.services, T)
+
+
+R = TypeVar("R")
+
+
+async def attempt(message: Message, action: Awaitable[R]) -> R | None:
+    """What ``action`` (a call of the appeals' store or desk) returns; when it refuses
+    (AppealError), the person is told why and the result is None."""
+    try:
+        return await action
+    except AppealError as exc:
+        await message.answer(T.label(f"err_{exc.reason}"))
+        return None
 
 
 def short(title: str) -> str:

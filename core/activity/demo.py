@@ -89,7 +89,8 @@ async def load_demo_activity(db: Database, clock: Clock) -> int:
     now = clock.now()
     start = Week.containing(now, str(zone)).start
     people = await db.fetchall(
-        "SELECT p.id, p.vk_user_id, max(r.role = 'staff') AS staff FROM roles r "
+        "SELECT p.id, p.vk_user_id, max(CASE WHEN r.role = 'staff' THEN 1 ELSE 0 END) AS staff "
+        "FROM roles r "
         "JOIN persons p ON p.id = r.person_id WHERE r.revoked_at IS NULL "
         "AND p.vk_user_id IS NOT NULL AND (r.role = 'student' OR (r.role = 'staff' "
         "AND r.position IN ('teacher', 'class_teacher'))) GROUP BY p.id ORDER BY p.id"

@@ -89,57 +89,92 @@ _END_NOW = (
     "(SELECT b.value ->> 1 FROM organisations o JOIN json_each(?1) b "
     "ON b.value ->> 0 = o.region_code WHERE o.id = r.org_id)"
 )
-_END_BEFORE = _END_NOW.replace("->> 1", "->> 2")
+# PostgreSQL has no json_each over an array; json_array_elements names its column ``value`` too.
+_END_NOW_PG = _END_NOW.replace("json_each(?1)", "json_array_elements(?1::json)")
 
 
-def _before(column: str, low: str, high: str, end: str) -> str:
+def _before(column: str, low: str, high: str, end: str, yes: str = "1", no: str = "0") -> str:
     """``column`` < the region's end, looking the end up only between ``low`` and ``high`` (a
-    CASE, not OR: SQLite computes both sides of an OR outside a WHERE clause)."""
+    CASE, not OR: SQLite computes both sides of an OR outside a WHERE clause). ``yes``/``no``:
+    SQLite's 0/1, or PostgreSQL's booleans (a CASE may not mix them there)."""
     return (
-        f"(CASE WHEN {column} < {low} THEN 1 WHEN {column} >= {high} THEN 0 "
+        f"(CASE WHEN {column} < {low} THEN {yes} WHEN {column} >= {high} THEN {no} "
         f"ELSE {column} < {end} END)"
     )
 
 
-def _in_force(low: str, high: str, end: str) -> str:
+def _in_force(low: str, high: str, end: str, yes: str = "1", no: str = "0") -> str:
     # Not revoked by the end (NULL would fall through to the lookup: tested first).
-    revoked_before = _before("r.revoked_at", low, high, end)
-    return f"(CASE WHEN r.revoked_at IS NULL THEN 1 ELSE NOT {revoked_before} END)"
+    revoked_before = _before("r.revoked_at", low, high, end, yes, no)
+    return f"(CASE WHEN r.revoked_at IS NULL THEN {yes} ELSE NOT {revoked_before} END)"
 
 
-_STAFF = f"""
+def _staff_sql(postgresql: bool) -> str:
+    """The pass over teaching staff. SQLite's flags are 0/1 (max and sum of them); PostgreSQL's
+    are booleans, so the same logic (NULLs included) reads bool_or and sums their casts."""
+    if postgresql:
+        yes, no, end_now, any_of = "true", "false", _END_NOW_PG, "bool_or"
+
+        def total(flag: str) -> str:
+            return f"sum(({flag})::int)"
+    else:
+        yes, no, end_now, any_of = "1", "0", _END_NOW, "max"
+
+        def total(flag: str) -> str:
+            return f"sum({flag})"
+
+    end_before = end_now.replace("->> 1", "->> 2")
+    registered = "p.vk_user_id IS NOT NULL"
+    sums = ",\n       ".join(
+        total(flag)
+        for flag in (
+            "m.now_in",
+            f"m.now_in AND {registered}",
+            f"m.now_in AND {registered} AND coalesce(a.events, 0) > 0",
+            f"m.now_in AND {registered} AND coalesce(a.messages, 0) > 0",
+            "m.before_in",
+            f"m.before_in AND {registered}",
+            f"m.before_in AND {registered} AND coalesce(b.events, 0) > 0",
+            f"m.before_in AND {registered} AND coalesce(b.messages, 0) > 0",
+        )
+    )
+    return f"""
 WITH members AS (
     SELECT r.org_id, r.person_id,
-           max({_in_force("?2", "?3", _END_NOW)}) AS now_in,
-           max({_before("r.granted_at", "?4", "?5", _END_BEFORE)}
-               AND {_in_force("?4", "?5", _END_BEFORE)}) AS before_in
+           {any_of}({_in_force("?2", "?3", end_now, yes, no)}) AS now_in,
+           {any_of}({_before("r.granted_at", "?4", "?5", end_before, yes, no)}
+               AND {_in_force("?4", "?5", end_before, yes, no)}) AS before_in
     FROM roles r
     WHERE r.role = 'staff' AND r.position IN ('teacher', 'class_teacher')
-      AND {_before("r.granted_at", "?2", "?3", _END_NOW)}
+      AND {_before("r.granted_at", "?2", "?3", end_now, yes, no)}
     GROUP BY r.org_id, r.person_id
 )
 SELECT m.org_id,
-       sum(m.now_in),
-       sum(m.now_in AND p.vk_user_id IS NOT NULL),
-       sum(m.now_in AND p.vk_user_id IS NOT NULL AND ifnull(a.events, 0) > 0),
-       sum(m.now_in AND p.vk_user_id IS NOT NULL AND ifnull(a.messages, 0) > 0),
-       sum(m.before_in),
-       sum(m.before_in AND p.vk_user_id IS NOT NULL),
-       sum(m.before_in AND p.vk_user_id IS NOT NULL AND ifnull(b.events, 0) > 0),
-       sum(m.before_in AND p.vk_user_id IS NOT NULL AND ifnull(b.messages, 0) > 0)
+       {sums}
 FROM members m
 JOIN persons p ON p.id = m.person_id
 LEFT JOIN activity_weekly a ON a.week = ?6 AND a.person_id = m.person_id
 LEFT JOIN activity_weekly b ON b.week = ?7 AND b.person_id = m.person_id
 GROUP BY m.org_id
 """
-# Students outnumber teachers several times: their pass is split in two halves of the schools
-# (?8: 0 or 1), run side by side on two readers.
-_STUDENTS = _STAFF.replace(
-    "r.role = 'staff' AND r.position IN ('teacher', 'class_teacher')",
-    "r.role = 'student' AND r.org_id % 2 = ?8",
-)
-assert _STUDENTS != _STAFF
+
+
+def _students_sql(staff: str) -> str:
+    # Students outnumber teachers several times: their pass is split in two halves of the
+    # schools (?8: 0 or 1), run side by side on two readers.
+    students = staff.replace(
+        "r.role = 'staff' AND r.position IN ('teacher', 'class_teacher')",
+        "r.role = 'student' AND r.org_id % 2 = ?8",
+    )
+    assert students != staff
+    return students
+
+
+# Per dialect name: (staff, students).
+_PASSES = {
+    name: (_staff_sql(pg), _students_sql(_staff_sql(pg)))
+    for name, pg in (("sqlite", False), ("postgresql", True))
+}
 # Imported statistics and stored snapshots of both weeks, for the schools that have them.
 _IMPORTED = (
     "SELECT week, org_id, " + ", ".join(FIELDS) + " FROM monitoring_platform_stats "
@@ -405,10 +440,11 @@ class FederalMonitoring:
             week_key,
             before_key,
         )
+        staff_sql, students_sql = _PASSES[self.db.dialect.name]
         staff, even, odd, imported = await asyncio.gather(
-            self.db.fetchrows(_STAFF, params),
-            self.db.fetchrows(_STUDENTS, (*params, 0)),
-            self.db.fetchrows(_STUDENTS, (*params, 1)),
+            self.db.fetchrows(staff_sql, params),
+            self.db.fetchrows(students_sql, (*params, 0)),
+            self.db.fetchrows(students_sql, (*params, 1)),
             self.db.fetchrows(_IMPORTED, (week_key, before_key)),
         )
         weeks = (week_key, before_key)

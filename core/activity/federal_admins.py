@@ -45,14 +45,15 @@ class FederalAdmins:
     async def add(self, person_id: int, granted_by: int | None = None) -> bool:
         """Grant the right; False when the person already had it (the first grant is kept)."""
         now = self.clock.now().astimezone(UTC).isoformat()
-        async with self.db.transaction() as tx:
-            if await tx.fetchval("SELECT 1 FROM federal_admins WHERE person_id = ?", (person_id,)):
-                return False
-            await tx.execute(
-                "INSERT INTO federal_admins (person_id, granted_at, granted_by) VALUES (?, ?, ?)",
+        # One statement, so two workers granting at once both answer (one True, one False)
+        # instead of the second failing on the key: the row comes back only when inserted.
+        async with self.db.transaction() as tx:  # a write: SQLite's reads go to its readers
+            added = await tx.fetchval(
+                "INSERT INTO federal_admins (person_id, granted_at, granted_by) VALUES (?, ?, ?) "
+                "ON CONFLICT (person_id) DO NOTHING RETURNING person_id",
                 (person_id, now, granted_by),
             )
-        return True
+        return added is not None
 
     async def remove(self, person_id: int) -> bool:
         """Take the right back; False when the person did not have it."""

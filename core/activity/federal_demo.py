@@ -70,8 +70,10 @@ async def load_federal_demo(db: Database, clock: Clock, admin_vk_id: int | None 
             rows.append((week, org_id, *values.values(), SOURCE, imported_at))
         names = ", ".join(figures(1, 1))
         await db.executemany(
-            f"INSERT OR IGNORE INTO unit_week_stats (week, org_id, {names}, source, imported_at) "
-            f"VALUES ({', '.join('?' * (len(figures(1, 1)) + 4))})",
+            db.dialect.insert_ignore(
+                f"INTO unit_week_stats (week, org_id, {names}, source, imported_at) "
+                f"VALUES ({', '.join('?' * (len(figures(1, 1)) + 4))})"
+            ),
             rows,
         )
     if admin_vk_id is not None:

@@ -29,9 +29,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from core.clock import Clock
+from core.clock import Clock, is_zone
 from core.file_errors import os_reason as _os_reason
 from core.people import OrgKind
 from core.regions import normalise_code, timezone_for
@@ -136,14 +135,6 @@ def classify(header: Any) -> str | None:
     if "организац" in words or " оо " in words or "школ" in words or "наименование" in words:
         return "organisation"
     return None
-
-
-def _is_zone(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
 
 
 def _cells_csv(data: bytes) -> list[list[Any]]:
@@ -370,13 +361,18 @@ def _parsed(
         return None
 
 
+def data_rows(cells: list[list[Any]], header_row: int) -> Iterator[tuple[int, list[Any]]]:
+    """The rows under the headings (``header_row``, 0-based) up to MAX_ROWS, with their line
+    numbers in the file; an empty row is passed over (both layouts allow blank lines)."""
+    for index in range(header_row + 1, min(len(cells), MAX_ROWS)):
+        row = cells[index]
+        if any(cell is not None and str(cell).strip() for cell in row):
+            yield index + 1, row
+
+
 def parse_rows(cells: list[list[Any]], layout: Layout, result: ImportResult) -> Iterator[_Row]:
     columns = layout.columns
-    for index in range(layout.header_row + 1, min(len(cells), MAX_ROWS)):
-        row = cells[index]
-        line = index + 1
-        if not any(cell is not None and str(cell).strip() for cell in row):
-            continue
+    for line, row in data_rows(cells, layout.header_row):
         level = _normalise(_text(row, columns.get("level")))
         organisation = _text(row, columns.get("organisation"))
         if not organisation or any(level.startswith(word) for word in SUBTOTAL_LEVELS):
@@ -566,7 +562,7 @@ class PlatformImporter:
         timezone: str | None = None,
     ) -> ImportResult:
         result = ImportResult(source=source)
-        if timezone is not None and not _is_zone(timezone):
+        if timezone is not None and not is_zone(timezone):
             raise ImportFailed("timezone", name=timezone)
         if not data.strip():
             raise ImportFailed("empty")
@@ -625,8 +621,13 @@ class PlatformImporter:
         marks = ", ".join("?" * (len(_STATS_COLUMNS) + 4))
         async with self.db.transaction() as tx:
             await tx.executemany(
-                "INSERT OR REPLACE INTO monitoring_platform_stats (week, org_id, "
-                f"{', '.join(_STATS_COLUMNS)}, source, imported_at) VALUES ({marks})",
+                # An import replaces the row of its school and week whole (INSERT OR REPLACE).
+                tx.dialect.upsert(
+                    "INTO monitoring_platform_stats (week, org_id, "
+                    f"{', '.join(_STATS_COLUMNS)}, source, imported_at) VALUES ({marks})",
+                    ("week", "org_id"),
+                    (*_STATS_COLUMNS, "source", "imported_at"),
+                ),
                 batch,
             )
             for key in sorted(result.weeks):

@@ -19,7 +19,6 @@ and a Monday job (federal_snapshots.py) stores every region's week as soon as it
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC
@@ -43,14 +42,16 @@ class MonitoringError(LookupError):
 # Staff and students are counted apart: a staff member often holds several role rows in one
 # school (teacher, class teacher, admin) and must be counted once, which costs a grouping pass;
 # students have one row per school, and a DISTINCT count is enough. Together they take about
-# half the time of one grouped pass over everybody (bench/monitoring.py).
+# half the time of one grouped pass over everybody (bench/monitoring.py). Flags are 0/1 integers
+# summed through CASE (PostgreSQL sums no booleans); {in_list} is the engine's IN-list.
 _STAFF = """
 WITH members AS (
     SELECT r.org_id, r.person_id,
-           max(r.position IN ('teacher', 'class_teacher')) AS teacher,
-           max(p.vk_user_id IS NOT NULL) AS registered
+           max(CASE WHEN r.position IN ('teacher', 'class_teacher') THEN 1 ELSE 0 END)
+               AS teacher,
+           max(CASE WHEN p.vk_user_id IS NOT NULL THEN 1 ELSE 0 END) AS registered
     FROM roles r JOIN persons p ON p.id = r.person_id
-    WHERE r.role = 'staff' AND r.org_id IN (SELECT value FROM json_each(?))
+    WHERE r.role = 'staff' AND r.org_id {in_list}
       AND r.granted_at < ? AND (r.revoked_at IS NULL OR r.revoked_at >= ?)
     GROUP BY r.org_id, r.person_id
 ),
@@ -65,13 +66,17 @@ creators AS (
 SELECT m.org_id,
        coalesce(sum(m.registered), 0),
        coalesce(sum(m.teacher), 0),
-       coalesce(sum(m.teacher AND m.registered), 0),
-       coalesce(sum(m.teacher AND m.registered AND a.events > 0), 0),
-       coalesce(sum(m.teacher AND m.registered AND a.messages > 0), 0),
-       coalesce(sum(m.teacher AND m.registered AND c.person_id IS NOT NULL), 0),
-       coalesce(sum(m.teacher AND m.registered AND a.chat_messages >= 3), 0),
-       coalesce(sum(m.teacher AND m.registered AND a.chat_messages >= 10), 0),
-       coalesce(sum(m.teacher AND m.registered AND a.calls > 0), 0)
+       coalesce(sum(m.teacher * m.registered), 0),
+       coalesce(sum(CASE WHEN m.teacher * m.registered = 1 AND a.events > 0 THEN 1 ELSE 0 END), 0),
+       coalesce(sum(CASE WHEN m.teacher * m.registered = 1 AND a.messages > 0
+                         THEN 1 ELSE 0 END), 0),
+       coalesce(sum(CASE WHEN m.teacher * m.registered = 1 AND c.person_id IS NOT NULL
+                         THEN 1 ELSE 0 END), 0),
+       coalesce(sum(CASE WHEN m.teacher * m.registered = 1 AND a.chat_messages >= 3
+                         THEN 1 ELSE 0 END), 0),
+       coalesce(sum(CASE WHEN m.teacher * m.registered = 1 AND a.chat_messages >= 10
+                         THEN 1 ELSE 0 END), 0),
+       coalesce(sum(CASE WHEN m.teacher * m.registered = 1 AND a.calls > 0 THEN 1 ELSE 0 END), 0)
 FROM members m
 LEFT JOIN activity_weekly a ON a.week = ? AND a.person_id = m.person_id
 LEFT JOIN creators c ON c.person_id = m.person_id
@@ -85,7 +90,7 @@ SELECT r.org_id,
        count(DISTINCT CASE WHEN p.vk_user_id IS NOT NULL AND a.messages > 0 THEN r.person_id END)
 FROM roles r JOIN persons p ON p.id = r.person_id
 LEFT JOIN activity_weekly a ON a.week = ? AND a.person_id = r.person_id
-WHERE r.role = 'student' AND r.org_id IN (SELECT value FROM json_each(?))
+WHERE r.role = 'student' AND r.org_id {in_list}
   AND r.granted_at < ? AND (r.revoked_at IS NULL OR r.revoked_at >= ?)
 GROUP BY r.org_id
 """
@@ -98,10 +103,10 @@ _SNAPSHOT_COLUMNS = (
     + ", ".join(SCHOOL_FIELDS)
     + ", source, computed_at"
 )
-
-
-def _ids(values: Sequence[int]) -> str:
-    return json.dumps(list(values))
+# Every column but the key: a stored snapshot is replaced whole (SQLite's INSERT OR REPLACE).
+_SNAPSHOT_UPDATE = tuple(
+    name.strip() for name in _SNAPSHOT_COLUMNS.split(",") if name.strip() not in ("week", "org_id")
+)
 
 
 class Monitoring:
@@ -165,15 +170,17 @@ class Monitoring:
         return rows
 
     async def _compute(self, schools: list[int], week: Week) -> dict[int, SchoolWeek]:
-        ids = _ids(schools)
+        dialect = self.db.dialect
+        ids = dialect.in_values(schools)
+        in_list = dialect.in_list()
         end = week.end.isoformat()
         # Independent queries, run side by side on the database's readers.
         staff_rows, student_rows, group_rows = await asyncio.gather(
-            self.db.fetchrows(_STAFF, (ids, end, end, week.key, week.key)),
-            self.db.fetchrows(_STUDENTS, (week.key, ids, end, end)),
+            self.db.fetchrows(_STAFF.format(in_list=in_list), (ids, end, end, week.key, week.key)),
+            self.db.fetchrows(_STUDENTS.format(in_list=in_list), (week.key, ids, end, end)),
             self.db.fetchrows(
                 "SELECT org_id, count(*) FROM groups WHERE archived_at IS NULL "
-                "AND org_id IN (SELECT value FROM json_each(?)) GROUP BY org_id",
+                f"AND org_id {in_list} GROUP BY org_id",
                 (ids,),
             ),
         )
@@ -205,8 +212,8 @@ class Monitoring:
     ) -> dict[int, SchoolWeek]:
         imported = await self.db.fetchall(
             "SELECT * FROM monitoring_platform_stats WHERE week = ? "
-            "AND org_id IN (SELECT value FROM json_each(?))",
-            (week.key, _ids(list(rows))),
+            f"AND org_id {self.db.dialect.in_list()}",
+            (week.key, self.db.dialect.in_values(rows)),
         )
         for stats in imported:
             own = rows[stats["org_id"]]
@@ -216,8 +223,8 @@ class Monitoring:
     async def _snapshot(self, schools: list[int], week: Week) -> dict[int, SchoolWeek]:
         stored = await self.db.fetchall(
             f"SELECT {_SNAPSHOT_COLUMNS} FROM monitoring_school_weeks WHERE week = ? "
-            "AND org_id IN (SELECT value FROM json_each(?))",
-            (week.key, _ids(schools)),
+            f"AND org_id {self.db.dialect.in_list()}",
+            (week.key, self.db.dialect.in_values(schools)),
         )
         return {
             row["org_id"]: SchoolWeek(
@@ -236,8 +243,11 @@ class Monitoring:
         now = self.clock.now().astimezone(UTC).isoformat()
         marks = ", ".join("?" * (len(SCHOOL_FIELDS) + 7))
         await self.db.executemany(
-            f"INSERT OR REPLACE INTO monitoring_school_weeks ({_SNAPSHOT_COLUMNS}) "
-            f"VALUES ({marks})",
+            self.db.dialect.upsert(
+                f"INTO monitoring_school_weeks ({_SNAPSHOT_COLUMNS}) VALUES ({marks})",
+                ("week", "org_id"),
+                _SNAPSHOT_UPDATE,
+            ),
             [
                 (
                     r.week,
@@ -258,8 +268,8 @@ class Monitoring:
         if weeks is None:
             return await self.db.execute("DELETE FROM monitoring_school_weeks")
         return await self.db.execute(
-            "DELETE FROM monitoring_school_weeks WHERE week IN (SELECT value FROM json_each(?))",
-            (json.dumps(list(weeks)),),
+            f"DELETE FROM monitoring_school_weeks WHERE week {self.db.dialect.in_list()}",
+            (self.db.dialect.in_values(weeks),),
         )
 
     # --- units --------------------------------------------------------------------------------
@@ -289,8 +299,8 @@ class Monitoring:
             "SELECT r.org_id, p.id, p.first_name, p.last_name, p.vk_user_id FROM roles r "
             "JOIN persons p ON p.id = r.person_id WHERE r.role = 'staff' "
             "AND r.position = 'admin' AND r.revoked_at IS NULL "
-            "AND r.org_id IN (SELECT value FROM json_each(?)) ORDER BY p.last_name, p.id",
-            (_ids(list(schools)),),
+            f"AND r.org_id {self.db.dialect.in_list()} ORDER BY p.last_name, p.id",
+            (self.db.dialect.in_values(schools),),
         )
         found: dict[int, list[dict[str, Any]]] = {}
         for row in rows:

@@ -75,18 +75,21 @@ INSERT_FACTS_MANY = INSERT_FACTS + ", (?, ?, ?, ?, ?, ?, ?)" * (ROWS_PER_INSERT 
 UPSERT_WEEKLY = (
     "INSERT INTO activity_weekly (week, person_id, events, chat_messages, calls, chats_created, "
     "messages) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (week, person_id) DO UPDATE SET "
-    "events = events + excluded.events, "
-    "chat_messages = chat_messages + excluded.chat_messages, "
-    "calls = calls + excluded.calls, "
-    "chats_created = chats_created + excluded.chats_created, "
-    "messages = messages + excluded.messages"
+    # Qualified: PostgreSQL reads a bare ``events`` as ambiguous (the row or ``excluded``).
+    "events = activity_weekly.events + excluded.events, "
+    "chat_messages = activity_weekly.chat_messages + excluded.chat_messages, "
+    "calls = activity_weekly.calls + excluded.calls, "
+    "chats_created = activity_weekly.chats_created + excluded.chats_created, "
+    "messages = activity_weekly.messages + excluded.messages"
 )
 UPSERT_CHAT_DAYS = (
     "INSERT INTO chat_activity_days (peer_id, day, messages, events, last_ts) "
     "VALUES (?, ?, ?, ?, ?) ON CONFLICT (peer_id, day) DO UPDATE SET "
-    "messages = messages + excluded.messages, "
-    "events = events + excluded.events, "
-    "last_ts = max(last_ts, excluded.last_ts)"
+    "messages = chat_activity_days.messages + excluded.messages, "
+    "events = chat_activity_days.events + excluded.events, "
+    # Not max(a, b) nor greatest(a, b): each exists on one engine only.
+    "last_ts = CASE WHEN excluded.last_ts > chat_activity_days.last_ts "
+    "THEN excluded.last_ts ELSE chat_activity_days.last_ts END"
 )
 CHAT_PEERS = 2_000_000_000  # VK peer ids from here on are group chats
 DAY_S = 86_400
@@ -412,6 +415,11 @@ class ActivityStore:
             await self._aggregate(chunk, self._fresh_caches(), counters)
             _count_chats(chunk, chat_days)
             async with self.db.transaction() as tx:
+                if tx.dialect.name == "postgresql":
+                    # SQLite's writer lock keeps other inserts out until this commits; on
+                    # PostgreSQL this lock does (live recorders wait, readers do not), so the
+                    # rows below get consecutive ids and max(id) is this chunk's last.
+                    await tx.execute("LOCK TABLE activity_facts IN SHARE ROW EXCLUSIVE MODE")
                 await _insert_facts(tx, chunk)
                 # One writer at a time: the rows of this transaction got consecutive ids.
                 last = int(await tx.fetchval("SELECT max(id) FROM activity_facts"))
@@ -447,8 +455,10 @@ class ActivityStore:
             async with self.db.transaction() as tx:
                 # Inside the write transaction: no other writer can count the same range.
                 left = await tx.fetchrows(
+                    # On PostgreSQL a row lock instead (``rowid`` is a real column there),
+                    # skipping a range another recover is counting.
                     "SELECT rowid, first_id, last_id FROM activity_uncounted WHERE at <= ? "
-                    "ORDER BY rowid LIMIT 1",
+                    f"ORDER BY rowid LIMIT 1 {tx.dialect.skip_locked}",
                     (self._now() - older_than_s,),
                 )
                 if not left:
@@ -476,6 +486,9 @@ class ActivityStore:
         self.forget()
         result = IngestResult()
         async with self.db.transaction() as tx:
+            if tx.dialect.name == "postgresql":
+                # As SQLite's writer lock: no event goes in while the counters are recounted.
+                await tx.execute("LOCK TABLE activity_facts IN SHARE ROW EXCLUSIVE MODE")
             await tx.execute("DELETE FROM activity_weekly")
             await tx.execute("DELETE FROM chat_activity_days")
             await tx.execute("DELETE FROM monitoring_school_weeks")
@@ -486,7 +499,7 @@ class ActivityStore:
             while True:
                 top = await tx.fetchval(
                     "SELECT max(id) FROM (SELECT id FROM activity_facts WHERE id > ? "
-                    "ORDER BY id LIMIT ?)",
+                    "ORDER BY id LIMIT ?) AS page",
                     (last, page),
                 )
                 if top is None:

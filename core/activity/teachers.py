@@ -9,7 +9,6 @@ from ``chats``, grouped once. No query per teacher.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -18,12 +17,18 @@ from core.storage import Database
 from .units import OrgTree
 from .weeks import Week
 
+# {orgs}: the person's distinct schools joined with commas (the engines spell it differently,
+# and Dialect.group_concat takes no DISTINCT); {in_list}: the engine's IN-list.
+_ORGS = {
+    "sqlite": "group_concat(DISTINCT r.org_id)",
+    "postgresql": "string_agg(DISTINCT r.org_id::text, ',')",
+}
 _TEACHERS = """
 WITH teachers AS (
-    SELECT r.person_id, group_concat(DISTINCT r.org_id) AS orgs
+    SELECT r.person_id, {orgs} AS orgs
     FROM roles r
     WHERE r.role = 'staff' AND r.position IN ('teacher', 'class_teacher')
-      AND r.org_id IN (SELECT value FROM json_each(?))
+      AND r.org_id {in_list}
       AND (r.revoked_at IS NULL OR r.revoked_at >= ?)
     GROUP BY r.person_id
 ),
@@ -37,7 +42,7 @@ FROM teachers t
 JOIN persons p ON p.id = t.person_id
 LEFT JOIN owned o ON o.person_id = t.person_id
 LEFT JOIN activity_weekly a
-       ON a.week IN (SELECT value FROM json_each(?)) AND a.person_id = t.person_id
+       ON a.week {in_list} AND a.person_id = t.person_id
 """
 
 
@@ -75,10 +80,12 @@ async def teacher_weeks(
     if not schools or not weeks:
         return []
     start = weeks[0].start.isoformat()
-    keys = json.dumps([week.key for week in weeks])
+    dialect = db.dialect
+    keys = dialect.in_values([week.key for week in weeks])
+    sql = _TEACHERS.format(orgs=_ORGS[dialect.name], in_list=dialect.in_list())
     found: dict[int, TeacherRow] = {}
     for person_id, last, first, orgs, owned, key, chats, messages, calls in await db.fetchrows(
-        _TEACHERS, (json.dumps(schools), start, keys)
+        sql, (dialect.in_values(schools), start, keys)
     ):
         row = found.get(person_id)
         if row is None:

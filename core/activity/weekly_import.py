@@ -25,9 +25,10 @@ apart by the headings.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date
-from typing import Any
+from typing import Any, TypeVar
 
 from core.clock import Clock
 from core.storage import Database
@@ -35,14 +36,15 @@ from core.storage import Database
 from .counts import SHARES
 from .importer import (
     HEADER_SCAN,
-    MAX_ROWS,
     ImportFailed,
     _Bad,
+    _cell,
     _count,
     _day,
     _header_words,
     _normalise,
     classify,
+    data_rows,
     describe_failure,
     read_cells,
 )
@@ -55,6 +57,7 @@ from .weeks import Week
 BASES: dict[str, str] = {
     part: whole for part, whole in SHARES.values() if part in UNIT_FIELDS and whole in UNIT_FIELDS
 }
+_Value = TypeVar("_Value")
 TOLERANCE = 1.0  # percentage points between a «%» cell and its counts before a warning
 WEEK_WORDS = (" неделя ", " период ", " дата ", " начало недели ")
 PERCENT_WORDS = ("%", " доля ", " доли ", "процент")
@@ -210,6 +213,27 @@ def _shown(value: Any) -> str:
     return str(value).strip()[:40]
 
 
+def _read_columns(
+    row: list[Any],
+    columns: dict[str, int],
+    parse: Callable[[Any], _Value | None],
+    code: str,
+    line: int,
+    headings: dict[int, str],
+    problems: list[Problem],
+) -> dict[str, _Value | None]:
+    """The cells of ``columns`` (field -> column) as ``parse`` reads them; a cell it cannot read
+    is a problem ``code`` that skips the row, and its field is left out."""
+    found: dict[str, _Value | None] = {}
+    for name, position in columns.items():
+        raw = _cell(row, position)
+        try:
+            found[name] = parse(raw)
+        except _Bad:
+            problems.append(Problem(code, line, headings[position], _shown(raw), error=True))
+    return found
+
+
 @dataclass
 class _Week:
     line: int
@@ -220,16 +244,8 @@ class _Week:
 def _parse(cells: list[list[Any]], layout: WeeklyLayout, result: WeeklyResult) -> list[_Week]:
     found: list[_Week] = []
     heading = layout.headings
-    for index in range(layout.header_row + 1, min(len(cells), MAX_ROWS)):
-        row = cells[index]
-        line = index + 1
-        if not any(cell is not None and str(cell).strip() for cell in row):
-            continue
-
-        def cell(position: int, row: list[Any] = row) -> Any:
-            return row[position] if position < len(row) else None
-
-        raw_week = cell(layout.week)
+    for line, row in data_rows(cells, layout.header_row):
+        raw_week = _cell(row, layout.week)
         if raw_week is None or not str(raw_week).strip():
             continue  # a note or a total under the table
         problems: list[Problem] = []
@@ -242,24 +258,10 @@ def _parse(cells: list[list[Any]], layout: WeeklyLayout, result: WeeklyResult) -
             problems.append(
                 Problem("not_a_date", line, heading[layout.week], _shown(raw_week), error=True)
             )
-        values: dict[str, int | None] = {}
-        for name, position in layout.counts.items():
-            raw = cell(position)
-            try:
-                values[name] = _count(raw)
-            except _Bad:
-                problems.append(
-                    Problem("not_a_number", line, heading[position], _shown(raw), error=True)
-                )
-        shares: dict[str, float | None] = {}
-        for name, position in layout.percents.items():
-            raw = cell(position)
-            try:
-                shares[name] = _percent(raw)
-            except _Bad:
-                problems.append(
-                    Problem("not_a_percent", line, heading[position], _shown(raw), error=True)
-                )
+        values = _read_columns(row, layout.counts, _count, "not_a_number", line, heading, problems)
+        shares = _read_columns(
+            row, layout.percents, _percent, "not_a_percent", line, heading, problems
+        )
         result.problems.extend(problems)
         if problems or day is None:
             continue
@@ -372,8 +374,13 @@ class WeeklyImporter:
         marks = ", ".join("?" * (len(UNIT_FIELDS) + 4))
         async with self.db.transaction() as tx:
             await tx.executemany(
-                f"INSERT OR REPLACE INTO unit_week_stats (week, org_id, {_COLUMNS}, source, "
-                f"imported_at) VALUES ({marks})",
+                # A file replaces the row of its unit and week whole (INSERT OR REPLACE).
+                tx.dialect.upsert(
+                    f"INTO unit_week_stats (week, org_id, {_COLUMNS}, source, "
+                    f"imported_at) VALUES ({marks})",
+                    ("week", "org_id"),
+                    (*UNIT_FIELDS, "source", "imported_at"),
+                ),
                 [
                     (key, org_id, *(row.values.get(name) for name in UNIT_FIELDS), source, now)
                     for key, row in weeks.items()

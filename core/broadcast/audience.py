@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from core.storage import Database
 
 from .spec import Audience, AudienceKind
@@ -18,9 +16,10 @@ _ROLE_OF = {
 async def resolve(db: Database, audience: Audience) -> list[int]:
     """Distinct person ids, in a stable order."""
     kind = audience.kind
+    dialect = db.dialect
     if kind == AudienceKind.PERSONS:
-        sql = "SELECT id FROM persons WHERE id IN (SELECT value FROM json_each(?))"
-        params: tuple[object, ...] = (json.dumps(list(audience.person_ids)),)
+        sql = f"SELECT id FROM persons WHERE id {dialect.in_list()}"
+        params: tuple[object, ...] = (dialect.in_values(audience.person_ids),)
     elif kind == AudienceKind.ORGANISATION:
         sql = "SELECT DISTINCT person_id AS id FROM roles WHERE org_id = ? AND revoked_at IS NULL"
         params = (audience.org_id,)
@@ -33,16 +32,16 @@ async def resolve(db: Database, audience: Audience) -> list[int]:
     elif kind == AudienceKind.GROUPS:
         sql = (
             "SELECT DISTINCT person_id AS id FROM student_groups "
-            "WHERE group_id IN (SELECT value FROM json_each(?))"
+            f"WHERE group_id {dialect.in_list()}"
         )
-        params = (json.dumps(list(audience.group_ids)),)
+        params = (dialect.in_values(audience.group_ids),)
     elif kind == AudienceKind.GROUP_PARENTS:
         sql = (
             "SELECT DISTINCT c.parent_id AS id FROM parent_children c JOIN student_groups g "
             "ON g.person_id = c.child_id WHERE c.confirmed = 1 "
-            "AND g.group_id IN (SELECT value FROM json_each(?))"
+            f"AND g.group_id {dialect.in_list()}"
         )
-        params = (json.dumps(list(audience.group_ids)),)
+        params = (dialect.in_values(audience.group_ids),)
     else:  # pragma: no cover - the enum is closed
         raise ValueError(f"unknown audience {kind}")
     rows = await db.fetchrows(sql + " ORDER BY id", params)

@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -27,6 +27,7 @@ from core.policy import Decision
 from core.policy.service import Facts, PolicyService
 from core.scheduling import Job, JobQueue, Once, Trigger
 from core.storage import Database
+from core.storage.dialect import Dialect
 from core.texts import CORE_TEXTS
 from core.vk import random_ids
 from core.vk.batch_sender import (
@@ -60,7 +61,8 @@ AUTHOR_LEFT = "author_left"  # a recurring broadcast whose author is no longer s
 # loop and back; while the loop is busy, taking it back can wait far longer than the 5 ms switch
 # interval, because every I/O poll of the loop releases and retakes the GIL, which restarts that
 # wait (50 hand-offs took 30-60 s beside a loop polling every 2 ms, 0.3 s beside pure
-# computation; 2,500 rows took fifteen times longer than alone).
+# computation; 2,500 rows took fifteen times longer than alone). PostgreSQL takes the rows as one
+# array per column (unnest), which asyncpg sends in binary: one statement all the same.
 _LOG_RECIPIENTS = (
     "INSERT OR IGNORE INTO broadcast_deliveries (broadcast_id, person_id, peer_id, random_id, "
     "state, reason, not_before) "
@@ -68,24 +70,83 @@ _LOG_RECIPIENTS = (
     "json_extract(value, '$[2]'), json_extract(value, '$[3]'), json_extract(value, '$[4]') "
     "FROM json_each(?3)"
 )
+_LOG_RECIPIENTS_PG = (
+    "INSERT INTO broadcast_deliveries (broadcast_id, person_id, peer_id, random_id, "
+    "state, reason, not_before) "
+    "SELECT ?1, r.person_id, r.peer_id, ?2, r.state, r.reason, r.not_before "
+    "FROM unnest(CAST(?3 AS BIGINT[]), CAST(?4 AS BIGINT[]), CAST(?5 AS TEXT[]), "
+    "CAST(?6 AS TEXT[]), CAST(?7 AS TEXT[])) AS r(person_id, peer_id, state, reason, not_before) "
+    "ON CONFLICT (broadcast_id, person_id) DO NOTHING"
+)
 # One call's answers, [person, state, message id, reason] each. MATERIALIZED makes the answers
 # drive the join (one primary-key lookup per answer); without it SQLite probes the JSON for
-# every row of the broadcast. A retried recipient stays pending until MAX_ATTEMPTS.
-_RECORD_ANSWERS = """
+# every row of the broadcast. A retried recipient stays pending until MAX_ATTEMPTS. It returns
+# the rows it changed as they are now: a recipient is sent again only if it is still pending.
+# (The answers' columns are named apart from the log's: PostgreSQL's RETURNING sees both.)
+_ANSWERS = """
 WITH answers AS MATERIALIZED (
-    SELECT json_extract(value, '$[0]') AS person_id, json_extract(value, '$[1]') AS state,
-           json_extract(value, '$[2]') AS message_id, json_extract(value, '$[3]') AS reason
+    SELECT json_extract(value, '$[0]') AS person, json_extract(value, '$[1]') AS outcome,
+           json_extract(value, '$[2]') AS message, json_extract(value, '$[3]') AS why
     FROM json_each(?1)
-)
+)"""
+_ANSWERS_PG = """
+WITH answers AS MATERIALIZED (
+    SELECT * FROM unnest(CAST(?1 AS BIGINT[]), CAST(?4 AS TEXT[]), CAST(?5 AS BIGINT[]),
+                         CAST(?6 AS TEXT[])) AS a(person, outcome, message, why)
+)"""
+_RECORD = """
 UPDATE broadcast_deliveries AS d SET
-    state = CASE WHEN a.state = 'pending' AND d.attempts + 1 >= ?2 THEN 'failed' ELSE a.state END,
-    reason = CASE WHEN a.state = 'pending' AND d.attempts + 1 >= ?2 THEN 'retries_exhausted'
-                  ELSE coalesce(a.reason, d.reason) END,
-    message_id = coalesce(a.message_id, d.message_id),
+    state = CASE WHEN a.outcome = 'pending' AND d.attempts + 1 >= ?2 THEN 'failed'
+                 ELSE a.outcome END,
+    reason = CASE WHEN a.outcome = 'pending' AND d.attempts + 1 >= ?2 THEN 'retries_exhausted'
+                  ELSE coalesce(a.why, d.reason) END,
+    message_id = coalesce(a.message, d.message_id),
     attempts = d.attempts + 1
 FROM answers AS a
-WHERE d.broadcast_id = ?3 AND d.person_id = a.person_id AND d.state = 'pending'
+WHERE d.broadcast_id = ?3 AND d.person_id = a.person AND d.state = 'pending'
+RETURNING person_id, state
 """
+_RECORD_ANSWERS = _ANSWERS + _RECORD
+_RECORD_ANSWERS_PG = _ANSWERS_PG + _RECORD
+# Only one engine sends a broadcast at a time (see _running). The two-key form of the lock has a
+# key space of its own (the product's other advisory locks take one bigint key): the first key
+# says "a broadcast's run in this schema" (advisory locks are the whole database's, and schemas
+# beside each other — the tests' — number their broadcasts alike), the second is the broadcast.
+_RUN_LOCK_PG = (
+    "SELECT pg_try_advisory_xact_lock(hashtext(current_schema() || ':broadcast.run'), "
+    "CAST(? AS INTEGER))"
+)
+
+
+def _log_recipients(
+    dialect: Dialect, broadcast_id: int, random_id: int, rows: list[LogRow]
+) -> tuple[str, tuple[Any, ...]]:
+    """The statement writing a chunk's rows to the delivery log, and its parameters."""
+    if dialect.name == "postgresql":
+        columns = tuple(list(column) for column in zip(*rows, strict=True)) if rows else ([],) * 5
+        return _LOG_RECIPIENTS_PG, (broadcast_id, random_id, *columns)
+    return _LOG_RECIPIENTS, (broadcast_id, random_id, json.dumps(rows))
+
+
+def _record_answers(
+    dialect: Dialect,
+    broadcast_id: int,
+    answers: list[tuple[int, str, int | None, str | None]],
+) -> tuple[str, tuple[Any, ...]]:
+    """The statement writing one call's answers to the delivery log, and its parameters."""
+    if dialect.name == "postgresql":
+        persons, states, message_ids, reasons = (
+            tuple(list(column) for column in zip(*answers, strict=True)) if answers else ([],) * 4
+        )
+        return _RECORD_ANSWERS_PG, (
+            persons,
+            MAX_ATTEMPTS,
+            broadcast_id,
+            states,
+            message_ids,
+            reasons,
+        )
+    return _RECORD_ANSWERS, (json.dumps(answers), MAX_ATTEMPTS, broadcast_id)
 
 
 @dataclass
@@ -451,7 +512,7 @@ class BroadcastEngine:
 
         async def commit(rows: list[LogRow], prepared: list[Prepared], last: bool) -> None:
             async with self.db.transaction() as tx:
-                await tx.execute(_LOG_RECIPIENTS, (broadcast_id, random_id, json.dumps(rows)))
+                await tx.execute(*_log_recipients(tx.dialect, broadcast_id, random_id, rows))
                 await tx.execute(
                     "UPDATE broadcasts SET status = 'sending', "
                     "started_at = coalesce(started_at, ?), "
@@ -488,7 +549,31 @@ class BroadcastEngine:
     async def run(self, broadcast_id: int, progress: Progress | None = None) -> BroadcastStatus:
         """Prepare if needed, then send every due pending recipient.
 
-        Safe to call again after a crash: it resumes from the delivery log."""
+        Safe to call again after a crash: it resumes from the delivery log. While another
+        engine (another worker on the same PostgreSQL) is sending this broadcast, nothing is
+        done here: its status is returned as it stands, and the other engine finishes it."""
+        async with self._running(broadcast_id) as mine:
+            if not mine:
+                log.info("broadcast %s is being sent by another engine", broadcast_id)
+                return await self.status(broadcast_id)
+            return await self._run(broadcast_id, progress)
+
+    @contextlib.asynccontextmanager
+    async def _running(self, broadcast_id: int) -> AsyncIterator[bool]:
+        """Whether this engine may send the broadcast now; it keeps that right until the block
+        ends. Sending reads pending rows and keeps them pending until VK answers, so two engines
+        running one broadcast at once would both send every recipient (VK's random_id memory
+        would hide it for an hour at most). On PostgreSQL the right is an advisory lock held by a
+        transaction of its own for the whole run: another worker's run finds it taken, and a
+        worker that dies loses it with its connection, so resume() elsewhere can take over.
+        SQLite serves one process (the embedded shape): nothing to take."""
+        if self.db.dialect.name != "postgresql":
+            yield True
+            return
+        async with self.db.transaction() as tx:
+            yield bool(await tx.fetchval(_RUN_LOCK_PG, (broadcast_id,)))
+
+    async def _run(self, broadcast_id: int, progress: Progress | None) -> BroadcastStatus:
         row = await self.db.fetchone("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,))
         if row is None:
             raise BroadcastError(f"рассылка {broadcast_id} не найдена")
@@ -699,16 +784,19 @@ class BroadcastEngine:
                 answers.append((person, "pending", None, None))
                 retry.append(person)
         async with self.db.transaction() as tx:
-            await tx.execute(_RECORD_ANSWERS, (json.dumps(answers), MAX_ATTEMPTS, broadcast_id))
-        return retry
+            changed = await tx.fetchrows(*_record_answers(tx.dialect, broadcast_id, answers))
+        # One whose last attempt this was is failed now: released, it could be picked again by
+        # a round that read the log just before this answer was written.
+        pending = {int(person) for person, state in changed if state == "pending"}
+        return [person for person in retry if person in pending]
 
     async def _fail(self, broadcast_id: int, person_ids: set[int], reason: str) -> None:
         """Give up these pending recipients for good (their text cannot be made)."""
         await self.db.execute(
             "UPDATE broadcast_deliveries SET state = 'failed', reason = ? "
             "WHERE broadcast_id = ? AND state = 'pending' "
-            "AND person_id IN (SELECT value FROM json_each(?))",
-            (reason, broadcast_id, json.dumps(sorted(person_ids))),
+            f"AND person_id {self.db.dialect.in_list()}",
+            (reason, broadcast_id, self.db.dialect.in_values(sorted(person_ids))),
         )
 
     async def _cancelled(self, broadcast_id: int) -> bool:
@@ -814,8 +902,8 @@ class BroadcastEngine:
         for r in await self.db.fetchall(
             "SELECT state, reason, not_before > ? AS later, count(*) AS n "
             "FROM broadcast_deliveries "
-            "WHERE broadcast_id IN (SELECT value FROM json_each(?)) GROUP BY state, reason, later",
-            (now, json.dumps(ids)),
+            f"WHERE broadcast_id {self.db.dialect.in_list()} GROUP BY state, reason, later",
+            (now, self.db.dialect.in_values(ids)),
         ):
             n = int(r["n"])
             status.total += n

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.clock import Clock
 from core.storage import Database
+from core.storage.dialect import Dialect
 from core.vk.batch_sender import BatchSender, VkCallError
 
 from .spec import Audience, AudienceKind
@@ -86,16 +87,15 @@ def _out_read(answer: Any) -> dict[int, int]:
     return found
 
 
-# The audience group of each recipient, by audience kind: (person_id, key) rows. Parameters: ?1
-# the audience's classes (JSON), ?2 its organisation.
-_CHOSEN = "(SELECT value FROM json_each(?1))"
-_SCHOOL = "(SELECT id FROM groups WHERE org_id = ?2)"
+# The audience group of each recipient, by audience kind: (person_id, key) rows, with the
+# parameters the query takes (the audience's classes, or its organisation).
+_SCHOOL = "IN (SELECT id FROM groups WHERE org_id = ?)"
 
 
 def _class_of_student(classes: str) -> str:
     return (
         "SELECT person_id, 'g:' || min(group_id) AS key FROM student_groups "
-        f"WHERE group_id IN {classes} GROUP BY person_id"
+        f"WHERE group_id {classes} GROUP BY person_id"
     )
 
 
@@ -103,34 +103,61 @@ def _class_of_parent(classes: str) -> str:
     return (
         "SELECT c.parent_id AS person_id, 'g:' || min(s.group_id) AS key FROM parent_children c "
         "JOIN student_groups s ON s.person_id = c.child_id WHERE c.confirmed = 1 "
-        f"AND s.group_id IN {classes} GROUP BY c.parent_id"
+        f"AND s.group_id {classes} GROUP BY c.parent_id"
     )
 
 
+# The strongest role first; CASE rather than max() of a comparison, which PostgreSQL (whose
+# comparisons are booleans) has no max() for.
 _ROLE = (
-    "SELECT person_id, 'r:' || CASE WHEN max(role = 'staff') THEN 'staff' "
-    "WHEN max(role = 'parent') THEN 'parent' ELSE 'student' END AS key FROM roles "
-    "WHERE org_id = ?2 AND revoked_at IS NULL GROUP BY person_id"
+    "SELECT person_id, 'r:' || CASE "
+    "WHEN max(CASE WHEN role = 'staff' THEN 1 ELSE 0 END) = 1 THEN 'staff' "
+    "WHEN max(CASE WHEN role = 'parent' THEN 1 ELSE 0 END) = 1 THEN 'parent' "
+    "ELSE 'student' END AS key FROM roles "
+    "WHERE org_id = ? AND revoked_at IS NULL GROUP BY person_id"
 )
-_NOBODY = "SELECT NULL AS person_id, NULL AS key WHERE 0"
+# Typed NULLs: PostgreSQL joins the keys on person_id, which must be a number.
+_NOBODY = "SELECT CAST(NULL AS BIGINT) AS person_id, CAST(NULL AS TEXT) AS key WHERE 1 = 0"
 
 
-def _grouping(audience: Audience) -> tuple[str, str]:
-    """The (person_id, key) query for this audience, and the key of everyone it leaves out."""
+def _grouping(audience: Audience, dialect: Dialect) -> tuple[str, tuple[Any, ...], str]:
+    """The (person_id, key) query for this audience, its parameters, and the key of everyone
+    it leaves out."""
     kind = audience.kind
+    chosen = (dialect.in_values(audience.group_ids),)
+    school = (audience.org_id,)
     if kind == AudienceKind.GROUPS:
-        return _class_of_student(_CHOSEN), "none"
+        return _class_of_student(dialect.in_list()), chosen, "none"
     if kind == AudienceKind.GROUP_PARENTS:
-        return _class_of_parent(_CHOSEN), "none"
+        return _class_of_parent(dialect.in_list()), chosen, "none"
     if kind == AudienceKind.STUDENTS:
-        return _class_of_student(_SCHOOL), "none"
+        return _class_of_student(_SCHOOL), school, "none"
     if kind == AudienceKind.PARENTS:
-        return _class_of_parent(_SCHOOL), "none"
+        return _class_of_parent(_SCHOOL), school, "none"
     if kind == AudienceKind.ORGANISATION:
-        return _ROLE, "none"
+        return _ROLE, school, "none"
     if kind == AudienceKind.STAFF:
-        return _NOBODY, "r:staff"
-    return _NOBODY, "all"
+        return _NOBODY, (), "r:staff"
+    return _NOBODY, (), "all"
+
+
+def _mark_read(dialect: Dialect, when: str, read: list[list[int]]) -> tuple[str, tuple[Any, ...]]:
+    """The statement marking these [broadcast, person] pairs read, and its parameters: the pairs
+    as one JSON parameter on SQLite, as two arrays on PostgreSQL."""
+    if dialect.name == "postgresql":
+        return (
+            "UPDATE broadcast_deliveries SET read_at = ?1 "
+            "FROM unnest(CAST(?2 AS BIGINT[]), CAST(?3 AS BIGINT[])) AS r(b, p) "
+            "WHERE broadcast_id = r.b AND person_id = r.p AND read_at IS NULL",
+            (when, [pair[0] for pair in read], [pair[1] for pair in read]),
+        )
+    return (
+        "UPDATE broadcast_deliveries SET read_at = ?1 FROM ("
+        "SELECT json_extract(value, '$[0]') AS b, json_extract(value, '$[1]') AS p "
+        "FROM json_each(?2)) AS r "
+        "WHERE broadcast_id = r.b AND person_id = r.p AND read_at IS NULL",
+        (when, json.dumps(read)),
+    )
 
 
 class ReadMarks:
@@ -168,12 +195,13 @@ class ReadMarks:
             return 0
         after = int(check["after_person_id"]) if check is not None else 0
         runs = await self._runs(broadcast_id)
+        dialect = self.db.dialect
         rows = await self.db.fetchrows(
             "SELECT broadcast_id, person_id, peer_id, message_id FROM broadcast_deliveries "
-            "WHERE broadcast_id IN (SELECT value FROM json_each(?)) AND state = 'sent' "
+            f"WHERE broadcast_id {dialect.in_list()} AND state = 'sent' "
             "AND read_at IS NULL AND message_id > 0 AND peer_id IS NOT NULL AND person_id > ? "
             "ORDER BY person_id LIMIT ?",
-            (json.dumps(runs), after, MAX_PER_LOOK),
+            (dialect.in_values(runs), after, MAX_PER_LOOK),
         )
         # A full look goes on after its last person next time; a short one has reached the end.
         cursor = int(rows[-1][1]) if len(rows) == MAX_PER_LOOK else 0
@@ -181,13 +209,7 @@ class ReadMarks:
         read = [[int(r[0]), int(r[1])] for r in rows if out_read.get(int(r[2]), 0) >= int(r[3])]
         async with self.db.transaction() as tx:
             if read:
-                await tx.execute(
-                    "UPDATE broadcast_deliveries SET read_at = ?1 FROM ("
-                    "SELECT json_extract(value, '$[0]') AS b, json_extract(value, '$[1]') AS p "
-                    "FROM json_each(?2)) AS r "
-                    "WHERE broadcast_id = r.b AND person_id = r.p AND read_at IS NULL",
-                    (_utc(now), json.dumps(read)),
-                )
+                await tx.execute(*_mark_read(dialect, _utc(now), read))
             # A look VK did not fully answer is not one: the next asks again at once.
             if complete:
                 await tx.execute(
@@ -232,21 +254,17 @@ class ReadMarks:
         if row is None:
             return []
         audience = Audience.from_json(json.loads(row["audience"]))
-        grouping, rest = _grouping(audience)
-        params = (
-            json.dumps(list(audience.group_ids)),
-            audience.org_id,
-            json.dumps(await self._runs(broadcast_id)),
-            rest,
-        )
+        dialect = self.db.dialect
+        grouping, grouping_params, rest = _grouping(audience, dialect)
+        runs = dialect.in_values(await self._runs(broadcast_id))
         counts = await self.db.fetchall(
             f"WITH keyed AS ({grouping}) "
-            "SELECT coalesce(k.key, ?4) AS key, d.state, d.read_at IS NOT NULL AS read, "
+            "SELECT coalesce(k.key, ?) AS key, d.state, d.read_at IS NOT NULL AS read, "
             "count(*) AS n FROM broadcast_deliveries d "
             "LEFT JOIN keyed k ON k.person_id = d.person_id "
-            "WHERE d.broadcast_id IN (SELECT value FROM json_each(?3)) "
+            f"WHERE d.broadcast_id {dialect.in_list()} "
             "GROUP BY 1, 2, 3",
-            params,
+            (*grouping_params, rest, runs),
         )
         lines: dict[str, GroupLine] = {}
         for count in counts:
@@ -270,9 +288,10 @@ class ReadMarks:
         class_ids = [int(k[2:]) for k in lines if k.startswith("g:")]
         order: dict[str, tuple[int, int, str]] = {}
         if class_ids:
+            dialect = self.db.dialect
             for group in await self.db.fetchall(
-                "SELECT id, name, grade FROM groups WHERE id IN (SELECT value FROM json_each(?))",
-                (json.dumps(class_ids),),
+                f"SELECT id, name, grade FROM groups WHERE id {dialect.in_list()}",
+                (dialect.in_values(class_ids),),
             ):
                 key = f"g:{group['id']}"
                 lines[key].name = group["name"]

@@ -7,7 +7,6 @@ peer_ids batches by the sender.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -126,7 +125,8 @@ async def load_recipients(
     db: Database, person_ids: Sequence[int], used: frozenset[str]
 ) -> dict[int, Recipient]:
     """Names and VK ids always; class and children only when the template uses them."""
-    ids = json.dumps(list(person_ids))
+    dialect = db.dialect
+    ids = dialect.in_values(person_ids)
     result: dict[int, Recipient] = {}
     role_sql = (
         "(SELECT min(role) FROM roles r WHERE r.person_id = p.id AND r.revoked_at IS NULL)"
@@ -135,7 +135,7 @@ async def load_recipients(
     )
     for person_id, vk_user_id, first, last, role in await db.fetchrows(
         f"SELECT p.id, p.vk_user_id, p.first_name, p.last_name, {role_sql} "
-        "FROM persons p WHERE p.id IN (SELECT value FROM json_each(?))",
+        f"FROM persons p WHERE p.id {dialect.in_list()}",
         (ids,),
     ):
         result[person_id] = Recipient(
@@ -152,18 +152,18 @@ async def load_recipients(
     if "class_name" in used:
         for row in await db.fetchall(
             "SELECT s.person_id, min(g.name) AS name FROM student_groups s JOIN groups g "
-            "ON g.id = s.group_id WHERE s.person_id IN (SELECT value FROM json_each(?)) "
+            f"ON g.id = s.group_id WHERE s.person_id {dialect.in_list()} "
             "GROUP BY s.person_id",
             (ids,),
         ):
             result[row["person_id"]].values["class_name"] = row["name"]
     if "child_name" in used or "class_name" in used:
         for row in await db.fetchall(
-            "SELECT c.parent_id, group_concat(p.first_name, ', ') AS children, "
+            f"SELECT c.parent_id, {dialect.group_concat('p.first_name', ', ')} AS children, "
             "min(g.name) AS class_name FROM parent_children c JOIN persons p ON p.id = c.child_id "
             "LEFT JOIN student_groups s ON s.person_id = c.child_id "
             "LEFT JOIN groups g ON g.id = s.group_id "
-            "WHERE c.confirmed = 1 AND c.parent_id IN (SELECT value FROM json_each(?)) "
+            f"WHERE c.confirmed = 1 AND c.parent_id {dialect.in_list()} "
             "GROUP BY c.parent_id",
             (ids,),
         ):

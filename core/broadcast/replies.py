@@ -14,13 +14,14 @@ sees in the lists.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from core.clock import Clock
 from core.storage import Database, Row
+from core.storage.dialect import Dialect
 
 IMPLICIT_SOURCES = ("advisor_broadcast", "cli")
 MAX_TEXT = 4000  # what is kept of one answer (a VK message holds 4,096 characters)
@@ -73,24 +74,33 @@ def _moment(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
-_TARGET = """
+def _target(dialect: Dialect, implicit: bool) -> str:
+    """The newest broadcast delivered as one of the messages ?3, of the sources ?4 when the
+    message only follows it (``implicit``)."""
+    sources = f"AND b.source {dialect.in_list('?4')}" if implicit else ""
+    return f"""
 SELECT coalesce(b.parent_id, b.id) AS id, b.author_person_id,
        coalesce((SELECT p.title FROM broadcasts p WHERE p.id = b.parent_id), b.title) AS title
 FROM broadcasts b
 JOIN broadcast_deliveries d ON d.broadcast_id = b.id AND d.person_id = ?1
 WHERE b.group_id = ?2 AND b.author_person_id IS NOT NULL AND d.state = 'sent'
-  AND d.message_id IN (SELECT value FROM json_each(?3))
-  AND (?4 IS NULL OR b.source IN (SELECT value FROM json_each(?4)))
+  AND d.message_id {dialect.in_list("?3")}
+  {sources}
 ORDER BY b.id DESC LIMIT 1
 """
-# A message after (or replying to) the author's answer to an earlier reply of this person.
-_AFTER_ANSWER = """
+
+
+def _after_answer(dialect: Dialect) -> str:
+    """A message after (or replying to) the author's answer to an earlier reply of this
+    person."""
+    return f"""
 SELECT r.broadcast_id AS id, b.author_person_id, b.title
 FROM broadcast_replies r JOIN broadcasts b ON b.id = r.broadcast_id
 WHERE r.person_id = ?1 AND r.group_id = ?2
-  AND r.answer_message_id IN (SELECT value FROM json_each(?3))
+  AND r.answer_message_id {dialect.in_list("?3")}
 ORDER BY r.id DESC LIMIT 1
 """
+
 
 _REPLY_COLUMNS = (
     "r.id, r.broadcast_id, r.person_id, r.peer_id, r.group_id, p.first_name, p.last_name, r.how, "
@@ -113,10 +123,14 @@ class BroadcastReplies:
         ids = [i for i in message_ids if i > 0]
         if not ids:
             return None
-        sources = json.dumps(list(IMPLICIT_SOURCES)) if implicit else None
-        row = await self.db.fetchone(_TARGET, (person_id, group_id, json.dumps(ids), sources))
+        dialect = self.db.dialect
+        messages = dialect.in_values(ids)
+        params: tuple[Any, ...] = (person_id, group_id, messages)
+        if implicit:
+            params += (dialect.in_values(IMPLICIT_SOURCES),)
+        row = await self.db.fetchone(_target(dialect, implicit), params)
         if row is None:
-            row = await self.db.fetchone(_AFTER_ANSWER, (person_id, group_id, json.dumps(ids)))
+            row = await self.db.fetchone(_after_answer(dialect), (person_id, group_id, messages))
         if row is None:
             return None
         return Target(int(row["id"]), int(row["author_person_id"]), row["title"])
@@ -129,10 +143,10 @@ class BroadcastReplies:
             "SELECT 1 FROM broadcasts b JOIN broadcast_deliveries d ON d.broadcast_id = b.id "
             "AND d.person_id = ?1 WHERE b.group_id = ?2 AND b.author_person_id IS NOT NULL "
             "AND d.state = 'sent' AND d.message_id IS NOT NULL "
-            "AND b.source IN (SELECT value FROM json_each(?3)) "
+            f"AND b.source {self.db.dialect.in_list('?3')} "
             "UNION ALL SELECT 1 FROM broadcast_replies WHERE person_id = ?1 AND group_id = ?2 "
             "AND answer_message_id IS NOT NULL LIMIT 1",
-            (person_id, group_id, json.dumps(list(IMPLICIT_SOURCES))),
+            (person_id, group_id, self.db.dialect.in_values(IMPLICIT_SOURCES)),
         )
         return found is not None
 
@@ -153,9 +167,11 @@ class BroadcastReplies:
         """Keep the answer; the same VK message (a redelivered event) is kept once. Returns the
         reply's id either way."""
         await self.db.execute(
-            "INSERT OR IGNORE INTO broadcast_replies (broadcast_id, person_id, group_id, peer_id, "
-            "vk_message_id, cmid, how, text, attachments, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            self.db.dialect.insert_ignore(
+                "INTO broadcast_replies (broadcast_id, person_id, group_id, peer_id, "
+                "vk_message_id, cmid, how, text, attachments, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            ),
             (
                 target.broadcast_id,
                 person_id,
@@ -204,7 +220,8 @@ class BroadcastReplies:
         )
         rows = await self.db.fetchall(
             "SELECT b.id, b.title, count(*) AS replies, "
-            "sum(r.answered_at IS NULL) AS unanswered, max(r.id) AS last "
+            "sum(CASE WHEN r.answered_at IS NULL THEN 1 ELSE 0 END) AS unanswered, "
+            "max(r.id) AS last "
             "FROM broadcast_replies r JOIN broadcasts b ON b.id = r.broadcast_id "
             "WHERE b.author_person_id = ? GROUP BY b.id ORDER BY last DESC LIMIT ? OFFSET ?",
             (author_person_id, limit, offset),

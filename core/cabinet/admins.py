@@ -15,6 +15,7 @@ from .members import HistoryEntry, history_entry
 from .names import SurnameFirst
 
 HISTORY_LIMIT = 50
+_JSON_ARRAY = {"sqlite": "json_group_array({})", "postgresql": "json_agg({})"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +53,10 @@ class Admins:
             "coalesce(trim(g.first_name || ' ' || g.last_name), '') AS granted_by "
             "FROM roles r JOIN persons p ON p.id = r.person_id "
             "LEFT JOIN persons g ON g.id = r.granted_by "
-            "WHERE r.org_id IN (SELECT value FROM json_each(?)) AND r.role = 'staff' "
+            f"WHERE r.org_id {self.db.dialect.in_list()} AND r.role = 'staff' "
             "AND r.position = 'admin' AND r.revoked_at IS NULL "
             "ORDER BY r.org_id, p.last_name, p.first_name, r.id",
-            (json.dumps(sorted(set(org_ids))),),
+            (self.db.dialect.in_values(sorted(set(org_ids))),),
         )
         return [
             AdminEntry(
@@ -73,11 +74,13 @@ class Admins:
         ]
 
     async def candidates(self, org_id: int) -> list[Candidate]:
+        # The positions as a JSON array: SQLite's json_group_array is PostgreSQL's json_agg.
+        positions = _JSON_ARRAY[self.db.dialect.name].format("r.position")
         rows = await self.db.fetchall(
-            "SELECT p.id, p.first_name, p.last_name, json_group_array(r.position) AS positions "
+            f"SELECT p.id, p.first_name, p.last_name, {positions} AS positions "
             "FROM roles r JOIN persons p ON p.id = r.person_id "
             "WHERE r.org_id = ? AND r.role = 'staff' AND r.revoked_at IS NULL "
-            "GROUP BY p.id HAVING sum(r.position = 'admin') = 0 "
+            "GROUP BY p.id HAVING sum(CASE WHEN r.position = 'admin' THEN 1 ELSE 0 END) = 0 "
             "ORDER BY p.last_name, p.first_name, p.id",
             (org_id,),
         )

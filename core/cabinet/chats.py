@@ -21,7 +21,6 @@ the same window (from 00:00 UTC of the first day), still from the raw log of tha
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -36,7 +35,7 @@ WINDOW = timedelta(days=7)
 _LIST = """
 WITH mine AS (
     SELECT c.id, c.peer_id FROM chats c
-    WHERE c.org_id IN (SELECT value FROM json_each(?)) AND (? = 0 OR c.group_id = ?)
+    WHERE c.org_id {in_list} AND (? = 0 OR c.group_id = ?)
 ), act AS (
     SELECT mine.id AS chat_id,
            (SELECT sum(d.messages) FROM chat_activity_days d
@@ -64,23 +63,28 @@ WHERE 1 = 1
 """
 _ORDER = " ORDER BY messages DESC, a.last_ts IS NULL, a.last_ts DESC, c.title, c.id"
 
-_MEMBERS = f"""
+# {roles}, {classes}: the values joined in the subquery's order (SQLite keeps it; PostgreSQL is
+# told with string_agg's ORDER BY).
+_MEMBERS_TEMPLATE = f"""
 SELECT p.id, p.first_name, p.last_name,
-       (SELECT group_concat(x, ',') FROM (
+       (SELECT {{roles}} FROM (
            SELECT DISTINCT r.role || ':' || coalesce(r.position, '') AS x FROM roles r
            WHERE r.person_id = p.id AND r.org_id = ? AND r.revoked_at IS NULL ORDER BY x)
+           AS held
        ) AS roles,
-       (SELECT group_concat(name, ', ') FROM (
+       (SELECT {{classes}} FROM (
            SELECT DISTINCT g.name FROM student_groups sg JOIN groups g ON g.id = sg.group_id
            WHERE g.org_id = ? AND (sg.person_id = p.id OR sg.person_id IN (
                SELECT pc.child_id FROM parent_children pc WHERE pc.parent_id = p.id))
-           ORDER BY g.name)
+           ORDER BY g.name) AS named
        ) AS classes,
        coalesce(a.messages, 0) AS messages, a.last_ts
 FROM chat_members m
 JOIN persons p ON p.id = m.person_id
 LEFT JOIN (
-    SELECT f.person_id, sum(f.kind = {GROUP_CHAT_MESSAGE} AND f.ts >= ?) AS messages,
+    SELECT f.person_id,
+           sum(CASE WHEN f.kind = {GROUP_CHAT_MESSAGE} AND f.ts >= ? THEN 1 ELSE 0 END)
+               AS messages,
            max(f.ts) AS last_ts
     FROM activity_facts f
     WHERE f.peer_id = ? AND f.peer_id >= {CHAT_PEERS} AND f.person_id IS NOT NULL
@@ -89,6 +93,14 @@ LEFT JOIN (
 WHERE m.chat_id = ?
 ORDER BY p.last_name, p.first_name, p.id
 """
+_MEMBERS = {
+    "sqlite": _MEMBERS_TEMPLATE.format(
+        roles="group_concat(x, ',')", classes="group_concat(name, ', ')"
+    ),
+    "postgresql": _MEMBERS_TEMPLATE.format(
+        roles="string_agg(x, ',' ORDER BY x)", classes="string_agg(name, ', ' ORDER BY name)"
+    ),
+}
 
 
 def first_day(now: datetime) -> int:
@@ -173,28 +185,32 @@ class CommunityChats:
     def __init__(self, db: Database) -> None:
         self.db = db
 
+    def _list(self) -> str:
+        return _LIST.format(in_list=self.db.dialect.in_list())
+
     async def chats(
         self, org_ids: Iterable[int], now: datetime, *, group_id: int | None = None
     ) -> list[ChatSummary]:
         """The chats of these organisations, the most active first (messages in the window:
         the last seven UTC days, today's included; then the latest activity); only one class's
         with ``group_id``."""
-        ids = json.dumps(sorted(set(org_ids)))
+        ids = self.db.dialect.in_values(sorted(set(org_ids)))
         rows = await self.db.fetchall(
-            _LIST + _ORDER, (ids, group_id or 0, group_id or 0, first_day(now))
+            self._list() + _ORDER, (ids, group_id or 0, group_id or 0, first_day(now))
         )
         return [_summary(row) for row in rows]
 
     async def card(self, org_ids: Iterable[int], chat_id: int, now: datetime) -> ChatCard | None:
         """One chat of these organisations with its members (None when it is not theirs)."""
         day = first_day(now)
-        ids = json.dumps(sorted(set(org_ids)))
-        row = await self.db.fetchone(_LIST + " AND c.id = ?", (ids, 0, 0, day, chat_id))
+        ids = self.db.dialect.in_values(sorted(set(org_ids)))
+        row = await self.db.fetchone(self._list() + " AND c.id = ?", (ids, 0, 0, day, chat_id))
         if row is None:
             return None
         chat = _summary(row)
         members = await self.db.fetchall(
-            _MEMBERS, (chat.org_id, chat.org_id, day * DAY_S, chat.peer_id or 0, chat.id)
+            _MEMBERS[self.db.dialect.name],
+            (chat.org_id, chat.org_id, day * DAY_S, chat.peer_id or 0, chat.id),
         )
         return ChatCard(
             chat,
@@ -217,7 +233,7 @@ class CommunityChats:
         rows = await self.db.fetchall(
             "SELECT DISTINCT g.id, g.name, o.name AS org_name FROM chats c "
             "JOIN groups g ON g.id = c.group_id JOIN organisations o ON o.id = g.org_id "
-            "WHERE c.org_id IN (SELECT value FROM json_each(?)) ORDER BY o.name, g.grade, g.name",
-            (json.dumps(sorted(set(org_ids))),),
+            f"WHERE c.org_id {self.db.dialect.in_list()} ORDER BY o.name, g.grade, g.name",
+            (self.db.dialect.in_values(sorted(set(org_ids))),),
         )
         return [ClassOption(int(r["id"]), r["name"], r["org_name"]) for r in rows]

@@ -31,12 +31,14 @@ MARK = "demo_chats"  # the plugin column of the rows written here
 
 async def load_demo_chat_activity(db: Database, clock: Clock) -> int:
     """Record the demo chats' messages unless they have activity; how many were recorded."""
+    # The members' VK ids as a JSON array: SQLite's json_group_array is PostgreSQL's json_agg.
+    as_array = "json_agg" if db.dialect.name == "postgresql" else "json_group_array"
     chats = await db.fetchall(
-        "SELECT c.id, c.peer_id, c.external_id, json_group_array(p.vk_user_id) AS members "
+        f"SELECT c.id, c.peer_id, c.external_id, {as_array}(p.vk_user_id) AS members "
         "FROM chats c JOIN chat_members m ON m.chat_id = c.id JOIN persons p ON p.id = m.person_id "
-        "WHERE c.external_id IN (SELECT value FROM json_each(?)) AND p.vk_user_id IS NOT NULL "
+        f"WHERE c.external_id {db.dialect.in_list()} AND p.vk_user_id IS NOT NULL "
         "GROUP BY c.id ORDER BY c.id",
-        (json.dumps(sorted(DEMO_ACTIVITY)),),
+        (db.dialect.in_values(sorted(DEMO_ACTIVITY)),),
     )
     peers = [int(c["peer_id"]) for c in chats if c["peer_id"] is not None]
     # Other demos may have recorded something in these chats: this one's rows carry its mark.

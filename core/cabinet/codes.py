@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -119,11 +118,13 @@ async def issue_for_class(
     ]
     async with db.transaction() as tx:
         for role in ROLES:
-            ids = json.dumps(sorted({c.holder.person_id for c in issued if c.holder.role == role}))
+            ids = tx.dialect.in_values(
+                sorted({c.holder.person_id for c in issued if c.holder.role == role})
+            )
             await tx.execute(
                 "UPDATE journal_codes SET expires_at = ? WHERE id <= ? AND used_at IS NULL "
                 "AND expires_at > ? AND org_id = ? AND role = ? "
-                "AND person_id IN (SELECT value FROM json_each(?))",
+                f"AND person_id {tx.dialect.in_list()}",
                 (now.isoformat(), last_before, now.isoformat(), group.org_id, role.value, ids),
             )
         if audit is not None:
@@ -143,23 +144,27 @@ async def issue_for_class(
 
 async def of_classes(db: Database, groups: Sequence[Group], now: datetime) -> list[ClassCodes]:
     """Each class with its numbers of students and parents and the counts of their codes."""
-    ids = json.dumps([g.id for g in groups])
+    ids = db.dialect.in_values([g.id for g in groups])
+    in_list = db.dialect.in_list()
     members = (
         "SELECT s.group_id, s.person_id, 'student' AS role FROM student_groups s "
-        "WHERE s.group_id IN (SELECT value FROM json_each(?)) "
+        f"WHERE s.group_id {in_list} "
         "UNION SELECT s.group_id, c.parent_id, 'parent' FROM student_groups s "
         "JOIN parent_children c ON c.child_id = s.person_id AND c.confirmed = 1 "
-        "WHERE s.group_id IN (SELECT value FROM json_each(?))"
+        f"WHERE s.group_id {in_list}"
     )
+    # Counts through CASE, not summed booleans (PostgreSQL sums none).
     sizes = await db.fetchrows(
-        f"SELECT group_id, sum(role = 'student'), sum(role = 'parent') FROM ({members}) "
+        "SELECT group_id, sum(CASE WHEN role = 'student' THEN 1 ELSE 0 END), "
+        f"sum(CASE WHEN role = 'parent' THEN 1 ELSE 0 END) FROM ({members}) AS m "
         "GROUP BY group_id",
         (ids, ids),
     )
     org_of = {g.id: g.org_id for g in groups}
     counted = await db.fetchrows(
-        f"SELECT m.group_id, j.org_id, count(*), sum(j.used_at IS NOT NULL), "
-        "sum(j.used_at IS NULL AND j.expires_at <= ?) "
+        "SELECT m.group_id, j.org_id, count(*), "
+        "sum(CASE WHEN j.used_at IS NOT NULL THEN 1 ELSE 0 END), "
+        "sum(CASE WHEN j.used_at IS NULL AND j.expires_at <= ? THEN 1 ELSE 0 END) "
         f"FROM ({members}) m JOIN journal_codes j ON j.person_id = m.person_id "
         "AND j.role = m.role GROUP BY m.group_id, j.org_id",
         (now.isoformat(), ids, ids),

@@ -9,11 +9,11 @@ which records who used it in ``invite_uses``), so a link made here works exactly
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from core.audit import AuditLog
@@ -39,6 +39,7 @@ POSITIONS = (
     Position.OPERATOR,
     Position.DIRECTOR,
 )
+_Choice = TypeVar("_Choice", bound=StrEnum)
 
 
 class State(StrEnum):
@@ -64,6 +65,15 @@ class InviteError(Exception):
     def __init__(self, problem: Problem) -> None:
         super().__init__(problem.value)
         self.problem = problem
+
+
+def _one_of(allowed: tuple[_Choice, ...], value: str, problem: Problem) -> _Choice:
+    """The choice of ``allowed`` the form's ``value`` names; InviteError(problem) for anything
+    else (a value of the enum a link may not give, as well as no value of it at all)."""
+    for choice in allowed:
+        if choice.value == value:
+            return choice
+    raise InviteError(problem)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,20 +167,10 @@ class Invites:
         uses: str = "",
     ) -> NewInvite:
         """The form's strings checked; InviteError names the first problem."""
-        try:
-            kind = RoleKind(role)
-        except ValueError:
-            raise InviteError(Problem.ROLE) from None
-        if kind not in ROLES:
-            raise InviteError(Problem.ROLE)
+        kind = _one_of(ROLES, role, Problem.ROLE)
         chosen_position: Position | None = None
         if kind == RoleKind.STAFF:
-            try:
-                chosen_position = Position(position)
-            except ValueError:
-                raise InviteError(Problem.POSITION) from None
-            if chosen_position not in POSITIONS:
-                raise InviteError(Problem.POSITION)
+            chosen_position = _one_of(POSITIONS, position, Problem.POSITION)
         chosen_group: Group | None = None
         if kind != RoleKind.STAFF and group:
             group_id = ascii_id(group)
@@ -271,8 +271,8 @@ class Invites:
             "SELECT u.invite_id, u.person_id, u.at, "
             "trim(p.first_name || ' ' || p.last_name) AS name FROM invite_uses u "
             "JOIN persons p ON p.id = u.person_id "
-            "WHERE u.invite_id IN (SELECT value FROM json_each(?)) ORDER BY u.at, u.id",
-            (json.dumps(ids),),
+            f"WHERE u.invite_id {self.db.dialect.in_list()} ORDER BY u.at, u.id",
+            (self.db.dialect.in_values(ids),),
         )
         by_invite: dict[int, list[InviteUse]] = {}
         for use in uses:

@@ -11,7 +11,6 @@ such.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -103,8 +102,8 @@ class JoinRequests:
     ) -> tuple[list[RequestRow], list[RequestRow]]:
         """The pending requests of these organisations, the oldest first (as they queued), and
         the latest decided ones, the newest decision first."""
-        ids = json.dumps(sorted(set(org_ids)))
-        within = "WHERE r.org_id IN (SELECT value FROM json_each(?)) "
+        ids = self.db.dialect.in_values(sorted(set(org_ids)))
+        within = f"WHERE r.org_id {self.db.dialect.in_list()} "
         pending = await self.db.fetchall(
             _SELECT + within + "AND r.status = 'pending' ORDER BY r.created_at, r.id", (ids,)
         )

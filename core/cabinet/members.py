@@ -22,6 +22,7 @@ from typing import Any
 from core.integers import ascii_id
 from core.people import Position, RoleKind
 from core.storage.abc import Queries
+from core.storage.dialect import Dialect
 
 from .names import SurnameFirst
 
@@ -138,8 +139,8 @@ class MemberPage:
     pages: int
 
 
-def _ids(values: Iterable[int]) -> str:
-    return json.dumps(sorted(set(values)))
+def _ids(dialect: Dialect, values: Iterable[int]) -> Any:
+    return dialect.in_values(sorted(set(values)))
 
 
 _ORDER = "replace(p.last_name, 'Ё', 'Е'), replace(p.first_name, 'Ё', 'Е'), p.id, m.org_id"
@@ -168,6 +169,37 @@ SELECT page.person_id, page.org_id, page.first_name, page.last_name, page.vk_use
       ORDER BY g.grade, g.name) x) AS child_groups
 FROM page ORDER BY {}
 """
+# The same on PostgreSQL: json_agg for json_group_array, with the order said in the aggregate
+# (SQLite aggregates in the subquery's order; PostgreSQL promises that only this way).
+_DETAILS_PG = """
+SELECT page.person_id, page.org_id, page.first_name, page.last_name, page.vk_user_id,
+  (SELECT json_agg(json_build_array(r.id, r.role, r.position, r.method) ORDER BY r.id)
+     FROM roles r
+     WHERE r.person_id = page.person_id AND r.org_id = page.org_id AND r.revoked_at IS NULL
+  ) AS roles,
+  (SELECT json_agg(g.name ORDER BY g.grade, g.name)
+     FROM student_groups sg JOIN groups g ON g.id = sg.group_id
+     WHERE sg.person_id = page.person_id AND g.org_id = page.org_id) AS groups,
+  (SELECT json_agg(x.name ORDER BY x.grade, x.name) FROM
+     (SELECT DISTINCT g.name, g.grade FROM parent_children pc
+      JOIN student_groups sg ON sg.person_id = pc.child_id JOIN groups g ON g.id = sg.group_id
+      WHERE pc.parent_id = page.person_id AND pc.confirmed = 1 AND g.org_id = page.org_id) x
+  ) AS child_groups
+FROM page ORDER BY {}
+"""
+# The search's page: (person, organisation) pairs in their order, given as one JSON array.
+_SEARCH_PAGE = (
+    "WITH page AS MATERIALIZED (SELECT j.key AS k, p.id AS person_id, "
+    "json_extract(j.value, '$[1]') AS org_id, p.first_name, p.last_name, "
+    "p.vk_user_id FROM json_each(?) j "
+    "JOIN persons p ON p.id = json_extract(j.value, '$[0]')) "
+)
+_SEARCH_PAGE_PG = (
+    "WITH page AS MATERIALIZED (SELECT j.k, p.id AS person_id, "
+    "(j.value ->> 1)::bigint AS org_id, p.first_name, p.last_name, "
+    "p.vk_user_id FROM json_array_elements(?::json) WITH ORDINALITY AS j(value, k) "
+    "JOIN persons p ON p.id = (j.value ->> 0)::bigint) "
+)
 
 
 def _member(row: Sequence[Any]) -> Member:
@@ -191,8 +223,10 @@ class Members:
     def __init__(self, db: Queries) -> None:
         self.db = db
 
-    @staticmethod
-    def _filtered(org_ids: Iterable[int], q: MemberQuery) -> tuple[str, str, list[Any]]:
+    def _details(self) -> str:
+        return _DETAILS_PG if self.db.dialect.name == "postgresql" else _DETAILS
+
+    def _filtered(self, org_ids: Iterable[int], q: MemberQuery) -> tuple[str, str, list[Any]]:
         """The ``m`` CTE (members matching the role filters) and the conditions on ``m``/``p``."""
         ids = sorted(set(org_ids))
         cte = "WITH m AS (SELECT r.person_id, r.org_id FROM roles r WHERE r.revoked_at IS NULL "
@@ -201,8 +235,8 @@ class Members:
             cte += "AND r.org_id = ?"
             params: list[Any] = [ids[0]]
         else:
-            cte += "AND r.org_id IN (SELECT value FROM json_each(?))"
-            params = [json.dumps(ids)]
+            cte += f"AND r.org_id {self.db.dialect.in_list()}"
+            params = [self.db.dialect.in_values(ids)]
         if q.role:
             kind, position = ROLE_FILTERS[q.role]
             cte += " AND r.role = ?"
@@ -249,14 +283,9 @@ class Members:
             total = len(found)
             number, pages = _page_number(q.page, total, size)
             keys = found[(number - 1) * size : number * size]
-            page_sql = (
-                "WITH page AS MATERIALIZED (SELECT j.key AS k, p.id AS person_id, "
-                "json_extract(j.value, '$[1]') AS org_id, p.first_name, p.last_name, "
-                "p.vk_user_id FROM json_each(?) j "
-                "JOIN persons p ON p.id = json_extract(j.value, '$[0]')) "
-            )
+            page_sql = _SEARCH_PAGE_PG if self.db.dialect.name == "postgresql" else _SEARCH_PAGE
             detail_rows = await self.db.fetchrows(
-                page_sql + _DETAILS.format("page.k"), [json.dumps(keys)]
+                page_sql + self._details().format("page.k"), [json.dumps(keys)]
             )
         else:
             total = int(await self.db.fetchval(base.format("count(*)"), params) or 0)
@@ -268,13 +297,15 @@ class Members:
                 f"ORDER BY {_ORDER} LIMIT ? OFFSET ?) "
             )
             detail_rows = await self.db.fetchrows(
-                page_sql + _DETAILS.format(_PAGE_ORDER), [*params, size, (number - 1) * size]
+                page_sql + self._details().format(_PAGE_ORDER),
+                [*params, size, (number - 1) * size],
             )
         return MemberPage([_member(r) for r in detail_rows], total, number, pages)
 
     async def card(self, org_ids: Iterable[int], person_id: int) -> MemberCard | None:
         """A person's card within this tree (None when they never held a role in it)."""
-        ids = _ids(org_ids)
+        ids = _ids(self.db.dialect, org_ids)
+        in_list = self.db.dialect.in_list()
         rows = await self.db.fetchall(
             "SELECT p.first_name, p.last_name, p.vk_user_id, r.id, r.role, r.position, r.org_id, "
             "r.method, r.granted_at, r.revoked_at, r.revoke_reason, "
@@ -285,7 +316,7 @@ class Members:
             # roles_person covers active roles only; revoked ones are found by their changes.
             "WHERE r.id IN (SELECT id FROM roles WHERE person_id = ? AND revoked_at IS NULL "
             "UNION SELECT role_id FROM role_changes WHERE person_id = ?) "
-            "AND r.org_id IN (SELECT value FROM json_each(?)) "
+            f"AND r.org_id {in_list} "
             "ORDER BY r.revoked_at IS NOT NULL, r.id",
             (person_id, person_id, ids),
         )
@@ -297,21 +328,21 @@ class Members:
             "coalesce(trim(b.first_name || ' ' || b.last_name), '') AS by_name "
             "FROM role_changes c JOIN roles r ON r.id = c.role_id "
             "LEFT JOIN persons b ON b.id = c.by_person_id "
-            "WHERE c.person_id = ? AND r.org_id IN (SELECT value FROM json_each(?)) "
+            f"WHERE c.person_id = ? AND r.org_id {in_list} "
             "ORDER BY c.id DESC",
             (person_id, ids),
         )
         relations = await self.db.fetchall(
             "SELECT 'own' AS kind, g.name AS group_name, '' AS first_name, '' AS last_name, "
             "g.grade FROM student_groups sg JOIN groups g ON g.id = sg.group_id "
-            "WHERE sg.person_id = ? AND g.org_id IN (SELECT value FROM json_each(?)) "
+            f"WHERE sg.person_id = ? AND g.org_id {in_list} "
             "UNION ALL "
             "SELECT 'child', coalesce(g.name, ''), c.first_name, c.last_name, g.grade "
             "FROM parent_children pc JOIN persons c ON c.id = pc.child_id "
             "LEFT JOIN student_groups sg ON sg.person_id = c.id "
             "LEFT JOIN groups g ON g.id = sg.group_id "
             "WHERE pc.parent_id = ? AND pc.confirmed = 1 "
-            "AND (g.id IS NULL OR g.org_id IN (SELECT value FROM json_each(?))) "
+            f"AND (g.id IS NULL OR g.org_id {in_list}) "
             "ORDER BY 1, 5, 2, 4, 3",
             (person_id, ids, person_id, ids),
         )

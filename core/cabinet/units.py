@@ -144,7 +144,16 @@ class Units:
         ]
 
     async def _clash(self, q: Queries, org_id: int, name: str, except_id: int = 0) -> str | None:
-        """The name of a class in use at this school that ``name`` would repeat."""
+        """The name of a class in use at this school that ``name`` would repeat.
+
+        Called in the transaction that then writes the name: on PostgreSQL it first locks the
+        school's row, so two workers naming two classes alike at once check one after the other
+        (SQLite's writer lock does that already). NO KEY UPDATE: rows that merely reference the
+        school (roles, groups) are not held up."""
+        if q.dialect.name == "postgresql":
+            await q.fetchval(
+                "SELECT id FROM organisations WHERE id = ? FOR NO KEY UPDATE", (org_id,)
+            )
         rows = await q.fetchall(
             "SELECT id, name FROM groups WHERE org_id = ? AND archived_at IS NULL AND id != ?",
             (org_id, except_id),

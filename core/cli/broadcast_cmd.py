@@ -6,12 +6,13 @@ import argparse
 import asyncio
 import sys
 from datetime import datetime, time
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.broadcast import Audience, BroadcastError, BroadcastSpec, BroadcastStatus
 from core.broadcast.reads import ReadMarks, look
 from core.broadcast.render import TemplateError
+from core.cli.session import with_services
 from core.cli.terms import term
+from core.clock import is_zone
 from core.config import Settings, load_settings
 from core.runtime.services import Services
 from core.scheduling import Weekly
@@ -97,12 +98,6 @@ async def _print_groups(services: Services, status: BroadcastStatus) -> None:
         print(CORE_TEXTS.render("broadcast_groups.j2", lines=lines, asked=asked or not status.sent))
 
 
-async def _services(settings: Settings, args: argparse.Namespace) -> Services:
-    services = await Services.open(settings, clock=args.clock)
-    services.broadcasts.connect_configured()
-    return services
-
-
 async def _person(services: Services, vk_id: int) -> int:
     person = await services.people.person_by_vk(vk_id)
     if person is None:
@@ -158,14 +153,6 @@ def _weekly(text: str) -> tuple[tuple[int, ...], time]:
         ) from None
 
 
-def _is_zone(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
-
-
 def _run(coro_factory: object) -> int:
     try:
         return asyncio.run(coro_factory)  # type: ignore[arg-type]
@@ -175,57 +162,53 @@ def _run(coro_factory: object) -> int:
 
 
 def run_create(args: argparse.Namespace) -> int:
-    async def go() -> int:
-        settings = load_settings()
-        services = await _services(settings, args)
-        try:
-            author = await _person(services, args.author)
-            if args.org is not None:
-                kind = args.only or "organisation"
-                audience = {
-                    "organisation": Audience.organisation,
-                    "staff": Audience.staff,
-                    "students": Audience.students,
-                    "parents": Audience.parents,
-                }[kind](args.org)
-            elif args.groups:
-                ids = _ids(args.groups, "--groups")
-                audience = (
-                    Audience.group_parents(*ids)
-                    if args.only == "group_parents"
-                    else Audience.groups(*ids)
-                )
-            else:
-                audience = Audience.persons(*_ids(args.persons, "--persons"))
-            schedule: datetime | Weekly | None = None
-            if args.at:
-                schedule = _moment(args.at)
-            elif args.weekly:
-                days, at = _weekly(args.weekly)
-                roles = await services.people.active_roles(author)
-                org = await services.people.organisation(roles[0].org_id) if roles else None
-                tz = args.tz or (org.timezone if org else settings.timezone)
-                if not _is_zone(tz):
-                    raise ValueError(f"часовой пояс «{tz}» неизвестен: например, Asia/Novosibirsk")
-                schedule = Weekly(days, at, tz)
-            group_id = _sending_group(settings, args.community)
-            broadcast_id = await services.broadcasts.create(
-                BroadcastSpec(
-                    author,
-                    group_id,
-                    audience,
-                    args.text,
-                    title=args.title or args.text[:60],
-                    schedule=schedule,
-                    source="cli",
-                )
+    async def work(services: Services) -> int:
+        settings = services.settings
+        author = await _person(services, args.author)
+        if args.org is not None:
+            kind = args.only or "organisation"
+            audience = {
+                "organisation": Audience.organisation,
+                "staff": Audience.staff,
+                "students": Audience.students,
+                "parents": Audience.parents,
+            }[kind](args.org)
+        elif args.groups:
+            ids = _ids(args.groups, "--groups")
+            audience = (
+                Audience.group_parents(*ids)
+                if args.only == "group_parents"
+                else Audience.groups(*ids)
             )
-            print(f"Рассылка № {broadcast_id} создана.")
-            return 0
-        finally:
-            await services.close()
+        else:
+            audience = Audience.persons(*_ids(args.persons, "--persons"))
+        schedule: datetime | Weekly | None = None
+        if args.at:
+            schedule = _moment(args.at)
+        elif args.weekly:
+            days, at = _weekly(args.weekly)
+            roles = await services.people.active_roles(author)
+            org = await services.people.organisation(roles[0].org_id) if roles else None
+            tz = args.tz or (org.timezone if org else settings.timezone)
+            if not is_zone(tz):
+                raise ValueError(f"часовой пояс «{tz}» неизвестен: например, Asia/Novosibirsk")
+            schedule = Weekly(days, at, tz)
+        group_id = _sending_group(settings, args.community)
+        broadcast_id = await services.broadcasts.create(
+            BroadcastSpec(
+                author,
+                group_id,
+                audience,
+                args.text,
+                title=args.title or args.text[:60],
+                schedule=schedule,
+                source="cli",
+            )
+        )
+        print(f"Рассылка № {broadcast_id} создана.")
+        return 0
 
-    return _run(go())
+    return _run(with_services(args, work, broadcasts=True))
 
 
 def _sending_group(settings: Settings, name: str | None) -> int:
@@ -249,61 +232,61 @@ def _sending_group(settings: Settings, name: str | None) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    async def go() -> int:
-        services = await _services(load_settings(), args)
-        try:
-            author = await _person(services, args.author) if args.author else None
-            items = await services.broadcasts.recent(author)
-            if not items:
-                print("Рассылок нет.")
-            for status in items:
-                state = term("broadcast", status.status)
-                print(f"{status.id:>5}  {state:<14} {status.progress:>13}  {status.title}")
-            return 0
-        finally:
-            await services.close()
+    async def work(services: Services) -> int:
+        author = await _person(services, args.author) if args.author else None
+        items = await services.broadcasts.recent(author)
+        if not items:
+            print("Рассылок нет.")
+        for status in items:
+            state = term("broadcast", status.status)
+            print(f"{status.id:>5}  {state:<14} {status.progress:>13}  {status.title}")
+        return 0
 
-    return _run(go())
+    return _run(with_services(args, work, broadcasts=True))
 
 
 def run_status(args: argparse.Namespace) -> int:
-    async def go() -> int:
-        services = await _services(load_settings(), args)
-        try:
+    async def work(services: Services) -> int:
+        status = await services.broadcasts.status(args.id)
+        while args.follow and not status.finished and status.pending > status.deferred:
+            print("\r" + bar(status), end="", flush=True)
+            await asyncio.sleep(0.5)
             status = await services.broadcasts.status(args.id)
-            while args.follow and not status.finished and status.pending > status.deferred:
-                print("\r" + bar(status), end="", flush=True)
-                await asyncio.sleep(0.5)
-                status = await services.broadcasts.status(args.id)
-            if args.follow:
-                print()
-            _print_status(status)
-            await _print_groups(services, status)
-            return 0
-        finally:
-            await services.close()
+        if args.follow:
+            print()
+        _print_status(status)
+        await _print_groups(services, status)
+        return 0
 
-    return _run(go())
+    return _run(with_services(args, work, broadcasts=True))
 
 
 def run_cancel(args: argparse.Namespace) -> int:
-    async def go() -> int:
-        services = await _services(load_settings(), args)
-        try:
-            done = await services.broadcasts.cancel(args.id, await _person(services, args.by))
-            print(
-                f"Рассылка № {args.id} отменена."
-                if done
-                else "Рассылка уже завершена или отменена."
-            )
-            return 0
-        finally:
-            await services.close()
+    async def work(services: Services) -> int:
+        done = await services.broadcasts.cancel(args.id, await _person(services, args.by))
+        print(f"Рассылка № {args.id} отменена." if done else "Рассылка уже завершена или отменена.")
+        return 0
 
-    return _run(go())
+    return _run(with_services(args, work, broadcasts=True))
 
 
 def run_send(args: argparse.Namespace) -> int:
+    async def work(services: Services) -> int:
+        interactive = sys.stdout.isatty()
+
+        def show(status: BroadcastStatus) -> None:
+            print(
+                ("\r" if interactive else "") + bar(status),
+                end="" if interactive else "\n",
+                flush=True,
+            )
+
+        status = await services.broadcasts.run(args.id, progress=show)
+        if interactive:
+            print()
+        _print_status(status)
+        return 0
+
     async def go() -> int:
         settings = load_settings()
         if not settings.vk_communities():
@@ -311,23 +294,6 @@ def run_send(args: argparse.Namespace) -> int:
                 "для отправки нужно сообщество: таблица [communities] в sferum.toml "
                 "или SFERUM_VK_TOKEN и SFERUM_VK_GROUP_ID"
             )
-        services = await _services(settings, args)
-        try:
-            interactive = sys.stdout.isatty()
-
-            def show(status: BroadcastStatus) -> None:
-                print(
-                    ("\r" if interactive else "") + bar(status),
-                    end="" if interactive else "\n",
-                    flush=True,
-                )
-
-            status = await services.broadcasts.run(args.id, progress=show)
-            if interactive:
-                print()
-            _print_status(status)
-            return 0
-        finally:
-            await services.close()
+        return await with_services(args, work, settings=settings, broadcasts=True)
 
     return _run(go())

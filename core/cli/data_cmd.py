@@ -31,7 +31,7 @@ def run_migrate(args: argparse.Namespace) -> int:
 
     async def go() -> list[str]:
         plugins = discover(settings.bots)
-        db = await open_core_database(settings.db_path)
+        db = await open_core_database(settings.database)
         try:
             for plugin in plugins:
                 await migrate(db, plugin_migrations(plugin))
@@ -40,9 +40,7 @@ def run_migrate(args: argparse.Namespace) -> int:
         return [plugin.name for plugin in plugins]
 
     names = asyncio.run(go())
-    print(
-        f"База данных {settings.db_path} в актуальном состоянии (ядро и боты: {', '.join(names)})."
-    )
+    print(CORE_TEXTS.render("migrate_done.j2", db=settings.database_shown, bots=names))
     return 0
 
 
@@ -51,20 +49,16 @@ def run_demo(args: argparse.Namespace) -> int:
     if not settings.uses_sandbox and not args.force:
         # The demo district comes with a published journal code: in a real school's database
         # anyone who reads the README could claim a parent's role with it.
-        print(CORE_TEXTS.render("demo_refused.j2", db=settings.db_path), file=sys.stderr)
+        print(CORE_TEXTS.render("demo_refused.j2", db=settings.database_shown), file=sys.stderr)
         return 2
 
     async def go() -> None:
-        db = await open_core_database(settings.db_path)
+        db = await open_core_database(settings.database)
         try:
             summary = await load_demo(PeopleRepository(db, args.clock))
         finally:
             await db.close()
-        print(
-            f"Демо-округ загружен в {settings.db_path}: организаций {summary.organisations}, "
-            f"классов {summary.groups}, людей {summary.persons}, ролей {summary.roles}, "
-            f"чатов {summary.chats}, контактов {summary.contacts}."
-        )
+        print(CORE_TEXTS.render("demo_loaded.j2", db=settings.database_shown, summary=summary))
 
     asyncio.run(go())
     return 0

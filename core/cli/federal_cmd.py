@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _list(args: argparse.Namespace) -> int:
-    db = await open_core_database(load_settings().db_path)
+    db = await open_core_database(load_settings().database)
     try:
         admins = await FederalAdmins(db, args.clock).list()
     finally:
@@ -66,7 +66,7 @@ async def _list(args: argparse.Namespace) -> int:
 
 
 async def _change(args: argparse.Namespace, vk_id: int) -> int:
-    db = await open_core_database(load_settings().db_path)
+    db = await open_core_database(load_settings().database)
     try:
         person = await PeopleRepository(db, args.clock).person_by_vk(vk_id)
         if person is None:

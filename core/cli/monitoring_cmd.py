@@ -149,7 +149,7 @@ def _with_db(args: argparse.Namespace, work: Callable[[Database, Clock], Awaitab
     settings = load_settings()
 
     async def go() -> T:
-        db = await open_core_database(settings.db_path)
+        db = await open_core_database(settings.database)
         try:
             return await work(db, args.clock)
         finally:
@@ -323,24 +323,31 @@ def run_thresholds(args: argparse.Namespace) -> int:
     return 0
 
 
-def _activity_store(db: Database, clock: Clock) -> ActivityStore:
-    """Rebuild and recover count people without a region in the same zone."""
-    return ActivityStore(db, clock=clock, default_timezone=load_settings().timezone)
+def _on_activity_store(
+    args: argparse.Namespace, work: Callable[[ActivityStore], Awaitable[str]]
+) -> int:
+    """Prints what ``work`` says on the activity store; rebuild and recover count people without
+    a region in the same zone."""
+
+    async def on_db(db: Database, clock: Clock) -> str:
+        timezone = load_settings().timezone
+        return await work(ActivityStore(db, clock=clock, default_timezone=timezone))
+
+    print(_with_db(args, on_db))
+    return 0
 
 
 def run_rebuild(args: argparse.Namespace) -> int:
-    async def work(db: Database, clock: Clock) -> str:
-        result = await _activity_store(db, clock).rebuild()
+    async def work(store: ActivityStore) -> str:
+        result = await store.rebuild()
         return f"Пересчитано событий: {result.events}, учтено: {result.attributed}"
 
-    print(_with_db(args, work))
-    return 0
+    return _on_activity_store(args, work)
 
 
 def run_recover(args: argparse.Namespace) -> int:
-    async def work(db: Database, clock: Clock) -> str:
-        result = await _activity_store(db, clock).recover()
+    async def work(store: ActivityStore) -> str:
+        result = await store.recover()
         return f"Досчитано событий: {result.events}"
 
-    print(_with_db(args, work))
-    return 0
+    return _on_activity_store(args, work)

@@ -8,8 +8,8 @@ import json
 import sys
 from datetime import timedelta
 
+from core.cli.session import with_services
 from core.cli.terms import term
-from core.config import load_settings
 from core.people import Position, RoleKind
 from core.runtime.services import Services
 
@@ -72,117 +72,96 @@ async def _admin(services: Services, vk_id: int, org_id: int | None = None) -> i
 
 
 def run_show(args: argparse.Namespace) -> int:
-    async def go() -> int:
-        services = await Services.open(load_settings(), clock=args.clock)
-        try:
-            person = await services.people.person_by_vk(args.vk_id)
-            if person is None:
-                return _fail(f"человек с VK id {args.vk_id} не найден (роль: без роли)")
-            print(f"{person.full_name} (человек № {person.id}, VK {args.vk_id})")
-            roles = await services.people.active_roles(person.id)
-            if not roles:
-                print("  действующих ролей нет")
-            for role in roles:
-                org = await services.people.organisation(role.org_id)
-                position = f", {term('position', role.position.value)}" if role.position else ""
-                print(
-                    f"  роль № {role.id}: {ROLE_NAMES[role.role.value]}{position} — "
-                    f"{org.name if org else role.org_id} (способ: {term('method', role.method)})"
-                )
-            print("История:")
-            for change in await services.people.role_history(person.id):
-                details = json.loads(change["details"] or "{}")
-                who = change["by_person_id"] or "—"
-                details_text = "; ".join(f"{term('detail', k)}: {v}" for k, v in details.items())
-                action, role_name = term("action", change["action"]), term("role", change["role"])
-                print(
-                    f"  {change['at']}  {action:<8} {role_name:<10} "
-                    f"способ: {term('method', change['method'])}, кем: {who}"
-                    + (f"; {details_text}" if details_text else "")
-                )
-            return 0
-        finally:
-            await services.close()
+    async def work(services: Services) -> int:
+        person = await services.people.person_by_vk(args.vk_id)
+        if person is None:
+            return _fail(f"человек с VK id {args.vk_id} не найден (роль: без роли)")
+        print(f"{person.full_name} (человек № {person.id}, VK {args.vk_id})")
+        roles = await services.people.active_roles(person.id)
+        if not roles:
+            print("  действующих ролей нет")
+        for role in roles:
+            org = await services.people.organisation(role.org_id)
+            position = f", {term('position', role.position.value)}" if role.position else ""
+            print(
+                f"  роль № {role.id}: {ROLE_NAMES[role.role.value]}{position} — "
+                f"{org.name if org else role.org_id} (способ: {term('method', role.method)})"
+            )
+        print("История:")
+        for change in await services.people.role_history(person.id):
+            details = json.loads(change["details"] or "{}")
+            who = change["by_person_id"] or "—"
+            details_text = "; ".join(f"{term('detail', k)}: {v}" for k, v in details.items())
+            action, role_name = term("action", change["action"]), term("role", change["role"])
+            print(
+                f"  {change['at']}  {action:<8} {role_name:<10} "
+                f"способ: {term('method', change['method'])}, кем: {who}"
+                + (f"; {details_text}" if details_text else "")
+            )
+        return 0
 
-    return asyncio.run(go())
+    return asyncio.run(with_services(args, work))
 
 
 def run_revoke(args: argparse.Namespace) -> int:
-    async def go() -> int:
-        services = await Services.open(load_settings(), clock=args.clock)
-        try:
-            row = await services.db.fetchone(
-                "SELECT org_id FROM roles WHERE id = ?", (args.role_id,)
-            )
-            if row is None:
-                return _fail(f"роли № {args.role_id} нет")
-            admin = await _admin(services, args.by, row["org_id"])
-            if admin is None:
-                return _fail("отзывать роли может только администратор этой организации")
-            done = await services.people.revoke_role(
-                args.role_id, by_person_id=admin, reason=args.reason
-            )
-            print("Роль отозвана." if done else "Роль уже была отозвана.")
-            return 0
-        finally:
-            await services.close()
+    async def work(services: Services) -> int:
+        row = await services.db.fetchone("SELECT org_id FROM roles WHERE id = ?", (args.role_id,))
+        if row is None:
+            return _fail(f"роли № {args.role_id} нет")
+        admin = await _admin(services, args.by, row["org_id"])
+        if admin is None:
+            return _fail("отзывать роли может только администратор этой организации")
+        done = await services.people.revoke_role(
+            args.role_id, by_person_id=admin, reason=args.reason
+        )
+        print("Роль отозвана." if done else "Роль уже была отозвана.")
+        return 0
 
-    return asyncio.run(go())
+    return asyncio.run(with_services(args, work))
 
 
 def run_invite(args: argparse.Namespace) -> int:
-    async def go() -> int:
-        settings = load_settings()
-        services = await Services.open(settings, clock=args.clock)
-        try:
-            admin = await _admin(services, args.by, args.org)
-            if admin is None:
-                return _fail("создавать приглашения может только администратор этой организации")
-            if args.role == "staff" and args.position is None:
-                return _fail("для сотрудника укажите --position")
-            token = await services.verification.create_invite(
-                args.org,
-                RoleKind(args.role),
-                created_by=admin,
-                group_id=args.group,
-                position=Position(args.position) if args.position else None,
-                ttl=timedelta(days=args.days),
-                max_uses=args.uses,
-            )
-            community = args.group_id or settings.vk_group_id
-            link = (
-                f"https://vk.me/club{community}?ref=invite-{token}"
-                if community
-                else f"invite-{token}"
-            )
-            print(f"Приглашение: {link}")
-            print(
-                f"Действует {args.days} дн., до {args.uses} человек. Человек открывает ссылку или "
-                f"присылает боту «invite-{token}»."
-            )
-            return 0
-        finally:
-            await services.close()
+    async def work(services: Services) -> int:
+        admin = await _admin(services, args.by, args.org)
+        if admin is None:
+            return _fail("создавать приглашения может только администратор этой организации")
+        if args.role == "staff" and args.position is None:
+            return _fail("для сотрудника укажите --position")
+        token = await services.verification.create_invite(
+            args.org,
+            RoleKind(args.role),
+            created_by=admin,
+            group_id=args.group,
+            position=Position(args.position) if args.position else None,
+            ttl=timedelta(days=args.days),
+            max_uses=args.uses,
+        )
+        community = args.group_id or services.settings.vk_group_id
+        link = (
+            f"https://vk.me/club{community}?ref=invite-{token}" if community else f"invite-{token}"
+        )
+        print(f"Приглашение: {link}")
+        print(
+            f"Действует {args.days} дн., до {args.uses} человек. Человек открывает ссылку или "
+            f"присылает боту «invite-{token}»."
+        )
+        return 0
 
-    return asyncio.run(go())
+    return asyncio.run(with_services(args, work))
 
 
 def run_code(args: argparse.Namespace) -> int:
-    async def go() -> int:
-        services = await Services.open(load_settings(), clock=args.clock)
-        try:
-            if await services.people.person(args.person_id) is None:
-                return _fail(f"человека {args.person_id} нет")
-            code = await services.verification.issue_code(
-                args.person_id,
-                RoleKind(args.role),
-                args.org,
-                position=Position(args.position) if args.position else None,
-                ttl=timedelta(days=args.days),
-            )
-            print(f"Код журнала: {code} (одноразовый, действует {args.days} дн.)")
-            return 0
-        finally:
-            await services.close()
+    async def work(services: Services) -> int:
+        if await services.people.person(args.person_id) is None:
+            return _fail(f"человека {args.person_id} нет")
+        code = await services.verification.issue_code(
+            args.person_id,
+            RoleKind(args.role),
+            args.org,
+            position=Position(args.position) if args.position else None,
+            ttl=timedelta(days=args.days),
+        )
+        print(f"Код журнала: {code} (одноразовый, действует {args.days} дн.)")
+        return 0
 
-    return asyncio.run(go())
+    return asyncio.run(with_services(args, work))

@@ -33,6 +33,8 @@ MAX_SENSIBLE_LAUNCH_AGE_S = 86_400
 # The first bytes of every SQLite database file (an empty file is an empty database too).
 SQLITE_HEADER = b"SQLite format 3\x00"
 NOT_SQLITE = "file is not an SQLite database"
+# A PostgreSQL server that does not answer is reported, not waited for (asyncpg waits 60 s).
+CONNECT_TIMEOUT_S = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,10 +296,16 @@ def _file_problem(file: Path) -> str | None:
 
 async def _applied(db: Database) -> dict[str, set[int]]:
     # Read-only on purpose: migrations.applied_versions would create the bookkeeping table.
-    # (SQLite today; a PostgreSQL backend would ask information_schema.)
-    exists = await db.fetchval(
-        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
-    )
+    if db.dialect.name == "postgresql":
+        # The schema the connection works in (search_path), where migrate keeps its table.
+        exists = await db.fetchval(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema = current_schema() AND table_name = 'schema_migrations'"
+        )
+    else:
+        exists = await db.fetchval(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+        )
     if not exists:
         return {}
     applied: dict[str, set[int]] = {}
@@ -308,8 +316,9 @@ async def _applied(db: Database) -> dict[str, set[int]]:
 
 async def check_database(settings: Settings) -> Check:
     """Reachable, and every namespace (core and each installed bot) at its latest migration —
-    without applying any: ``sferum migrate`` does that."""
-    path = settings.db_path
+    without applying any: ``sferum migrate`` does that. A PostgreSQL ``db_url`` is connected
+    to and read the same way (its password never shown); a SQLite file is looked at first."""
+    path = settings.database_shown
     try:
         plugins = discover(settings.bots)
         expected: dict[str, set[int]] = {
@@ -319,23 +328,25 @@ async def check_database(settings: Settings) -> Check:
             expected[plugin.name] = {m.version for m in plugin_migrations(plugin)}
     except (PluginLoadError, MigrationError) as exc:
         return _database(False, "plugins", error=exc)
-    if settings.db_file is None:
-        return _database(True, "memory")
-    problem = await asyncio.to_thread(_file_problem, Path(path))
-    if problem == "missing":
-        return _database(False, "missing", path=path)
+    problem: str | None = None
+    if settings.db_url is None:
+        if settings.db_file is None:
+            return _database(True, "memory")
+        problem = await asyncio.to_thread(_file_problem, settings.db_file)
+        if problem == "missing":
+            return _database(False, "missing", path=path)
+        if problem not in (None, "empty"):
+            return _database(False, "unreachable", path=path, error=problem)
     applied: dict[str, set[int]] = {}
-    if problem not in (None, "empty"):
-        return _database(False, "unreachable", path=path, error=problem)
     if problem is None:
         # Only reads. (Connecting switches a file in another journal mode to WAL, as every open
         # of the storage does; schema and data stay as they are.)
-        db = open_database(path)
+        db = open_database(settings.database)
         try:
-            await db.connect()
+            await asyncio.wait_for(db.connect(), CONNECT_TIMEOUT_S)
             applied = await _applied(db)
         except Exception as exc:  # any driver error (locked, no access, damaged) is the answer
-            return _database(False, "unreachable", path=path, error=exc)
+            return _database(False, "unreachable", path=path, error=str(exc) or type(exc).__name__)
         finally:
             await db.close()
     behind = [

@@ -141,13 +141,24 @@ class OrgAppealStore:
             rows,
             key=lambda r: (_ROLE_ORDER.get(r["role"], 9), _POSITION_ORDER.get(r["position"], 9)),
         )
-        classes = await self.db.fetchval(
-            "SELECT group_concat(name, ', ') FROM (SELECT DISTINCT g.name FROM student_groups sg "
-            "JOIN groups g ON g.id = sg.group_id WHERE g.org_id = ? AND (sg.person_id = ? OR "
-            "sg.person_id IN (SELECT child_id FROM parent_children WHERE parent_id = ?)) "
-            "ORDER BY g.grade, g.name)",
-            (org_id, person_id, person_id),
+        mine = (
+            "FROM student_groups sg JOIN groups g ON g.id = sg.group_id WHERE g.org_id = ? "
+            "AND (sg.person_id = ? OR "
+            "sg.person_id IN (SELECT child_id FROM parent_children WHERE parent_id = ?))"
         )
+        if self.db.dialect.name == "postgresql":
+            # PostgreSQL orders an aggregate only when told, and a DISTINCT query only by
+            # what it selects: the classes are grouped by name and ordered inside string_agg.
+            sql = (
+                "SELECT string_agg(name, ', ' ORDER BY grade NULLS FIRST, name) FROM "
+                f"(SELECT g.name, min(g.grade) AS grade {mine} GROUP BY g.name) AS classes"
+            )
+        else:
+            sql = (
+                "SELECT group_concat(name, ', ') FROM "
+                f"(SELECT DISTINCT g.name {mine} ORDER BY g.grade, g.name)"
+            )
+        classes = await self.db.fetchval(sql, (org_id, person_id, person_id))
         return Author(best["role"], best["position"], classes or "")
 
     async def file(
@@ -192,24 +203,24 @@ class OrgAppealStore:
     ) -> list[OrgAppeal]:
         """The appeals of these organisations: new ones first, each group newest first;
         ``status`` "new" or "answered" keeps one group."""
-        where = " WHERE a.org_id IN (SELECT value FROM json_each(?))"
+        where = f" WHERE a.org_id {self.db.dialect.in_list()}"
         if status == "new":
             where += " AND a.answered_at IS NULL"
         elif status == "answered":
             where += " AND a.answered_at IS NOT NULL"
         rows = await self.db.fetchall(
             _SELECT + where + " ORDER BY a.answered_at IS NOT NULL, a.id DESC LIMIT ?",
-            (OUTBOX_KIND, json.dumps(sorted(set(org_ids))), limit),
+            (OUTBOX_KIND, self.db.dialect.in_values(sorted(set(org_ids))), limit),
         )
         return [OrgAppeal.from_row(row) for row in rows]
 
     async def counts(self, org_ids: Iterable[int]) -> tuple[int, int]:
         """(new, answered) appeals of these organisations."""
         row = await self.db.fetchone(
-            "SELECT coalesce(sum(answered_at IS NULL), 0) AS new, "
-            "coalesce(sum(answered_at IS NOT NULL), 0) AS answered FROM org_appeals "
-            "WHERE org_id IN (SELECT value FROM json_each(?))",
-            (json.dumps(sorted(set(org_ids))),),
+            "SELECT coalesce(sum(CASE WHEN answered_at IS NULL THEN 1 ELSE 0 END), 0) AS new, "
+            "coalesce(sum(CASE WHEN answered_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS answered "
+            f"FROM org_appeals WHERE org_id {self.db.dialect.in_list()}",
+            (self.db.dialect.in_values(sorted(set(org_ids))),),
         )
         assert row is not None
         return int(row["new"]), int(row["answered"])

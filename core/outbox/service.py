@@ -217,36 +217,42 @@ class Outbox:
         if refusal is None and person_id is not None:
             when = max(now, await self.quiet_until(person_id, now))
         deferred = when > now
+        existing = None
         async with self.db.transaction() as tx:
-            # Checked again inside the write: two askers at once make one message.
-            existing = await tx.fetchval(
-                "SELECT id FROM outbox_messages WHERE kind = ? AND key = ?", (kind, key)
+            # One statement makes the message: of two askers at once (in one worker or in two)
+            # the second one's insert finds the first one's row, waiting for it to commit on
+            # PostgreSQL, and does nothing; that asker then reads the first one's message.
+            inserted = await tx.fetchone(
+                "INSERT INTO outbox_messages (kind, key, group_id, person_id, peer_id, "
+                "on_behalf_of, text, keyboard, attachment, random_id, state, reason, "
+                "not_before, deferred, created_at, finished_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (kind, key) DO NOTHING RETURNING id",
+                (
+                    kind,
+                    key,
+                    group_id,
+                    person_id,
+                    peer,
+                    on_behalf_of,
+                    text,
+                    keyboard,
+                    attachment,
+                    random_id or random_ids.random_id("sferum-outbox", kind, key),
+                    State.PENDING if refusal is None else State.SKIPPED,
+                    refusal,
+                    _utc(when),
+                    int(deferred),
+                    _utc(now),
+                    None if refusal is None else _utc(now),
+                ),
             )
-            if existing is None:
-                message_id = await tx.execute(
-                    "INSERT INTO outbox_messages (kind, key, group_id, person_id, peer_id, "
-                    "on_behalf_of, text, keyboard, attachment, random_id, state, reason, "
-                    "not_before, deferred, created_at, finished_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        kind,
-                        key,
-                        group_id,
-                        person_id,
-                        peer,
-                        on_behalf_of,
-                        text,
-                        keyboard,
-                        attachment,
-                        random_id or random_ids.random_id("sferum-outbox", kind, key),
-                        State.PENDING if refusal is None else State.SKIPPED,
-                        refusal,
-                        _utc(when),
-                        int(deferred),
-                        _utc(now),
-                        None if refusal is None else _utc(now),
-                    ),
+            if inserted is None:
+                existing = await tx.fetchval(
+                    "SELECT id FROM outbox_messages WHERE kind = ? AND key = ?", (kind, key)
                 )
+            else:
+                message_id = int(inserted["id"])
         if existing is not None:
             return await self.get(int(existing))
         if refusal is not None:

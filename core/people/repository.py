@@ -19,12 +19,6 @@ class PeopleError(Exception):
     pass
 
 
-def _in(values: Iterable[int]) -> tuple[str, list[str]]:
-    # One JSON parameter rather than a placeholder per id: SQLite caps the number of variables
-    # (32,766), and a city's digest subscribers or a school's roster may pass it.
-    return "SELECT value FROM json_each(?)", [json.dumps(list(values))]
-
-
 class PeopleRepository:
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
@@ -127,8 +121,9 @@ class PeopleRepository:
         """The school's classes and groups to choose from; ``archived=True`` adds the archived
         ones (kept for their history, chosen by nobody)."""
         rows = await self.db.fetchall(
-            "SELECT * FROM groups WHERE org_id = ? AND (? OR archived_at IS NULL) "
-            "ORDER BY grade, name",
+            # NULLS FIRST is SQLite's own order, spelled out for PostgreSQL (nulls last there).
+            "SELECT * FROM groups WHERE org_id = ? AND (? = 1 OR archived_at IS NULL) "
+            "ORDER BY grade NULLS FIRST, name",
             (org_id, int(archived)),
         )
         return [Group.from_row(row) for row in rows]
@@ -167,8 +162,12 @@ class PeopleRepository:
         return None if row is None else Person.from_row(row)
 
     async def persons(self, ids: Iterable[int]) -> dict[int, Person]:
-        marks, values = _in(ids)
-        rows = await self.db.fetchall(f"SELECT * FROM persons WHERE id IN ({marks})", values)
+        # One list parameter rather than a placeholder per id: SQLite caps the number of
+        # variables (32,766), and a city's digest subscribers or a school's roster may pass it.
+        rows = await self.db.fetchall(
+            f"SELECT * FROM persons WHERE id {self.db.dialect.in_list()}",
+            (self.db.dialect.in_values(ids),),
+        )
         return {row["id"]: Person.from_row(row) for row in rows}
 
     async def bind_vk_account(self, person_id: int, vk_user_id: int) -> None:
@@ -192,7 +191,7 @@ class PeopleRepository:
             return existing.id
         return await self.db.execute(
             "INSERT INTO persons (vk_user_id, first_name, last_name) VALUES (?, ?, ?) "
-            "ON CONFLICT (vk_user_id) DO UPDATE SET first_name = first_name",
+            "ON CONFLICT (vk_user_id) DO UPDATE SET first_name = persons.first_name",
             (vk_user_id, first_name, last_name),
         )
 
@@ -227,9 +226,15 @@ class PeopleRepository:
         if role == RoleKind.STAFF and position is None:
             raise PeopleError("a staff role needs a position")
         async with self.db.transaction() as tx:
+            if tx.dialect.for_update:
+                # Grants to one person take turns (SQLite's writer lock does that): two
+                # identical grants at once in two workers make one role, not two.
+                await tx.fetchval(
+                    f"SELECT id FROM persons WHERE id = ? {tx.dialect.for_update}", (person_id,)
+                )
             existing = await tx.fetchone(
                 "SELECT id FROM roles WHERE person_id = ? AND role = ? AND org_id = ? "
-                "AND position IS ? AND revoked_at IS NULL",
+                "AND position IS NOT DISTINCT FROM ? AND revoked_at IS NULL",
                 (person_id, role.value, org_id, position.value if position else None),
             )
             if existing is not None:
@@ -258,17 +263,17 @@ class PeopleRepository:
     async def revoke_role(
         self, role_id: int, *, by_person_id: int | None, reason: str, method: str = "admin"
     ) -> bool:
+        now = self._now()
         async with self.db.transaction() as tx:
+            # One conditional statement: of two revokes at once (in one worker or two) exactly
+            # one changes the row and records the change.
             row = await tx.fetchone(
-                "SELECT person_id FROM roles WHERE id = ? AND revoked_at IS NULL", (role_id,)
+                "UPDATE roles SET revoked_at = ?, revoked_by = ?, revoke_reason = ? "
+                "WHERE id = ? AND revoked_at IS NULL RETURNING person_id",
+                (now, by_person_id, reason, role_id),
             )
             if row is None:
                 return False
-            now = self._now()
-            await tx.execute(
-                "UPDATE roles SET revoked_at = ?, revoked_by = ?, revoke_reason = ? WHERE id = ?",
-                (now, by_person_id, reason, role_id),
-            )
             await tx.execute(
                 "INSERT INTO role_changes (person_id, role_id, action, by_person_id, method, at, "
                 "details) VALUES (?, ?, 'revoke', ?, ?, ?, ?)",
@@ -294,7 +299,9 @@ class PeopleRepository:
     # --- relations ----------------------------------------------------------------------------
     async def add_student_to_group(self, person_id: int, group_id: int) -> None:
         await self.db.execute(
-            "INSERT OR IGNORE INTO student_groups (person_id, group_id) VALUES (?, ?)",
+            self.db.dialect.insert_ignore(
+                "INTO student_groups (person_id, group_id) VALUES (?, ?)"
+            ),
             (person_id, group_id),
         )
 
@@ -355,13 +362,13 @@ class PeopleRepository:
 
     async def add_chat_members(self, chat_id: int, person_ids: Iterable[int]) -> None:
         await self.db.executemany(
-            "INSERT OR IGNORE INTO chat_members (chat_id, person_id) VALUES (?, ?)",
+            self.db.dialect.insert_ignore("INTO chat_members (chat_id, person_id) VALUES (?, ?)"),
             [(chat_id, pid) for pid in person_ids],
         )
 
     async def add_contact(self, owner_id: int, contact_id: int) -> None:
         """owner_id saved contact_id's phone number."""
         await self.db.execute(
-            "INSERT OR IGNORE INTO contacts (owner_id, contact_id) VALUES (?, ?)",
+            self.db.dialect.insert_ignore("INTO contacts (owner_id, contact_id) VALUES (?, ?)"),
             (owner_id, contact_id),
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Mapping, Sequence
 
 from core.runtime.services import Services
@@ -16,7 +17,7 @@ from core.scheduling.queue import Job
 from core.scheduling.triggers import Cron
 
 from .loader import installed
-from .settings import plugin_settings, unknown_tables
+from .settings import plugin_settings, unknown_tables, unread_env_keys
 from .spec import Plugin, ScheduledJob
 
 log = logging.getLogger("sferum.plugins")
@@ -48,6 +49,8 @@ async def install_plugins(
     if stray:
         # Not an error: a table may wait for a plugin about to be installed.
         log.warning("sferum.toml: [bots.%s] is for no installed plugin", ", ".join(stray))
+    for key in unread_env_keys(list(plugins), os.environ if environ is None else environ):
+        log.warning("%s is read by no setting of an installed plugin (a typo or an old name?)", key)
     for plugin in plugins:
         for offer in plugin.provides:
             services.extensions.provide(offer.key, offer.factory)

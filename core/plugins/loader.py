@@ -6,11 +6,11 @@ import argparse
 import re
 from collections.abc import Collection, Iterable, Sequence
 from importlib.metadata import EntryPoint, entry_points
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel
 from vkbottle.framework.labeler import BotLabeler
 
+from core.clock import is_zone
 from core.config import Settings
 from core.scheduling.triggers import Cron
 from core.texts import Texts
@@ -103,13 +103,10 @@ def _validate_jobs(plugin: Plugin) -> None:
             raise PluginLoadError(
                 plugin.name, f"job {job.id!r}: callback must be an async function"
             )
-        if job.timezone is not None:
-            try:
-                ZoneInfo(job.timezone)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise PluginLoadError(
-                    plugin.name, f"job {job.id!r}: unknown time zone {job.timezone!r}"
-                ) from None
+        if job.timezone is not None and not is_zone(job.timezone):
+            raise PluginLoadError(
+                plugin.name, f"job {job.id!r}: unknown time zone {job.timezone!r}"
+            )
         try:
             Cron(job.cron, job.timezone or "UTC")
         except ValueError:

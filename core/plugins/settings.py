@@ -104,3 +104,26 @@ def plugin_settings(
 def unknown_tables(settings: Settings, known: set[str]) -> list[str]:
     """Names of ``[bots.<name>]`` tables for no plugin in ``known`` (typos, removed bots)."""
     return sorted(set(settings.plugin_tables) - known)
+
+
+def unread_env_keys(plugins: list[Plugin], environ: Mapping[str, str]) -> list[str]:
+    """``SFERUM_<NAME>_…`` variables under a plugin's prefix (or under the first word of its
+    name: ``SFERUM_PUSHKIN_…`` for ``pushkin_card``) that no plugin's setting reads — a typo or
+    a key of an older release, which would otherwise be ignored without a word."""
+    read = {
+        env_key(p.name, field).upper()
+        for p in plugins
+        if p.settings_model is not None
+        for field in p.settings_model.model_fields
+    }
+    core_keys = {f"SFERUM_{name.upper()}" for name in Settings.model_fields}
+    prefixes = {env_prefix(p.name) for p in plugins} | {
+        env_prefix(p.name.split("_")[0]) for p in plugins
+    }
+    return sorted(
+        key
+        for key in environ
+        if key.upper().startswith(tuple(prefixes))
+        and key.upper() not in read
+        and key.upper() not in core_keys
+    )

@@ -8,7 +8,6 @@ under a second (bench/policy.py).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -70,13 +69,15 @@ class PolicyService:
         Rows repeat the same few role/organisation strings, so each distinct string is parsed once.
         """
         cutoff = _adult_cutoff(self.clock.now().date())
+        dialect = self.db.dialect
         rows = await self.db.fetchrows(
-            "SELECT p.id, p.vk_user_id AS vk, (CASE WHEN p.birth_date IS NOT NULL "
-            "THEN p.birth_date <= ? ELSE coalesce(p.is_adult, 0) END) AS adult, "
-            "group_concat(r.role) AS roles, group_concat(r.org_id) AS orgs FROM persons p "
+            "SELECT p.id, p.vk_user_id AS vk, (CASE WHEN p.birth_date IS NULL "
+            "THEN coalesce(p.is_adult, 0) WHEN p.birth_date <= ? THEN 1 ELSE 0 END) AS adult, "
+            f"{dialect.group_concat('r.role')} AS roles, "
+            f"{dialect.group_concat('r.org_id')} AS orgs FROM persons p "
             "LEFT JOIN roles r ON r.person_id = p.id AND r.revoked_at IS NULL "
-            "WHERE p.id IN (SELECT value FROM json_each(?)) GROUP BY p.id",
-            (cutoff, json.dumps(list(person_ids))),
+            f"WHERE p.id {dialect.in_list()} GROUP BY p.id",
+            (cutoff, dialect.in_values(person_ids)),
         )
         role_sets: dict[str | None, frozenset[str]] = {None: frozenset()}
         org_sets: dict[str | None, frozenset[int]] = {None: frozenset()}

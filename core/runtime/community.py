@@ -26,6 +26,7 @@ from .errors import ReplyingErrorHandler, collecting_failures
 from .fallback import Fallback, Navigation
 from .middleware import Intake, event_middleware, message_middleware
 from .ordering import ConversationQueue, conversation_key
+from .peer_lock import open_peer_lock
 from .routing import HandlerSignatureError, Routes, check_signature, install
 from .services import Services
 
@@ -104,7 +105,13 @@ class Community:
         self.bot = Bot(api=self.api, labeler=labeler, error_handler=self.errors)
         self.bot.polling.group_id = config.group_id  # type: ignore[attr-defined]
         self.router = self.bot.router
-        self.queue = ConversationQueue(services.settings.max_concurrent_conversations)
+        # Redis when the region's workers share one (redis_url): one handler per peer over all.
+        self.peer_lock = open_peer_lock(
+            services.settings.redis_url, config.group_id, services.settings.redis_prefix
+        )
+        self.queue = ConversationQueue(
+            services.settings.max_concurrent_conversations, lock=self.peer_lock
+        )
         self.received = 0  # updates taken in, for tests and metrics
         self._stopping = asyncio.Event()
 
@@ -148,3 +155,4 @@ class Community:
     async def close(self) -> None:
         self.stop()
         await self.queue.close()  # the HTTP session is the channel's: Services closes it
+        await self.peer_lock.close()

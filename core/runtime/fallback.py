@@ -29,25 +29,31 @@ from core.texts import CORE_TEXTS
 from .routing import ROUTED, Routed, Routes
 
 
-def _routed(context: dict[str, Any] | None) -> Routed | None:
+def _untaken(context: dict[str, Any] | None) -> Routed | None:
+    """The routing of a private message no handler has taken yet (None: any other message)."""
     routed = (context or {}).get(ROUTED)
-    return routed if isinstance(routed, Routed) else None
+    if isinstance(routed, Routed) and routed.private and not routed.taken:
+        return routed
+    return None
 
 
-class Navigation(ABCHandler[MessageMin]):
+class _Step(ABCHandler[MessageMin]):
+    """A step of the order over the community's routes; it stops the order where it runs."""
+
     blocking = True
 
     def __init__(self, routes: Routes) -> None:
         self.routes = routes
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+
+class Navigation(_Step):
     async def filter(self, event: MessageMin, context: dict[str, Any] | None = None) -> bool:
-        routed = _routed(context)
+        routed = _untaken(context)
         return (
-            routed is not None
-            and routed.private
-            and routed.nav is not None
-            and not routed.taken
-            and self.routes.main in self.routes.menus
+            routed is not None and routed.nav is not None and self.routes.main in self.routes.menus
         )
 
     async def handle(self, event: MessageMin, **context: Any) -> None:
@@ -60,19 +66,10 @@ class Navigation(ABCHandler[MessageMin]):
             await cx.finish()
         await self.routes.menus[main](event, cx, routed.nav)
 
-    def __repr__(self) -> str:
-        return "<Navigation>"
 
-
-class Fallback(ABCHandler[MessageMin]):
-    blocking = True
-
-    def __init__(self, routes: Routes) -> None:
-        self.routes = routes
-
+class Fallback(_Step):
     async def filter(self, event: MessageMin, context: dict[str, Any] | None = None) -> bool:
-        routed = _routed(context)
-        return routed is not None and routed.private and not routed.taken
+        return _untaken(context) is not None
 
     async def handle(self, event: MessageMin, **context: Any) -> None:
         routed: Routed = context[ROUTED]
@@ -91,6 +88,3 @@ class Fallback(ABCHandler[MessageMin]):
             CORE_TEXTS.render("fallback.j2", reason=reason.value, can_write=can_write),
             keyboard=keyboards.build([[org_appeals.write_button()]]) if can_write else None,
         )
-
-    def __repr__(self) -> str:
-        return "<Fallback>"

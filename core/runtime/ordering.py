@@ -4,6 +4,9 @@ vkbottle's polling starts a task per update with no cap: a burst could run two m
 person out of order and thousands of handlers at once. Here each conversation key has a queue, one
 worker drains it, and a semaphore caps the workers. ``submit`` applies back-pressure when too many
 events wait, so memory stays bounded under a flood.
+
+Across a region's workers each job runs inside the queue's PeerLock (peer_lock.py), so two workers
+never handle one conversation at once; the default LocalPeerLock does nothing.
 """
 
 from __future__ import annotations
@@ -13,13 +16,18 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
 
+from .peer_lock import LocalPeerLock, PeerLock
+
 log = logging.getLogger("sferum.ordering")
 
 Job = Callable[[], Awaitable[None]]
 
 
 class ConversationQueue:
-    def __init__(self, max_active: int = 64, max_waiting: int = 10_000) -> None:
+    def __init__(
+        self, max_active: int = 64, max_waiting: int = 10_000, *, lock: PeerLock | None = None
+    ) -> None:
+        self._lock = lock if lock is not None else LocalPeerLock()
         self._queues: dict[Hashable, deque[Job]] = {}
         self._active = asyncio.Semaphore(max_active)
         self._room = asyncio.Semaphore(max_waiting)
@@ -44,7 +52,8 @@ class ConversationQueue:
             queue = self._queues[key]
             while queue:
                 try:
-                    await queue[0]()
+                    async with self._lock.hold(key):
+                        await queue[0]()
                 except Exception:  # one failing event must not stop its conversation
                     log.exception("event handling failed for conversation %s", key)
                 finally:

@@ -64,18 +64,24 @@ class ProcessedEvents:
         await self._prune_now_and_then()
         now = self.clock.now()
         lease_until = now + LEASE
-        # One write transaction (BEGIN IMMEDIATE on SQLite): two workers cannot both claim.
+        # Two workers cannot both claim: SQLite's write transaction (BEGIN IMMEDIATE) runs one
+        # after the other; on PostgreSQL the second worker's insert waits for the first one's
+        # row and then does nothing, and an existing row is read under its row lock.
         async with self.db.transaction() as tx:
-            row = await tx.fetchone(
-                "SELECT status, lease_until FROM processed_events WHERE event_id = ?", (event_id,)
+            inserted = await tx.fetchone(
+                "INSERT INTO processed_events (event_id, group_id, received_at, status, "
+                "lease_until) VALUES (?, ?, ?, 'in_progress', ?) "
+                "ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
+                (event_id, group_id, _iso(now), _iso(lease_until)),
             )
-            if row is None:
-                await tx.execute(
-                    "INSERT INTO processed_events (event_id, group_id, received_at, status, "
-                    "lease_until) VALUES (?, ?, ?, 'in_progress', ?)",
-                    (event_id, group_id, _iso(now), _iso(lease_until)),
-                )
+            if inserted is not None:
                 return Claim(ClaimState.CLAIMED, lease_until)
+            row = await tx.fetchone(
+                "SELECT status, lease_until FROM processed_events WHERE event_id = ? "
+                + tx.dialect.for_update,
+                (event_id,),
+            )
+            assert row is not None  # rows are deleted only by prune, days after their claim
             if row["status"] == "done":
                 return Claim(ClaimState.DONE)
             held = datetime.fromisoformat(row["lease_until"]) if row["lease_until"] else None

@@ -24,7 +24,7 @@ from core.texts import CORE_TEXTS, Texts
 from core.verification import Verification
 from core.vk.tokens import TokenChannels
 
-from .dialogs import DialogStore
+from .dialogs import DialogStore, open_dialog_store
 from .identities import IdentityCache
 
 T = TypeVar("T")
@@ -81,9 +81,7 @@ class Services:
     channels: InitVar[TokenChannels | None] = None
 
     def __post_init__(self, channels: TokenChannels | None) -> None:
-        self.vk_channels = channels or TokenChannels(
-            self.settings.rate_limit, self.settings.vk_timeout_s
-        )
+        self.vk_channels = channels or TokenChannels.for_settings(self.settings)
         self.broadcasts = BroadcastEngine(
             db=self.db,
             clock=self.clock,
@@ -121,7 +119,8 @@ class Services:
             clock=clock,
             people=people,
             identities=identities,
-            dialogs=DialogStore(db, clock),
+            # Redis (shared by a region's workers) when redis_url is set, else the core database.
+            dialogs=open_dialog_store(db, clock, settings.redis_url, settings.redis_prefix),
             # The same store settings as `sferum monitoring rebuild`: a person without a role is
             # counted in the same week live as after a rebuild.
             activity=ActivityRecorder(
@@ -144,7 +143,7 @@ class Services:
         *,
         channels: TokenChannels | None = None,
     ) -> Services:
-        db = await open_core_database(settings.db_path)
+        db = await open_core_database(settings.database)
         for plugin in plugins or []:
             await migrate(db, plugin_migrations(plugin))
         return cls.build(settings, db, clock, channels=channels)
@@ -165,4 +164,5 @@ class Services:
         await self.broadcasts.close()
         await self.vk_channels.close()
         await self.activity.flush()
+        await self.dialogs.close()
         await self.db.close()

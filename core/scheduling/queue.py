@@ -6,7 +6,10 @@ arithmetic (triggers.py). ``run_due()`` runs what is due on the clock; in produc
 calls it in a loop.
 
 A fire is claimed (next_run advanced) in the same transaction that selects it, so a job fires at
-most once per due time even with several workers; callbacks that must deliver exactly once (the
+most once per due time even with several workers: SQLite's writer lock serialises the claims, and
+on PostgreSQL the SELECT locks the rows it returns and skips rows another worker's claim holds
+(``FOR UPDATE SKIP LOCKED``), re-checking the due time of a row whose claim committed meanwhile;
+callbacks that must deliver exactly once (the
 broadcast engine) keep their own delivery log.
 """
 
@@ -132,7 +135,7 @@ class JobQueue:
         async with self.db.transaction() as tx:
             rows = await tx.fetchall(
                 "SELECT * FROM scheduled_jobs WHERE status = 'active' AND next_run <= ? "
-                "ORDER BY next_run LIMIT 500",
+                f"ORDER BY next_run LIMIT 500 {tx.dialect.skip_locked}",
                 (_utc(now),),
             )
             for row in rows:

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from .abc import Database, Row, Transaction
+from .dialect import POSTGRESQL, SQLITE, Dialect
 from .migrations import Migration, MigrationError, load_migrations, migrate
 from .sqlite import SqliteDatabase
 
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
 
 def open_database(path: str) -> Database:
-    """The backend for a configured path (only SQLite today)."""
+    """The backend for a configured ``db_url``: ``postgresql://…`` (or ``postgres://…``) is
+    PostgreSQL; anything else — a file path, ``:memory:`` — is SQLite, as always."""
+    if path.startswith(POSTGRES_SCHEMES):
+        # Imported here so the embedded shape never loads asyncpg.
+        from .postgres import PostgresDatabase
+
+        return PostgresDatabase(path)
     return SqliteDatabase(path)
 
 
@@ -21,7 +30,10 @@ async def open_core_database(path: str) -> Database:
 
 
 __all__ = [
+    "POSTGRESQL",
+    "SQLITE",
     "Database",
+    "Dialect",
     "Migration",
     "MigrationError",
     "Row",

@@ -1,4 +1,4 @@
-"""The storage interface callers depend on; SQLite implements it today, PostgreSQL can later.
+"""The storage interface callers depend on; SQLite and PostgreSQL implement it.
 
 SQL is written with ``?`` placeholders (qmark style) and portable types; a PostgreSQL backend
 translates placeholders and is the only place that knows the dialect difference.
@@ -9,7 +9,10 @@ from __future__ import annotations
 import abc
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .dialect import Dialect
 
 Row = dict[str, Any]
 Params = Sequence[Any]
@@ -17,6 +20,11 @@ Params = Sequence[Any]
 
 class Queries(abc.ABC):
     """Statements that run either inside a transaction or on their own."""
+
+    @property
+    @abc.abstractmethod
+    def dialect(self) -> Dialect:
+        """The SQL fragments that differ between engines (``core.storage.dialect``)."""
 
     @abc.abstractmethod
     async def execute(self, sql: str, params: Params = ()) -> int:
@@ -55,7 +63,8 @@ class Database(Queries, abc.ABC):
 
     @abc.abstractmethod
     def transaction(self) -> AbstractAsyncContextManager[Transaction]:
-        """Serialised write transaction; reads outside it see only committed data."""
+        """Write transaction; reads outside it see only committed data. SQLite serialises
+        transactions (one writer); PostgreSQL does not: claims lock rows (``skip_locked``)."""
 
     @abc.abstractmethod
     def iterate(self, sql: str, params: Params = (), batch: int = 1000) -> AsyncIterator[Row]:

@@ -22,6 +22,7 @@ from typing import Any
 import aiosqlite
 
 from .abc import Database, Params, Row, Transaction
+from .dialect import SQLITE, Dialect, split_statements
 
 _names: tuple[object, tuple[str, ...]] = ((), ())
 
@@ -36,25 +37,6 @@ def _dict_row(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> Row:
         names = tuple(column[0] for column in description)
         _names = (description, names)
     return dict(zip(names, row, strict=True))
-
-
-def split_statements(script: str) -> list[str]:
-    """Split SQL into complete statements (executescript would commit behind our back)."""
-    statements: list[str] = []
-    buffer = ""
-    for line in script.splitlines(keepends=True):
-        buffer += line
-        if sqlite3.complete_statement(buffer):
-            text = buffer.strip()
-            if text and text != ";":
-                statements.append(text)
-            buffer = ""
-    leftover = "\n".join(
-        line for line in buffer.splitlines() if line.strip() and not line.strip().startswith("--")
-    )
-    if leftover:
-        raise ValueError(f"incomplete SQL statement at the end of script: {buffer.strip()[:80]}")
-    return statements
 
 
 async def _run(conn: aiosqlite.Connection, sql: str, params: Params) -> int:
@@ -100,10 +82,12 @@ class _SqliteQueries:
 
 
 class SqliteTransaction(_SqliteQueries, Transaction):
-    pass
+    dialect: Dialect = SQLITE
 
 
 class SqliteDatabase(Database):
+    dialect: Dialect = SQLITE
+
     def __init__(
         self, path: str | Path, *, busy_timeout_ms: int = 30_000, readers: int = 3
     ) -> None:

@@ -6,9 +6,10 @@ every outcome that changes a person's roles invalidates their cached identity.
 Guessing journal codes is limited twice: per VK user (``max_failures`` in ``failure_window``, then
 that user is LOCKED) and across everyone (``global_max_failures`` in ``global_window``, then every
 attempt is BUSY until old failures age out), since one person may hold many VK accounts. Each
-attempt is checked against both limits and recorded in one write transaction (SQLite's single
-writer lock, shared with other processes), so concurrent attempts are counted one after another
-and no more than the limit ever reach a code.
+attempt is checked against both limits and recorded in one write transaction that holds a lock
+for its whole length (SQLite's single writer lock, shared with other processes; on PostgreSQL a
+transaction-scoped advisory lock, since its transactions are not serialised), so concurrent
+attempts are counted one after another and no more than the limit ever reach a code.
 """
 
 from __future__ import annotations
@@ -31,6 +32,11 @@ from .codes import KEYED_PREFIX, keyed_code_hash, new_code, rekey
 
 # The installation secret the stored hashes of journal codes are keyed with.
 CODES_SECRET = "journal_codes"
+
+# PostgreSQL's transactions run side by side: a code attempt takes this lock (released at
+# commit) so every worker counts the failures of the attempts before it, as SQLite's writer
+# lock makes them. The key is arbitrary, only unique among the product's advisory locks.
+_PG_ATTEMPTS_LOCK = "SELECT pg_advisory_xact_lock(7468201554)"
 
 
 class Status(StrEnum):
@@ -204,9 +210,11 @@ class Verification:
     ) -> Result:
         digest = keyed_code_hash(await self._code_key(), code)
         now = self.clock.now()
-        # Limits checked, the code looked up and the attempt recorded under one writer lock:
-        # a burst of concurrent guesses is counted one by one, never checked on a stale count.
+        # Limits checked, the code looked up and the attempt recorded under one lock: a burst of
+        # concurrent guesses is counted one by one, never checked on a stale count.
         async with self.db.transaction() as tx:
+            if tx.dialect.name == "postgresql":
+                await tx.fetchval(_PG_ATTEMPTS_LOCK)
             refused = await self._refusal(tx, vk_user_id)
             if refused is not None:
                 return Result(refused)
@@ -224,18 +232,22 @@ class Verification:
                 )
                 if bound not in (None, vk_user_id):
                     status = Status.TAKEN
+            if status == Status.OK and row is not None:
+                # One conditional statement claims the code: of two redemptions at once
+                # exactly one changes the row, whatever lock the engine holds.
+                claimed = await tx.execute(
+                    "UPDATE journal_codes SET used_at = ?, used_by_vk_id = ? "
+                    "WHERE id = ? AND used_at IS NULL",
+                    (now.isoformat(), vk_user_id, row["id"]),
+                )
+                if not claimed:
+                    status = Status.USED
             await tx.execute(
                 "INSERT INTO verification_attempts (vk_user_id, at, success) VALUES (?, ?, ?)",
                 (vk_user_id, now.isoformat(), int(status == Status.OK)),
             )
             if status != Status.OK or row is None:
                 return Result(status)
-            # Inside the same transaction the code is still unused: claiming it cannot race.
-            await tx.execute(
-                "UPDATE journal_codes SET used_at = ?, used_by_vk_id = ? "
-                "WHERE id = ? AND used_at IS NULL",
-                (now.isoformat(), vk_user_id, row["id"]),
-            )
         await self.people.bind_vk_account(row["person_id"], vk_user_id)
         role = RoleKind(row["role"])
         await self.people.grant_role(
@@ -291,9 +303,9 @@ class Verification:
 
     async def pending_requests(self, org_ids: set[int]) -> list[JoinRequest]:
         rows = await self.db.fetchall(
-            "SELECT * FROM join_requests WHERE status = 'pending' AND org_id IN "
-            "(SELECT value FROM json_each(?)) ORDER BY id",
-            (str(sorted(org_ids)),),
+            "SELECT * FROM join_requests WHERE status = 'pending' AND org_id "
+            f"{self.db.dialect.in_list()} ORDER BY id",
+            (self.db.dialect.in_values(sorted(org_ids)),),
         )
         return [JoinRequest.from_row(row) for row in rows]
 
@@ -302,8 +314,9 @@ class Verification:
 
         Only a pending request is decided: one decided already (by another admin, in the bot or
         the cabinet) raises AlreadyDecided and nothing changes. The status is claimed by one
-        conditional UPDATE under the writer lock, so of two decisions at once exactly one is
-        taken and the role is granted at most once."""
+        conditional UPDATE (PostgreSQL re-checks its WHERE after waiting on the row's lock), so
+        of two decisions at once, in one worker or two, exactly one is taken and the role is
+        granted at most once."""
         async with self.db.transaction() as tx:
             changed = await tx.execute(
                 "UPDATE join_requests SET status = ?, decided_by = ?, decided_at = ? "
@@ -373,11 +386,14 @@ class Verification:
         self, vk_user_id: int, token: str, first_name: str = "", last_name: str = ""
     ) -> Result:
         """Join by an invite link. The use is counted and recorded (``invite_uses``: who, when)
-        in one write transaction, so concurrent uses never pass ``max_uses``; a person who used
-        this invite before takes no second place when they open it again."""
+        in one write transaction holding the invite's row (SQLite's writer lock, a row lock on
+        PostgreSQL), so concurrent uses never pass ``max_uses``; a person who used this invite
+        before takes no second place when they open it again."""
         now = self.clock.now().isoformat()
         async with self.db.transaction() as tx:
-            row = await tx.fetchone("SELECT * FROM invites WHERE token = ?", (token,))
+            row = await tx.fetchone(
+                f"SELECT * FROM invites WHERE token = ? {tx.dialect.for_update}", (token,)
+            )
             if row is None or row["revoked_at"] is not None:
                 return Result(Status.INVALID)
             if row["expires_at"] <= now:

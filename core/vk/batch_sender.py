@@ -24,7 +24,7 @@ import aiohttp
 
 from .backoff import FLOOD_CONTROL, INTERNAL_ERROR, TOO_MANY_REQUESTS, retry_delay
 from .random_ids import part_random_id
-from .rate_limit import RateLimiter
+from .rate_limit import Limiter, RateLimiter
 from .split import split_text
 from .tokens import TokenChannel
 
@@ -216,7 +216,7 @@ class BatchSender:
         return self.channel.api_url
 
     @property
-    def limiter(self) -> RateLimiter:
+    def limiter(self) -> Limiter:
         return self.channel.limiter
 
     async def close(self) -> None:

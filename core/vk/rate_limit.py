@@ -18,13 +18,30 @@ import asyncio
 import math
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Protocol
 
 MARGIN_S = 0.01  # timer granularity
 
 
 def _loop_time() -> float:
     return asyncio.get_running_loop().time()
+
+
+def pacing(rate: float) -> tuple[int, float]:
+    """(calls, window) for ``rate`` per second: at most ``calls`` calls in flight or answered
+    within the last ``window`` seconds (shared with SharedRateLimiter, so both pace alike)."""
+    if rate <= 0:
+        raise ValueError("rate must be positive")
+    calls = max(1, math.floor(rate))
+    return calls, calls / rate + MARGIN_S
+
+
+class Limiter(Protocol):
+    """What a token channel needs of a limiter: this process's (RateLimiter) or the region's
+    (SharedRateLimiter, in Redis)."""
+
+    def slot(self) -> AbstractAsyncContextManager[None]: ...
 
 
 class RateLimiter:
@@ -35,11 +52,8 @@ class RateLimiter:
         time: Callable[[], float] = _loop_time,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        if rate <= 0:
-            raise ValueError("rate must be positive")
         self.rate = rate
-        self.calls = max(1, math.floor(rate))
-        self.window = self.calls / rate + MARGIN_S
+        self.calls, self.window = pacing(rate)
         self._time = time
         self._sleep = sleep
         self._in_flight = 0

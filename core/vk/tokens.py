@@ -7,23 +7,36 @@ through, and VK answers error 6. Services owns the channels, one per (API URL, t
 their sessions at shutdown; the community's API and the broadcast engine's sender both take theirs
 from it instead of making their own.
 
-The channel holds within one process. Several workers on one token need the limit itself in a
-shared store (DESIGN.md, the region shape); the channel is the one place it would go.
+Within one process the channel's RateLimiter is the limit. Several workers on one token (a region,
+``redis_url`` set) share it in Redis instead (core/vk/shared_rate_limit.py): ``TokenChannels.
+for_settings`` picks which, so the rest of the code never knows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 import aiohttp
 
-from .rate_limit import RateLimiter
+from .rate_limit import Limiter, RateLimiter
+
+if TYPE_CHECKING:
+    from core.config import Settings
+
+# A limiter for (rate, token): the process's own, or the region's shared one.
+LimiterFactory = Callable[[float, str], Limiter]
+
+
+def local_limiter(rate: float, token: str) -> Limiter:
+    """This process's limit; the token does not matter, one channel holds one limiter."""
+    return RateLimiter(rate)
 
 
 class TokenChannel:
     """What every outbound call of one token goes through."""
 
-    def __init__(self, api_url: str, token: str, limiter: RateLimiter, timeout_s: float) -> None:
+    def __init__(self, api_url: str, token: str, limiter: Limiter, timeout_s: float) -> None:
         self.api_url = api_url
         self.token = token
         self.limiter = limiter
@@ -51,21 +64,49 @@ class TokenChannels:
         rate_limit: float,
         timeout_s: float,
         *,
-        limiter: Callable[[float], RateLimiter] = RateLimiter,
+        limiter: LimiterFactory = local_limiter,
+        on_close: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.rate_limit = rate_limit
         self.timeout_s = timeout_s
         self._limiter = limiter  # tests pass one on simulated time
+        self._on_close = on_close  # the shared limiters' Redis client
         self._channels: dict[tuple[str, str], TokenChannel] = {}
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> TokenChannels:
+        """Channels with the configured limit: in this process, or in Redis when ``redis_url``
+        is set, so N workers on one token stay under VK's limit together."""
+        if settings.redis_url is None:
+            return cls(settings.rate_limit, settings.vk_timeout_s)
+        # Imported here: the embedded default never loads redis.
+        from core.redis_connection import redis_client
+
+        from .shared_rate_limit import LEASE_S, SharedRateLimiter
+
+        client = redis_client(settings.redis_url)
+        # A slot's lease must outlast the slowest call, or VK could count a call whose slot freed.
+        lease_s = max(LEASE_S, 2 * settings.vk_timeout_s)
+        prefix = f"{settings.redis_prefix}vk-rate:"
+
+        def shared(rate: float, token: str) -> Limiter:
+            return SharedRateLimiter(client, token, rate, prefix=prefix, lease_s=lease_s)
+
+        return cls(
+            settings.rate_limit, settings.vk_timeout_s, limiter=shared, on_close=client.aclose
+        )
 
     def channel(self, api_url: str, token: str) -> TokenChannel:
         key = (api_url, token)
         found = self._channels.get(key)
         if found is None:
-            found = TokenChannel(api_url, token, self._limiter(self.rate_limit), self.timeout_s)
+            limiter = self._limiter(self.rate_limit, token)
+            found = TokenChannel(api_url, token, limiter, self.timeout_s)
             self._channels[key] = found
         return found
 
     async def close(self) -> None:
         for channel in self._channels.values():
             await channel.close()
+        if self._on_close is not None:
+            await self._on_close()

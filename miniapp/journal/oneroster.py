@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -164,6 +165,12 @@ class OneRosterImport:
             return None
         return CsvFile(path, required)
 
+    def _active_rows(self, name: str, required: tuple[str, ...]) -> Iterator[CsvRow]:
+        """The rows of an optional file, but those marked for deletion; none when it is absent."""
+        f = self._file(name, required)
+        if f is not None:
+            yield from (row for row in f.rows() if _active(row))
+
     def _manifest(self) -> None:
         manifest = self._file("manifest.csv", ("propertyName", "value"))
         if manifest is None:
@@ -301,27 +308,17 @@ class OneRosterImport:
                 self._add_role(row, user.sid, org, role, "role")
 
     def _demographics(self) -> None:
-        f = self._file("demographics.csv", ("sourcedId",))
-        if f is None:
-            return
-        for row in f.rows():
-            if not _active(row):
-                continue
+        for row in self._active_rows("demographics.csv", ("sourcedId",)):
             user = row.required("sourcedId")
             birth = row.day("birthDate")
             if user in self.parsed.users and birth is not None:
                 self.parsed.users[user].birth = birth
 
     def _sessions(self) -> None:
-        f = self._file(
-            "academicSessions.csv", ("sourcedId", "title", "type", "startDate", "endDate")
-        )
-        if f is None:
-            return
         rows = []
-        for row in f.rows():
-            if not _active(row):
-                continue
+        for row in self._active_rows(
+            "academicSessions.csv", ("sourcedId", "title", "type", "startDate", "endDate")
+        ):
             sid = _unique(row, self.parsed.sessions)
             start = row.day("startDate", required=True)
             end = row.day("endDate", required=True)
@@ -340,12 +337,7 @@ class OneRosterImport:
             row.ref("parentSourcedId", self.parsed.sessions, "academicSessions.csv", required=False)
 
     def _courses(self) -> None:
-        f = self._file("courses.csv", ("sourcedId", "title"))
-        if f is None:
-            return
-        for row in f.rows():
-            if not _active(row):
-                continue
+        for row in self._active_rows("courses.csv", ("sourcedId", "title")):
             sid = _unique(row, self.parsed.courses)
             org = row.ref("orgSourcedId", self.parsed.orgs, "orgs.csv", required=False)
             self.parsed.courses[sid] = {
@@ -355,15 +347,9 @@ class OneRosterImport:
             }
 
     def _classes(self) -> None:
-        f = self._file(
-            "classes.csv",
-            ("sourcedId", "title", "classType", "schoolSourcedId", "termSourcedIds"),
-        )
-        if f is None:
-            return
-        for row in f.rows():
-            if not _active(row):
-                continue
+        for row in self._active_rows(
+            "classes.csv", ("sourcedId", "title", "classType", "schoolSourcedId", "termSourcedIds")
+        ):
             sid = _unique(row, self.parsed.classes)
             school = row.ref("schoolSourcedId", self.parsed.orgs, "orgs.csv")
             assert school is not None
@@ -392,12 +378,9 @@ class OneRosterImport:
             )
 
     def _enrollments(self) -> None:
-        f = self._file("enrollments.csv", ("classSourcedId", "userSourcedId", "role"))
-        if f is None:
-            return
-        for row in f.rows():
-            if not _active(row):
-                continue
+        for row in self._active_rows(
+            "enrollments.csv", ("classSourcedId", "userSourcedId", "role")
+        ):
             class_sid = row.required("classSourcedId")
             row.ref("classSourcedId", self.parsed.classes, "classes.csv")
             user = self._user(row, "userSourcedId")
@@ -413,12 +396,7 @@ class OneRosterImport:
             self.parsed.enrollments.append((class_sid, user, role, primary))
 
     def _categories(self) -> None:
-        f = self._file("categories.csv", ("sourcedId", "title"))
-        if f is None:
-            return
-        for row in f.rows():
-            if not _active(row):
-                continue
+        for row in self._active_rows("categories.csv", ("sourcedId", "title")):
             sid = _unique(row, self.parsed.categories)
             title = row.required("title")
             weight = row.number("weight")
@@ -431,12 +409,7 @@ class OneRosterImport:
             }
 
     def _line_items(self) -> None:
-        f = self._file("lineItems.csv", ("sourcedId", "title", "classSourcedId"))
-        if f is None:
-            return
-        for row in f.rows():
-            if not _active(row):
-                continue
+        for row in self._active_rows("lineItems.csv", ("sourcedId", "title", "classSourcedId")):
             sid = _unique(row, self.parsed.line_items)
             class_sid = row.required("classSourcedId")
             row.ref("classSourcedId", self.parsed.classes, "classes.csv")
@@ -465,13 +438,10 @@ class OneRosterImport:
             }
 
     def _results(self) -> None:
-        f = self._file("results.csv", ("sourcedId", "lineItemSourcedId", "studentSourcedId"))
-        if f is None:
-            return
         seen: dict[str, Any] = {}
-        for row in f.rows():
-            if not _active(row):
-                continue
+        for row in self._active_rows(
+            "results.csv", ("sourcedId", "lineItemSourcedId", "studentSourcedId")
+        ):
             sid = _unique(row, seen)
             seen[sid] = True
             item = row.required("lineItemSourcedId")

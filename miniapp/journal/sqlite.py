@@ -144,6 +144,60 @@ _HOMEWORK_COLUMNS = (
 )
 
 
+def _lesson_query(join: str, where: str) -> str:
+    """The lessons from one day to another (a week's), with class and teacher, in the order of the
+    day; ``join`` and ``where`` narrow them to a pupil's or a teacher's."""
+    return (
+        f"SELECT {_LESSON_COLUMNS} FROM journal_lessons l "
+        f"{join}JOIN journal_classes c ON c.id = l.class_id "
+        "LEFT JOIN persons lt ON lt.id = l.teacher_id "
+        f"WHERE l.day BETWEEN ? AND ? {where}ORDER BY l.day, l.number"
+    )
+
+
+def _week(monday: date) -> tuple[str, str]:
+    """Monday to Sunday, as the queries compare days."""
+    return monday.isoformat(), (monday + timedelta(days=6)).isoformat()
+
+
+# (student id, from, to): the lessons of every class the pupil studies in.
+_STUDENT_WEEK = _lesson_query(
+    "JOIN journal_enrollments e ON e.class_id = l.class_id AND e.person_id = ? "
+    "AND e.role = 'student' ",
+    "",
+)
+# (from, to, teacher id, teacher id): the teacher's own lessons, and those of the classes they
+# teach whose lesson names no teacher.
+_TEACHER_WEEK = _lesson_query(
+    "",
+    "AND (l.teacher_id = ? OR (l.teacher_id IS NULL AND l.class_id IN (SELECT class_id FROM "
+    "journal_enrollments WHERE person_id = ? AND role = 'teacher'))) ",
+)
+
+
+def _homework_query(join: str, where: str, order: str) -> str:
+    """Homework (the line items of a homework category) due between two days, with its class and
+    who set it; ``join``, ``where`` and ``order`` narrow it to a pupil's or one class's."""
+    return (
+        f"SELECT {_HOMEWORK_COLUMNS} FROM journal_line_items li "
+        "JOIN journal_categories cat ON cat.id = li.category_id AND cat.is_homework = 1 "
+        f"{join}JOIN journal_classes c ON c.id = li.class_id "
+        "LEFT JOIN persons s ON s.id = li.set_by "
+        f"WHERE {where}li.due_on BETWEEN ? AND ? ORDER BY li.due_on, {order}li.id"
+    )
+
+
+# (student id, from, to): every class the pupil studies in, by subject within a day.
+_STUDENT_HOMEWORK = _homework_query(
+    "JOIN journal_enrollments e ON e.class_id = li.class_id AND e.person_id = ? "
+    "AND e.role = 'student' ",
+    "",
+    "c.subject, ",
+)
+# (class id, from, to).
+_CLASS_HOMEWORK = _homework_query("", "li.class_id = ? AND ", "")
+
+
 class SqliteJournal(JournalProvider):
     name = "sqlite"
 
@@ -152,27 +206,12 @@ class SqliteJournal(JournalProvider):
 
     # --- students ----------------------------------------------------------------------------
     async def student_week(self, student_id: int, monday: date) -> list[Lesson]:
-        rows = await self.db.fetchall(
-            f"SELECT {_LESSON_COLUMNS} FROM journal_lessons l "
-            "JOIN journal_enrollments e ON e.class_id = l.class_id AND e.person_id = ? "
-            "AND e.role = 'student' "
-            "JOIN journal_classes c ON c.id = l.class_id "
-            "LEFT JOIN persons lt ON lt.id = l.teacher_id "
-            "WHERE l.day BETWEEN ? AND ? ORDER BY l.day, l.number",
-            (student_id, monday.isoformat(), (monday + timedelta(days=6)).isoformat()),
-        )
+        rows = await self.db.fetchall(_STUDENT_WEEK, (student_id, *_week(monday)))
         return [_lesson(row) for row in rows]
 
     async def student_homework(self, student_id: int, start: date, end: date) -> list[Homework]:
         rows = await self.db.fetchall(
-            f"SELECT {_HOMEWORK_COLUMNS} FROM journal_line_items li "
-            "JOIN journal_categories cat ON cat.id = li.category_id AND cat.is_homework = 1 "
-            "JOIN journal_enrollments e ON e.class_id = li.class_id AND e.person_id = ? "
-            "AND e.role = 'student' "
-            "JOIN journal_classes c ON c.id = li.class_id "
-            "LEFT JOIN persons s ON s.id = li.set_by "
-            "WHERE li.due_on BETWEEN ? AND ? ORDER BY li.due_on, c.subject, li.id",
-            (student_id, start.isoformat(), end.isoformat()),
+            _STUDENT_HOMEWORK, (student_id, start.isoformat(), end.isoformat())
         )
         return [_homework(row) for row in rows]
 
@@ -236,20 +275,7 @@ class SqliteJournal(JournalProvider):
         return [self._class(row) for row in rows]
 
     async def teacher_week(self, teacher_id: int, monday: date) -> list[Lesson]:
-        rows = await self.db.fetchall(
-            f"SELECT {_LESSON_COLUMNS} FROM journal_lessons l "
-            "JOIN journal_classes c ON c.id = l.class_id "
-            "LEFT JOIN persons lt ON lt.id = l.teacher_id "
-            "WHERE l.day BETWEEN ? AND ? AND (l.teacher_id = ? OR (l.teacher_id IS NULL AND "
-            "l.class_id IN (SELECT class_id FROM journal_enrollments WHERE person_id = ? "
-            "AND role = 'teacher'))) ORDER BY l.day, l.number",
-            (
-                monday.isoformat(),
-                (monday + timedelta(days=6)).isoformat(),
-                teacher_id,
-                teacher_id,
-            ),
-        )
+        rows = await self.db.fetchall(_TEACHER_WEEK, (*_week(monday), teacher_id, teacher_id))
         return [_lesson(row) for row in rows]
 
     @staticmethod
@@ -339,12 +365,7 @@ class SqliteJournal(JournalProvider):
         if class_id is None:
             return []
         rows = await self.db.fetchall(
-            f"SELECT {_HOMEWORK_COLUMNS} FROM journal_line_items li "
-            "JOIN journal_categories cat ON cat.id = li.category_id AND cat.is_homework = 1 "
-            "JOIN journal_classes c ON c.id = li.class_id "
-            "LEFT JOIN persons s ON s.id = li.set_by "
-            "WHERE li.class_id = ? AND li.due_on BETWEEN ? AND ? ORDER BY li.due_on, li.id",
-            (class_id, start.isoformat(), end.isoformat()),
+            _CLASS_HOMEWORK, (class_id, start.isoformat(), end.isoformat())
         )
         return [_homework(row) for row in rows]
 

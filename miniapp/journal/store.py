@@ -102,7 +102,9 @@ class JournalWriter:
     async def class_terms(self, class_id: int, term_ids: Iterable[int]) -> None:
         await self.tx.execute("DELETE FROM journal_class_terms WHERE class_id = ?", (class_id,))
         await self.tx.executemany(
-            "INSERT OR IGNORE INTO journal_class_terms (class_id, term_id) VALUES (?, ?)",
+            self.tx.dialect.insert_ignore(
+                "INTO journal_class_terms (class_id, term_id) VALUES (?, ?)"
+            ),
             [(class_id, term_id) for term_id in term_ids],
         )
 
@@ -193,8 +195,9 @@ class JournalWriter:
 
     async def enroll_many(self, class_id: int, person_ids: Iterable[int], role: str) -> None:
         await self.tx.executemany(
-            "INSERT OR IGNORE INTO journal_enrollments (class_id, person_id, role) "
-            "VALUES (?, ?, ?)",
+            self.tx.dialect.insert_ignore(
+                "INTO journal_enrollments (class_id, person_id, role) VALUES (?, ?, ?)"
+            ),
             [(class_id, person_id, role) for person_id in person_ids],
         )
 

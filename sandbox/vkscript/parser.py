@@ -13,8 +13,9 @@ import ast
 import json
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 from ..errors import VkError
 from .syntax import (
@@ -45,6 +46,8 @@ from .syntax import (
     While,
 )
 from .values import is_number, number
+
+_T = TypeVar("_T")
 
 _TOKEN = re.compile(
     r"""(?:
@@ -299,15 +302,19 @@ class _Parser:
             else:
                 return node
 
-    def arguments(self) -> tuple[Node, ...]:
-        self.expect("(")
-        args: list[Node] = []
-        while not self.at(")"):
-            args.append(self.expression())
+    def delimited(self, opening: str, closing: str, item: Callable[[], _T]) -> tuple[_T, ...]:
+        """Items between brackets, comma-separated; a comma may end the list, as VK allows."""
+        self.expect(opening)
+        items: list[_T] = []
+        while not self.at(closing):
+            items.append(item())
             if not self.accept(","):
                 break
-        self.expect(")")
-        return tuple(args)
+        self.expect(closing)
+        return tuple(items)
+
+    def arguments(self) -> tuple[Node, ...]:
+        return self.delimited("(", ")", self.expression)
 
     def primary(self) -> Node:
         token = self.peek()
@@ -368,32 +375,21 @@ class _Parser:
         return Lit(value)
 
     def array(self) -> Arr:
-        self.expect("[")
-        items: list[Node] = []
-        while not self.at("]"):
-            items.append(self.expression())
-            if not self.accept(","):
-                break
-        self.expect("]")
-        return Arr(tuple(items))
+        return Arr(self.delimited("[", "]", self.expression))
 
     def obj(self) -> Obj:
-        self.expect("{")
-        items: list[tuple[str, Node]] = []
-        while not self.at("}"):
-            token = self.take()
-            if token.kind == "string":
-                key = self._string(token)
-            elif token.kind in ("name", "number"):
-                key = token.text
-            else:
-                self.fail(f"object key expected, '{token.text}' found", token.start)
-            self.expect(":")
-            items.append((key, self.expression()))
-            if not self.accept(","):
-                break
-        self.expect("}")
-        return Obj(tuple(items))
+        return Obj(self.delimited("{", "}", self.member))
+
+    def member(self) -> tuple[str, Node]:
+        token = self.take()
+        if token.kind == "string":
+            key = self._string(token)
+        elif token.kind in ("name", "number"):
+            key = token.text
+        else:
+            self.fail(f"object key expected, '{token.text}' found", token.start)
+        self.expect(":")
+        return key, self.expression()
 
     def _string(self, token: _Token) -> str:
         text = token.text

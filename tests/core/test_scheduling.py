@@ -1,4 +1,7 @@
+import asyncio
+from collections import Counter
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -6,6 +9,7 @@ import pytest
 from core.clock import ManualClock
 from core.scheduling import Cron, Job, JobQueue, Once, Weekly
 from core.storage import Database
+from tests.core.workers import ENGINES, two_workers
 
 NSK = ZoneInfo("Asia/Novosibirsk")
 
@@ -86,3 +90,29 @@ def test_triggers_refuse_naive_times_and_bad_cron() -> None:
     with pytest.raises(ValueError):
         Weekly((8,), time(9), "UTC")
     assert Once(datetime(2026, 1, 1, tzinfo=UTC)).to_json()["kind"] == "once"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+async def test_two_workers_claim_each_due_job_exactly_once(
+    engine: str, tmp_path: Path, clock: ManualClock
+) -> None:
+    """Two workers (two Database objects on one store) claim the same due jobs at once: each
+    fire is claimed by exactly one of them (on PostgreSQL by FOR UPDATE SKIP LOCKED)."""
+    async with two_workers(engine, tmp_path) as (first_db, second_db):
+        fired: Counter[str] = Counter()
+
+        async def record(job: Job) -> None:
+            fired[job.id] += 1
+
+        first, second = JobQueue(first_db, clock), JobQueue(second_db, clock)
+        for queue in (first, second):
+            queue.register("note", record)
+        due = clock.now() + timedelta(minutes=1)
+        ids = {await first.schedule("note", Once(due), job_id=f"job-{n}") for n in range(300)}
+        # A recurring job fires once per due time too, whichever worker takes it.
+        ids.add(await first.schedule("note", Cron("* * * * *", "UTC"), job_id="every-minute"))
+        clock.advance(timedelta(minutes=1))
+        ran = await asyncio.gather(*(queue.run_due() for queue in (first, second) * 4))
+        assert sum(ran) == len(ids) == 301
+        assert set(fired) == ids and set(fired.values()) == {1}
+        assert await second.run_due() == 0

@@ -6,13 +6,14 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
 import aiohttp
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from core.clock import ManualClock
@@ -89,20 +90,26 @@ def services(jdb: Database, clock: ManualClock) -> Services:
 AppFactory = Callable[..., Awaitable[TestServer]]
 
 
+@asynccontextmanager
+async def serving(app: web.Application) -> AsyncIterator[TestServer]:
+    """``app`` listening on a free loopback port, closed when the block ends."""
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        yield server
+    finally:
+        await server.close()
+
+
 @pytest.fixture
 async def make_server(services: Services) -> AsyncIterator[AppFactory]:
-    servers: list[TestServer] = []
+    async with AsyncExitStack() as running:
 
-    async def make(**options: object) -> TestServer:
-        app = create_app(services, **options)  # type: ignore[arg-type]
-        server = TestServer(app, host="127.0.0.1")
-        await server.start_server()
-        servers.append(server)
-        return server
+        async def make(**options: object) -> TestServer:
+            app = create_app(services, **options)  # type: ignore[arg-type]
+            return await running.enter_async_context(serving(app))
 
-    yield make
-    for server in servers:
-        await server.close()
+        yield make
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import base64
 import hashlib
 import hmac
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 from urllib.parse import urlencode
 
 import aiohttp
@@ -20,7 +21,7 @@ from core.storage import Database
 from miniapp.app import create_app
 from miniapp.security import SESSION_COOKIE
 
-from .conftest import APP_ID, launch_query, vk
+from .conftest import APP_ID, launch_query, serving, vk
 
 REAL_KEY = "Zq8rT2mXw4Lp9sVb6NcY"
 ROTATED_KEY = "Hk3vN8pQa1Wd5Ry7Tu2E"
@@ -36,17 +37,13 @@ def _real_vk(db: Database, clock: ManualClock, secret: str) -> Services:
 
 @pytest.fixture
 async def serve(jdb: Database, clock: ManualClock) -> AsyncIterator[object]:
-    servers: list[TestServer] = []
+    async with AsyncExitStack() as running:
 
-    async def start(secret: str) -> TestServer:
-        server = TestServer(create_app(_real_vk(jdb, clock, secret)), host="127.0.0.1")
-        await server.start_server()
-        servers.append(server)
-        return server
+        async def start(secret: str) -> TestServer:
+            app = create_app(_real_vk(jdb, clock, secret))
+            return await running.enter_async_context(serving(app))
 
-    yield start
-    for server in servers:
-        await server.close()
+        yield start
 
 
 async def _launch(server: TestServer, clock: ManualClock, secret: str, who: str = "st08"

@@ -50,6 +50,11 @@ class Vk:
             assert response.status == 200
             return await response.json()  # type: ignore[no-any-return]
 
+    async def send(self, token: str, message: str, random_id: int = 0, **to: Any) -> dict[str, Any]:
+        """messages.send of one text to ``to`` (peer_id=... or peer_ids=[...]); random_id 0
+        unless given, VK's "do not deduplicate"."""
+        return await self.call("messages.send", token, **to, random_id=random_id, message=message)
+
     async def poll(self, server: dict[str, Any], wait: int = 0) -> dict[str, Any]:
         params = {"act": "a_check", "key": server["key"], "ts": server["ts"], "wait": str(wait)}
         async with self.http.post(server["server"], params=params) as response:
@@ -96,6 +101,12 @@ class Control:
         return await self.get(f"/users/{user_id}/messages", peer_id=peer_id)
 
 
+def error_of(body: dict[str, Any]) -> tuple[int, str]:
+    """The code and message of a VK API answer that must be an error, not a response."""
+    assert "response" not in body, body
+    return body["error"]["error_code"], body["error"]["error_msg"]
+
+
 def _form(value: Any) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
@@ -133,11 +144,8 @@ def config() -> SandboxConfig:
 
 @pytest.fixture
 async def sandbox(config: SandboxConfig, clock: ManualClock) -> AsyncIterator[RunningSandbox]:
-    running = await start_sandbox(config, clock=clock)
-    try:
+    async with await start_sandbox(config, clock=clock) as running:
         yield running
-    finally:
-        await running.stop()
 
 
 @pytest.fixture

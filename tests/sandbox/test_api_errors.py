@@ -15,12 +15,7 @@ from sandbox.app import RunningSandbox
 from sandbox.config import FaultConfig, SandboxConfig
 from sandbox.records import Community
 
-from .conftest import Control, Vk
-
-
-def error_of(body: dict[str, Any]) -> tuple[int, str]:
-    assert "response" not in body, body
-    return body["error"]["error_code"], body["error"]["error_msg"]
+from .conftest import Control, Vk, error_of
 
 
 async def test_unknown_method_is_error_3(vk: Vk, community: Community) -> None:
@@ -83,28 +78,14 @@ async def test_community_cannot_write_first_901(
     vk: Vk, control: Control, community: Community
 ) -> None:
     stranger = await control.user()
-    body = await vk.call(
-        "messages.send",
-        community.access_token,
-        peer_id=stranger,
-        random_id=0,
-        message="Добрый день",
-    )
+    body = await vk.send(community.access_token, "Добрый день", peer_id=stranger)
     assert error_of(body) == (901, "Can't send messages for users without permission")
     # Allowing (message_allow) opens the dialog; denying closes it again.
     await control.post(f"/users/{stranger}/allow", {"group_id": community.id})
-    ok = await vk.call(
-        "messages.send",
-        community.access_token,
-        peer_id=stranger,
-        random_id=0,
-        message="Добрый день",
-    )
+    ok = await vk.send(community.access_token, "Добрый день", peer_id=stranger)
     assert isinstance(ok["response"], int)
     await control.post(f"/users/{stranger}/deny", {"group_id": community.id})
-    again = await vk.call(
-        "messages.send", community.access_token, peer_id=stranger, random_id=0, message="Ещё"
-    )
+    again = await vk.send(community.access_token, "Ещё", peer_id=stranger)
     assert error_of(again)[0] == 901
 
 
@@ -192,9 +173,7 @@ async def test_chat_without_the_community_is_917(
     vk: Vk, control: Control, community: Community, member: int
 ) -> None:
     chat = await control.post("/chats", {"title": "Без бота", "user_ids": [member]}, 201)
-    body = await vk.call(
-        "messages.send", community.access_token, peer_id=chat["peer_id"], random_id=0, message="x"
-    )
+    body = await vk.send(community.access_token, "x", peer_id=chat["peer_id"])
     assert error_of(body) == (917, "You don't have access to this chat")
 
 

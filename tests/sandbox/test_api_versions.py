@@ -14,7 +14,7 @@ from sandbox.app import RunningSandbox
 from sandbox.errors import VkError
 from sandbox.records import Community
 
-from .conftest import Control, Vk
+from .conftest import Control, Vk, error_of
 from .receiver import Receiver
 
 DEPRECATED = (
@@ -22,11 +22,6 @@ DEPRECATED = (
     '"version" param is invalid and not supported. '
     "For more information go to https://vk.com/dev/constant_version_updates"
 )
-
-
-def error_of(body: dict[str, Any]) -> tuple[int, str]:
-    assert "response" not in body, body
-    return body["error"]["error_code"], body["error"]["error_msg"]
 
 
 def test_versions_compare_part_by_part_not_as_decimals() -> None:

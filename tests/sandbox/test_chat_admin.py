@@ -18,18 +18,13 @@ from sandbox.seed import seed_demo
 from sandbox.state import SandboxState
 from sferum.demo import join_demo_chats
 
-from .conftest import Control, Vk
+from .conftest import Control, Vk, error_of
 
 NO_ACCESS = (917, "You don't have access to this chat")
 
 
 async def _members(vk: Vk, community: Community, peer_id: int) -> dict[str, Any]:
     return await vk.call("messages.getConversationMembers", community.access_token, peer_id=peer_id)
-
-
-def _refusal(body: dict[str, Any]) -> tuple[int, str]:
-    assert "response" not in body, body
-    return body["error"]["error_code"], body["error"]["error_msg"]
 
 
 async def test_a_community_added_to_a_chat_is_no_admin_and_cannot_read_members(
@@ -40,7 +35,7 @@ async def test_a_community_added_to_a_chat_is_no_admin_and_cannot_read_members(
         "/chats", {"title": "9А", "user_ids": [person["user_id"]], "group_ids": [community.id]}, 201
     )
     assert chat["admin_group_ids"] == []
-    assert _refusal(await _members(vk, community, chat["peer_id"])) == NO_ACCESS
+    assert error_of(await _members(vk, community, chat["peer_id"])) == NO_ACCESS
     # It is in the chat all the same: it may write there.
     sent = await vk.call(
         "messages.send",
@@ -75,7 +70,7 @@ async def test_made_admin_it_reads_them_and_loses_them_with_the_rights(
 
     taken = await control.put(f"/chats/{peer}/communities/{community.id}", {"admin": False})
     assert taken["admin_group_ids"] == []
-    assert _refusal(await _members(vk, community, peer)) == NO_ACCESS
+    assert error_of(await _members(vk, community, peer)) == NO_ACCESS
 
 
 async def test_a_community_can_join_as_admin(
@@ -123,13 +118,10 @@ async def test_admin_rights_survive_a_restart(tmp_path: Path, clock: ManualClock
         "Чат", person.id, [person.id], [admin.id, plain.id], admin_group_ids=[admin.id]
     )
     await first.stop()
-    second = await start_sandbox(config, clock=clock)
-    try:
+    async with await start_sandbox(config, clock=clock) as second:
         restored = second.runtime.state.chats[chat.peer_id]
         assert restored.communities == {admin.id, plain.id}
         assert restored.admin_communities == {admin.id}
-    finally:
-        await second.stop()
 
 
 async def test_a_store_from_before_admin_rights_keeps_its_communities_reading(
@@ -146,11 +138,8 @@ async def test_a_store_from_before_admin_rights_keeps_its_communities_reading(
     await first.stop()
     with sqlite3.connect(path) as db:  # the table as it was: no admin_groups column
         db.execute("ALTER TABLE chats DROP COLUMN admin_groups")
-    second = await start_sandbox(config, clock=clock)
-    try:
+    async with await start_sandbox(config, clock=clock) as second:
         assert second.runtime.state.chats[chat.peer_id].admin_communities == {community.id}
-    finally:
-        await second.stop()
 
 
 def test_the_demo_app_makes_its_bots_admins_of_the_demo_chats(clock: ManualClock) -> None:

@@ -57,22 +57,10 @@ async def test_bulk_users_have_allowed_the_community(
     bulk = await control.post("/users/bulk", {"count": 250, "allow_group_id": community.id}, 201)
     first, last = bulk["first_user_id"], bulk["last_user_id"]
     assert last - first == 249
-    body = await vk.call(
-        "messages.send",
-        community.access_token,
-        peer_ids=[first, last],
-        random_id=0,
-        message="Рассылка",
-    )
+    body = await vk.send(community.access_token, "Рассылка", peer_ids=[first, last])
     assert all("error" not in item for item in body["response"])
     plain = await control.post("/users/bulk", {"count": 2}, 201)
-    refused = await vk.call(
-        "messages.send",
-        community.access_token,
-        peer_ids=[plain["first_user_id"]],
-        random_id=0,
-        message="x",
-    )
+    refused = await vk.send(community.access_token, "x", peer_ids=[plain["first_user_id"]])
     assert refused["response"][0]["error"]["code"] == 901
     await control.post("/users/bulk", {"count": 0}, 400)
     listing = await control.get("/users", limit=5)
@@ -82,13 +70,7 @@ async def test_bulk_users_have_allowed_the_community(
 async def test_conversations_of_a_person(
     control: Control, community: Community, member: int, vk: Vk
 ) -> None:
-    await vk.call(
-        "messages.send",
-        community.access_token,
-        peer_id=member,
-        random_id=0,
-        message="Ответ сообщества",
-    )
+    await vk.send(community.access_token, "Ответ сообщества", peer_id=member)
     conversations = await control.get(f"/users/{member}/conversations")
     (only,) = conversations["items"]
     assert only["peer_id"] == -community.id and only["title"] == community.name
@@ -129,9 +111,9 @@ async def test_apps_and_chats(control: Control, member: int, community: Communit
 async def test_stats_count_calls_deliveries_and_errors(
     control: Control, vk: Vk, community: Community, member: int
 ) -> None:
-    await vk.call("messages.send", community.access_token, peer_id=member, random_id=1, message="x")
-    await vk.call("messages.send", community.access_token, peer_id=member, random_id=1, message="x")
-    await vk.call("messages.send", "bad", peer_id=member, random_id=1, message="x")
+    await vk.send(community.access_token, "x", random_id=1, peer_id=member)
+    await vk.send(community.access_token, "x", random_id=1, peer_id=member)
+    await vk.send("bad", "x", random_id=1, peer_id=member)
     stats: dict[str, Any] = await control.get("/stats")
     assert stats["api_calls"] == 3
     assert stats["messages_delivered"] == 2  # the member's greeting and one reply

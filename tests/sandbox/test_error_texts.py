@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -13,7 +12,7 @@ from sandbox.errors import ERROR_TEXTS, VkError, load_error_texts
 from sandbox.faults import FaultInjector
 from sandbox.records import Community
 
-from .conftest import Control, Vk
+from .conftest import Control, Vk, error_of
 
 ROOT = Path(__file__).resolve().parents[2]
 SANDBOX = ROOT / "sandbox"
@@ -69,11 +68,6 @@ def test_a_missing_errors_json_is_named(tmp_path: Path) -> None:
         load_error_texts(tmp_path / "errors.json")
 
 
-def _error(body: dict[str, Any]) -> tuple[int, str]:
-    assert "response" not in body, body
-    return body["error"]["error_code"], body["error"]["error_msg"]
-
-
 async def test_912_answers_vks_text_over_http(
     vk: Vk, control: Control, community: Community
 ) -> None:
@@ -88,11 +82,11 @@ async def test_912_answers_vks_text_over_http(
         message="с клавиатурой",
         keyboard=keyboard,
     )
-    assert _error(body) == (912, "This is a chat bot feature, change this status in settings")
+    assert error_of(body) == (912, "This is a chat bot feature, change this status in settings")
 
 
 async def test_flood_control_answers_vks_text(
     vk: Vk, control: Control, community: Community
 ) -> None:
     await control.put("/faults", {"error9_share": 1.0})
-    assert _error(await vk.call("groups.getById", community.access_token)) == (9, "Flood control")
+    assert error_of(await vk.call("groups.getById", community.access_token)) == (9, "Flood control")

@@ -30,13 +30,7 @@ async def test_a_failed_recipient_has_no_message_ids(
     vk: Vk, control: Control, community: Community, member: int, schema: VkSchema
 ) -> None:
     stranger = await control.user()  # never wrote: 901
-    body = await vk.call(
-        "messages.send",
-        community.access_token,
-        peer_ids=[member, stranger],
-        random_id=5,
-        message="Всем",
-    )
+    body = await vk.send(community.access_token, "Всем", random_id=5, peer_ids=[member, stranger])
     delivered, refused = body["response"]
     assert set(delivered) == {"peer_id", "message_id", "conversation_message_id"}
     assert refused == {
@@ -60,12 +54,8 @@ async def test_a_flooded_peer_gets_error_9_in_its_item_and_the_others_their_mess
     first, flooded, last = await _allowed(control, community, 3)
     faults = await control.put("/faults", {"flood_peers": [flooded]})
     assert faults["flood_peers"] == [flooded]
-    body = await vk.call(
-        "messages.send",
-        community.access_token,
-        peer_ids=[first, flooded, last],
-        random_id=11,
-        message="Собрание",
+    body = await vk.send(
+        community.access_token, "Собрание", random_id=11, peer_ids=[first, flooded, last]
     )
     items = body["response"]
     assert [i["peer_id"] for i in items] == [first, flooded, last]
@@ -76,9 +66,7 @@ async def test_a_flooded_peer_gets_error_9_in_its_item_and_the_others_their_mess
     assert (await control.get("/stats"))["errors_by_code"]["9"] == 1
 
     # One peer: the whole call answers 9.
-    single = await vk.call(
-        "messages.send", community.access_token, peer_id=flooded, random_id=12, message="Ответ"
-    )
+    single = await vk.send(community.access_token, "Ответ", random_id=12, peer_id=flooded)
     assert single["error"]["error_code"] == 9 and single["error"]["error_msg"] == "Flood control"
 
 
@@ -86,17 +74,11 @@ async def test_a_message_already_delivered_is_answered_again_not_refused(
     vk: Vk, control: Control, community: Community, member: int
 ) -> None:
     """The random_id memory comes first: a retry of a delivered message is no new message."""
-    sent = await vk.call(
-        "messages.send", community.access_token, peer_ids=[member], random_id=21, message="Раз"
-    )
+    sent = await vk.send(community.access_token, "Раз", random_id=21, peer_ids=[member])
     await control.put("/faults", {"flood_peers": [member]})
-    again = await vk.call(
-        "messages.send", community.access_token, peer_ids=[member], random_id=21, message="Раз"
-    )
+    again = await vk.send(community.access_token, "Раз", random_id=21, peer_ids=[member])
     assert again == sent
-    fresh = await vk.call(
-        "messages.send", community.access_token, peer_ids=[member], random_id=22, message="Два"
-    )
+    fresh = await vk.send(community.access_token, "Два", random_id=22, peer_ids=[member])
     assert fresh["response"][0]["error"] == FLOOD
 
 
@@ -106,12 +88,8 @@ async def test_a_share_of_recipients_meets_flood_control(
     state = sandbox.runtime.state
     first, last = state.create_users_bulk(100, "Ученик", "Тестовый", community.id)
     await control.put("/faults", {"peer_error9_share": 0.3, "seed": 3})
-    body = await vk.call(
-        "messages.send",
-        community.access_token,
-        peer_ids=list(range(first, last + 1)),
-        random_id=31,
-        message="Всем",
+    body = await vk.send(
+        community.access_token, "Всем", random_id=31, peer_ids=list(range(first, last + 1))
     )
     refused = [i for i in body["response"] if "error" in i]
     assert 10 < len(refused) < 50

@@ -36,8 +36,7 @@ async def test_state_survives_a_restart(tmp_path: Path, clock: ManualClock) -> N
     token = community.access_token
     await first.stop()
 
-    second = await start_sandbox(config, clock=clock)
-    try:
+    async with await start_sandbox(config, clock=clock) as second:
         again = second.runtime
         assert again.created == []  # nothing new: the community came back from the file
         restored = again.state.communities[community.id]
@@ -62,17 +61,12 @@ async def test_state_survives_a_restart(tmp_path: Path, clock: ManualClock) -> N
         reply = again.messenger.send_from_user(again.state.users[person.id], -community.id, "Ещё")
         earlier = max(m.id for m in again.state.messages.values() if m is not reply)
         assert reply.id == earlier + 1 and reply.cmid == 3
-    finally:
-        await second.stop()
 
 
 async def test_memory_mode_has_no_journal(clock: ManualClock) -> None:
-    running = await start_sandbox(SandboxConfig(background_tasks=False), clock=clock)
-    try:
+    async with await start_sandbox(SandboxConfig(background_tasks=False), clock=clock) as running:
         assert running.runtime.state.journal is None
         assert await running.runtime.flush() == 0
-    finally:
-        await running.stop()
 
 
 async def test_a_store_from_before_service_messages_gains_the_action_column(

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+import pytest
 
 from sandbox.app import RunningSandbox
 from sandbox.methods import METHODS
 from sandbox.records import Community
+from sandbox.runtime import SandboxRuntime
 from sandbox.vk_schema import VkSchema
 
 from .conftest import Control, Vk
@@ -200,17 +203,37 @@ async def test_error_answers_validate(vk: Vk, community: Community, schema: VkSc
         assert params["oauth"] == "1" and "method" in params
 
 
+@dataclass
+class Transports:
+    """A community listened to on both transports: a long poll server and a Callback API server
+    (secret "s"), both set up before anything happens."""
+
+    vk: Vk
+    receiver: Receiver
+    runtime: SandboxRuntime
+    server: dict[str, Any]
+
+    async def updates(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """What each transport got since: the long poll's updates, the Callback API's bodies."""
+        polled = (await self.vk.poll(self.server))["updates"]
+        await self.runtime.tick()
+        return polled, [r.body for r in self.receiver.events]
+
+
+@pytest.fixture
+async def transports(
+    vk: Vk, control: Control, community: Community, receiver: Receiver, sandbox: RunningSandbox
+) -> Transports:
+    gid = community.id
+    await control.post(f"/communities/{gid}/callback", {"url": receiver.url, "secret": "s"}, 201)
+    server = await vk.call("groups.getLongPollServer", community.access_token, group_id=gid)
+    return Transports(vk, receiver, sandbox.runtime, server["response"])
+
+
 async def test_every_event_validates_from_long_poll_and_callback(
-    vk: Vk,
-    control: Control,
-    community: Community,
-    schema: VkSchema,
-    receiver: Receiver,
-    sandbox: RunningSandbox,
+    vk: Vk, control: Control, community: Community, schema: VkSchema, transports: Transports
 ) -> None:
     token, gid = community.access_token, community.id
-    await control.post(f"/communities/{gid}/callback", {"url": receiver.url, "secret": "s"}, 201)
-    server = (await vk.call("groups.getLongPollServer", token, group_id=gid))["response"]
     user = await control.user()
     await control.write(user, -gid, "Привет")  # message_new
     sent = await vk.call(
@@ -228,8 +251,8 @@ async def test_every_event_validates_from_long_poll_and_callback(
     await control.post(f"/users/{user}/deny", {"group_id": gid})
     await control.post(f"/users/{user}/allow", {"group_id": gid})
 
-    polled = await vk.poll(server)
-    types = [u["type"] for u in polled["updates"]]
+    polled, delivered = await transports.updates()
+    types = [u["type"] for u in polled]
     assert types == [
         "message_new",
         "message_reply",
@@ -238,43 +261,29 @@ async def test_every_event_validates_from_long_poll_and_callback(
         "message_deny",
         "message_allow",
     ]
-    for update in polled["updates"]:
+    for update in polled:
         schema.check_event(update)
-    assert polled["updates"][0]["object"]["client_info"]["keyboard"] is True
-    assert polled["updates"][0]["object"]["message"]["fwd_messages"] == []
+    assert polled[0]["object"]["client_info"]["keyboard"] is True
+    assert polled[0]["object"]["message"]["fwd_messages"] == []
 
-    await sandbox.runtime.tick()
-    delivered = [r.body for r in receiver.events]
     assert [d["type"] for d in delivered] == types
     for body in delivered:
         assert body["secret"] == "s"
         schema.check_event(body)
     # The same event has the same event_id on both transports.
-    assert [d["event_id"] for d in delivered] == [u["event_id"] for u in polled["updates"]]
+    assert [d["event_id"] for d in delivered] == [u["event_id"] for u in polled]
 
 
 async def test_service_messages_and_calls_validate_on_both_transports(
-    vk: Vk,
-    control: Control,
-    community: Community,
-    schema: VkSchema,
-    receiver: Receiver,
-    sandbox: RunningSandbox,
+    control: Control, community: Community, schema: VkSchema, transports: Transports
 ) -> None:
     gid = community.id
-    await control.post(f"/communities/{gid}/callback", {"url": receiver.url, "secret": "s"}, 201)
-    server = (await vk.call("groups.getLongPollServer", community.access_token, group_id=gid))[
-        "response"
-    ]
     teacher, pupil = await control.user("Ирина", "Смирнова"), await control.user()
     chat = await control.post("/chats", {"title": "9А", "user_ids": [teacher], "group_ids": [gid]})
     await control.post(f"/chats/{chat['peer_id']}/members", {"user_ids": [pupil]})
     await control.post(f"/users/{teacher}/calls", {"peer_id": chat["peer_id"], "duration": 60})
 
-    polled = (await vk.poll(server))["updates"]
-    await sandbox.runtime.tick()
-    delivered = [r.body for r in receiver.events]
-    for updates in (polled, delivered):
+    for updates in await transports.updates():
         messages = [u["object"]["message"] for u in updates]
         assert [m.get("action", {}).get("type") for m in messages] == [
             "chat_create",

@@ -95,15 +95,12 @@ async def test_narrow_tokens_and_the_messages_setting_survive_a_restart(
     await first.runtime.flush()
     await first.stop()
 
-    second = await start_sandbox(config, clock=clock)
-    try:
+    async with await start_sandbox(config, clock=clock) as second:
         state = second.runtime.state
         assert state.actor_for_token(token) is state.communities[community.id]
         assert state.rights_of(token) == 4
         assert state.rights_of(community.access_token) == ALL_COMMUNITY_RIGHTS
         assert state.communities[community.id].messages_enabled is False
-    finally:
-        await second.stop()
 
 
 async def test_a_store_from_before_the_messages_setting_gains_its_column(
@@ -120,10 +117,8 @@ async def test_a_store_from_before_the_messages_setting_gains_its_column(
             "INSERT INTO communities VALUES (200000001, 'Школа', 'vk1.a.old', 'abc', 1, "
             "'[\"message_new\"]')"
         )
-    running = await start_sandbox(SandboxConfig(db=str(path), background_tasks=False), clock=clock)
-    try:
+    config = SandboxConfig(db=str(path), background_tasks=False)
+    async with await start_sandbox(config, clock=clock) as running:
         community = running.runtime.state.communities[200000001]
         assert community.messages_enabled is True
         assert running.runtime.state.rights_of("vk1.a.old") == ALL_COMMUNITY_RIGHTS
-    finally:
-        await running.stop()

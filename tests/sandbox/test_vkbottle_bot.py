@@ -6,59 +6,23 @@ The bots below use vkbottle alone: an API pointed at the sandbox's base URL, a t
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
 from aiohttp import web
-from vkbottle import API, Bot, Callback, Keyboard, KeyboardButtonColor, Text
-from vkbottle.bot import Message, MessageEvent
+from vkbottle import Bot
 from vkbottle.callback import BotCallback
-from vkbottle_types.events import GroupEventType
 
 from sandbox.app import RunningSandbox
 from sandbox.records import Community
 
 from .conftest import Control
+from .plain_bot import plain_vkbottle_bot
 
 
 def make_bot(api_url: str, token: str, callback: BotCallback | None = None) -> Bot:
-    api = API(token)
-    api.API_URL = api_url
-    bot = Bot(api=api, callback=callback)
-
-    @bot.on.message(payload={"cmd": "grades"})
-    async def grades(message: Message) -> None:
-        await message.answer("Оценки: 5, 5, 4")
-
-    @bot.on.message()
-    async def greet(message: Message) -> None:
-        keyboard = (
-            Keyboard(inline=True)
-            .add(
-                Callback("Расписание", payload={"cmd": "schedule"}),
-                color=KeyboardButtonColor.PRIMARY,
-            )
-            .add(Text("Оценки", payload={"cmd": "grades"}))
-            .get_json()
-        )
-        user = (await bot.api.users.get(user_ids=[message.from_id]))[0]
-        await message.answer(
-            f"Здравствуйте, {user.first_name}! Вы написали: {message.text}", keyboard=keyboard
-        )
-
-    @bot.on.raw_event(GroupEventType.MESSAGE_EVENT, dataclass=MessageEvent)
-    async def pressed(event: MessageEvent) -> None:
-        assert event.payload == {"cmd": "schedule"}
-        await bot.api.messages.send_message_event_answer(
-            event_id=event.event_id,
-            user_id=event.user_id,
-            peer_id=event.peer_id,
-            event_data=json.dumps({"type": "show_snackbar", "text": "Уроки с 8:30"}),
-        )
-
-    return bot
+    return plain_vkbottle_bot(api_url, token, snackbar="Уроки с 8:30", callback=callback)
 
 
 async def eventually(probe: Callable[[], Awaitable[Any]], within_s: float = 10) -> Any:

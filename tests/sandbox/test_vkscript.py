@@ -42,6 +42,17 @@ async def error_of(code: str, args: dict[str, str] | None = None, **limits: int)
     return raised.value
 
 
+RUNTIME_ERROR = "Runtime error occurred during code invocation: "
+
+
+async def runtime_error(code: str, args: dict[str, str] | None = None, **limits: int) -> str:
+    """The detail of the error 13 the code must end with (VK: "<RUNTIME_ERROR><detail>")."""
+    error = await error_of(code, args, **limits)
+    assert error.code == 13
+    assert error.message.startswith(RUNTIME_ERROR), error.message
+    return error.message.removeprefix(RUNTIME_ERROR)
+
+
 @pytest.mark.parametrize(
     ("code", "expected"),
     [
@@ -246,27 +257,18 @@ async def test_nothing_runs_when_the_code_does_not_compile() -> None:
     ],
 )
 async def test_runtime_errors_are_13_with_a_detail(code: str, detail: str) -> None:
-    error = await error_of(code)
-    assert error.code == 13
-    assert error.message == f"Runtime error occurred during code invocation: {detail}"
+    assert await runtime_error(code) == detail
 
 
 async def test_at_most_25_api_calls() -> None:
     code = 'var i = 0; while (i < Args.n) { API.users.get({"user_ids": i}); i = i + 1; } return i;'
     assert await execute(code, {"n": str(MAX_CALLS)}) == MAX_CALLS
-    error = await error_of(code, {"n": str(MAX_CALLS + 1)})
-    assert (error.code, error.message) == (
-        13,
-        "Runtime error occurred during code invocation: Too many API calls",
-    )
+    assert await runtime_error(code, {"n": str(MAX_CALLS + 1)}) == "Too many API calls"
 
 
 async def test_code_that_runs_too_long_is_stopped() -> None:
-    error = await error_of("while (true) {}")  # the default bound ends it
-    assert (error.code, error.message) == (
-        13,
-        "Runtime error occurred during code invocation: Too many operations",
-    )
+    # The default bound ends it.
+    assert await runtime_error("while (true) {}") == "Too many operations"
     loop = "var i = 0; while (i < Args.n) { i = i + 1; } return i;"
     assert await execute(loop, {"n": "20"}, max_operations=200) == 20
     assert (await error_of(loop, {"n": "200"}, max_operations=200)).code == 13
@@ -317,11 +319,7 @@ async def test_execute_errors_over_http(vk: Vk, community: Community) -> None:
 )
 async def test_values_stay_within_bounds(code: str, detail: str) -> None:
     # A string doubled in a loop would take all memory long before the operation limit.
-    error = await error_of(code)
-    assert (error.code, error.message) == (
-        13,
-        f"Runtime error occurred during code invocation: {detail}",
-    )
+    assert await runtime_error(code) == detail
 
 
 async def test_big_numbers_become_floats_as_64_bit_integers_would() -> None:

@@ -7,16 +7,14 @@ answers appear there. Needs Debian's chromium (`apt-get install -y chromium`).
 from __future__ import annotations
 
 import asyncio
-import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from aiohttp import web
-from vkbottle import API, Bot, Callback, Keyboard, KeyboardButtonColor, OpenLink, Text, VKApps
-from vkbottle.bot import Message, MessageEvent
-from vkbottle_types.events import GroupEventType
+from vkbottle import Bot, Keyboard, OpenLink, VKApps
+from vkbottle.bot import Message
 
 from core.clock import ManualClock
 from core.demo.district import build
@@ -28,6 +26,7 @@ from sandbox.records import Community
 
 from ..browser import DESKTOP, chromium_page, needs_chromium
 from .conftest import Control
+from .plain_bot import plain_vkbottle_bot
 
 APP_ID = 51000001
 APP_SECRET = "sandbox-app-secret"
@@ -49,52 +48,21 @@ pytestmark = [
 ]
 
 
-def plain_vkbottle_bot(api_url: str, token: str, app_url: str) -> Bot:
-    """A bot written with vkbottle alone, as a developer would before asking for a token."""
-    api = API(token)
-    api.API_URL = api_url
-    bot = Bot(api=api)
+def journal_and_site(app_url: str) -> Callable[[Keyboard, Message], object]:
+    """The plain bot's second row here: a link and a mini-app, which only a page can open."""
 
-    @bot.on.message(payload={"cmd": "grades"})
-    async def grades(message: Message) -> None:
-        await message.answer("Оценки: 5, 5, 4")
-
-    @bot.on.message()
-    async def greet(message: Message) -> None:
-        user = (await bot.api.users.get(user_ids=[message.from_id]))[0]
-        inline = (
-            Keyboard(inline=True)
-            .add(
-                Callback("Расписание", payload={"cmd": "schedule"}),
-                color=KeyboardButtonColor.PRIMARY,
+    def add(row: Keyboard, message: Message) -> object:
+        row.add(OpenLink(f"{app_url}/link", "Сайт школы"))
+        return row.add(
+            VKApps(
+                app_id=APP_ID,
+                owner_id=-message.group_id,
+                hash="journal",
+                label="Электронный журнал",
             )
-            .add(Text("Оценки", payload={"cmd": "grades"}))
-            .row()
-            .add(OpenLink(f"{app_url}/link", "Сайт школы"))
-            .add(
-                VKApps(
-                    app_id=APP_ID,
-                    owner_id=-message.group_id,
-                    hash="journal",
-                    label="Электронный журнал",
-                )
-            )
-            .get_json()
-        )
-        await message.answer(
-            f"Здравствуйте, {user.first_name}! Вы написали: {message.text}", keyboard=inline
         )
 
-    @bot.on.raw_event(GroupEventType.MESSAGE_EVENT, dataclass=MessageEvent)
-    async def pressed(event: MessageEvent) -> None:
-        await bot.api.messages.send_message_event_answer(
-            event_id=event.event_id,
-            user_id=event.user_id,
-            peer_id=event.peer_id,
-            event_data=json.dumps({"type": "show_snackbar", "text": "Уроки начинаются в 8:30"}),
-        )
-
-    return bot
+    return add
 
 
 @pytest.fixture
@@ -128,7 +96,12 @@ async def bot(
     community: Community,
     miniapp: str,
 ) -> AsyncIterator[Bot]:
-    running = plain_vkbottle_bot(sandbox.api_url, community.access_token, miniapp)
+    running = plain_vkbottle_bot(
+        sandbox.api_url,
+        community.access_token,
+        snackbar="Уроки начинаются в 8:30",
+        more_buttons=journal_and_site(miniapp),
+    )
     task = asyncio.create_task(running.run_polling())
     for _ in range(500):
         if (await control.get("/stats"))["longpoll_requests"]:

@@ -39,6 +39,11 @@ async def person_api(h: Harness, vk_id: int) -> AsyncIterator[API]:
         await channel.close()
 
 
+async def plan_doc(h: Harness, mine: API, title: str) -> str:
+    """PLAN uploaded through the person's client as a document for a message to the community."""
+    return await DocMessagesUploader(mine).upload(PLAN, peer_id=-h.group_id, title=title)
+
+
 async def send_file(h: Harness, vk_id: int, text: str, attachment: str) -> None:
     await h._post(
         f"/users/{vk_id}/messages",
@@ -56,9 +61,7 @@ async def test_counsellor_attaches_a_document_and_a_photo(tmp_path: Path) -> Non
     async with bot_harness([plugin], tmp_path) as h:
         volkova = h.vk("volkova")
         async with person_api(h, volkova) as mine:
-            doc = await DocMessagesUploader(mine).upload(
-                PLAN, peer_id=-h.group_id, title="план.pdf"
-            )
+            doc = await plan_doc(h, mine, "план.pdf")
             photo = await PhotoMessageUploader(mine).upload(png(64, 48), peer_id=-h.group_id)
         await compose_to(h, "volkova", "Ученики классов", "7Б", "Готово")
         assert "приложить документы и фотографии" in h.last_reply(volkova)["text"]
@@ -119,9 +122,7 @@ async def test_a_file_too_big_is_named_and_the_rest_goes_on(tmp_path: Path) -> N
     async with bot_harness([plugin], tmp_path) as h:
         volkova = h.vk("volkova")
         async with person_api(h, volkova) as mine:
-            doc = await DocMessagesUploader(mine).upload(
-                PLAN, peer_id=-h.group_id, title="большой.pdf"
-            )
+            doc = await plan_doc(h, mine, "большой.pdf")
         h.sandbox.runtime.state.config.max_doc_bytes = 1000  # VK's 200 MB, made small
         await compose_to(h, "volkova", "Все родители")
         await send_file(h, volkova, "Собрание в четверг", doc)

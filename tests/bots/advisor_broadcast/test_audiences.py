@@ -28,6 +28,19 @@ async def chat_id(h: Harness, key: str) -> int:
     )
 
 
+async def make_staff(h: Harness, key: str, school: str, position: Position) -> tuple[int, int]:
+    """Make a demo person (``key``) staff of a demo school (``school``, e.g. "g5") in
+    ``position``: (the school's id, the person's id)."""
+    org = await h.services.db.fetchval(
+        "SELECT id FROM organisations WHERE external_id = ?", (f"demo:school:{school}",)
+    )
+    person = await h.person_id(key)
+    await h.services.people.grant_role(
+        person, RoleKind.STAFF, int(org), position=position, method="test"
+    )
+    return int(org), person
+
+
 async def test_each_role_is_offered_what_it_may_address(tmp_path: Path) -> None:
     async with bot_harness([plugin], tmp_path) as h:
         volkova = await start(h, "volkova")
@@ -59,13 +72,7 @@ async def test_each_role_is_offered_what_it_may_address(tmp_path: Path) -> None:
 
 async def test_staff_who_may_address_nobody_are_told_who_may(tmp_path: Path) -> None:
     async with bot_harness([plugin], tmp_path) as h:
-        school = await h.services.db.fetchval(
-            "SELECT id FROM organisations WHERE external_id = 'demo:school:s112'"
-        )
-        person = await h.person_id("guest-adult")
-        await h.services.people.grant_role(
-            person, RoleKind.STAFF, school, position=Position.OPERATOR, method="test"
-        )
+        await make_staff(h, "guest-adult", "s112", Position.OPERATOR)
         guest = await start(h, "guest-adult")
         reply = h.last_reply(guest)["text"]
         assert "Пока вам некому отправить рассылку" in reply
@@ -75,13 +82,7 @@ async def test_staff_who_may_address_nobody_are_told_who_may(tmp_path: Path) -> 
 
 async def test_a_staff_member_of_two_schools_chooses_the_school_first(tmp_path: Path) -> None:
     async with bot_harness([plugin], tmp_path) as h:
-        gymnasium = await h.services.db.fetchval(
-            "SELECT id FROM organisations WHERE external_id = 'demo:school:g5'"
-        )
-        volkova_id = await h.person_id("volkova")
-        await h.services.people.grant_role(
-            volkova_id, RoleKind.STAFF, gymnasium, position=Position.TEACHER, method="test"
-        )
+        gymnasium, volkova_id = await make_staff(h, "volkova", "g5", Position.TEACHER)
         await h.services.people.add_chat_members(await chat_id(h, "chat-g5-6a"), [volkova_id])
 
         volkova = await start(h, "volkova")

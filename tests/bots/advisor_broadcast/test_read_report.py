@@ -90,6 +90,8 @@ async def test_the_whole_school_is_reported_by_role_and_in_the_cli(
         await opens_dialog(h, "kuznetsov")
         settings = h.services.settings
         monkeypatch.setenv("SFERUM_DB_PATH", settings.db_path)
+        if settings.db_url is not None:  # the PostgreSQL pass: the CLI opens the same schema
+            monkeypatch.setenv("SFERUM_DB_URL", settings.db_url)
         monkeypatch.setenv("SFERUM_VK_API_URL", settings.vk_api_url)
         monkeypatch.setenv("SFERUM_VK_TOKEN", settings.vk_token or "")
         monkeypatch.setenv("SFERUM_VK_GROUP_ID", str(h.group_id))

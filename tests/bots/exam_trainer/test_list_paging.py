@@ -97,23 +97,29 @@ async def back_to_page_with(h: Harness, vk: int, label: str) -> None:
     raise AssertionError(f"{label} on no page")
 
 
-async def test_student_reaches_every_subject_and_number(h: Harness) -> None:
+async def every_subject_then_every_number(h: Harness, vk: int, beside: str) -> None:
+    """From the first page of the ЕГЭ subjects: each subject is on exactly one page; then the big
+    subject's numbers, each on exactly one page (``beside``: the button the numbers' pages add,
+    «По темам» for a student, «Готово» for a teacher)."""
     subjects = {s.title for s in await tasks.subjects(h.services.db, "ЕГЭ")}
     assert len(subjects) > 18  # more than one page of two columns holds
     numbers = {f"№ {n}" for n in range(1, MAX_NUMBER + 1)}
     nav = {CORE_TEXTS.label("back"), "Закрыть"}
+    seen = await walk(h, vk, subjects, nav)
+    assert sorted(seen) == sorted(subjects)
+    await back_to_page_with(h, vk, BIG)
+    await press(h, vk, BIG)
+    seen = await walk(h, vk, numbers, nav | {beside})
+    assert sorted(seen) == sorted(numbers)
+
+
+async def test_student_reaches_every_subject_and_number(h: Harness) -> None:
     st = h.vk("st08")
     await h.say(st, "тренажёр")
     await h.tap(st, "Тренироваться")
     await h.tap(st, "ЕГЭ")
     assert "страница 1 из" in h.last_reply(st)["text"]
-    seen = await walk(h, st, subjects, nav)
-    assert sorted(seen) == sorted(subjects)
-
-    await back_to_page_with(h, st, BIG)
-    await press(h, st, BIG)
-    seen = await walk(h, st, numbers, nav | {"По темам"})
-    assert sorted(seen) == sorted(numbers)
+    await every_subject_then_every_number(h, st, "По темам")
     # The last number, from the last page, starts its training.
     await press(h, st, f"№ {MAX_NUMBER}")
     dialog = await h.services.dialogs.load(h.group_id, st)
@@ -123,20 +129,12 @@ async def test_student_reaches_every_subject_and_number(h: Harness) -> None:
 
 
 async def test_teacher_reaches_every_subject_and_ticks_a_number_on_its_page(h: Harness) -> None:
-    subjects = {s.title for s in await tasks.subjects(h.services.db, "ЕГЭ")}
-    numbers = {f"№ {n}" for n in range(1, MAX_NUMBER + 1)}
-    nav = {CORE_TEXTS.label("back"), "Закрыть"}
     teacher = h.vk("smirnova")
     await h.say(teacher, "тренажёр")
     await h.tap(teacher, "Задание классу")
     await h.tap(teacher, "9А")
     await h.tap(teacher, "ЕГЭ")
-    seen = await walk(h, teacher, subjects, nav)
-    assert sorted(seen) == sorted(subjects)
-    await back_to_page_with(h, teacher, BIG)
-    await press(h, teacher, BIG)
-    seen = await walk(h, teacher, numbers, nav | {"Готово"})
-    assert sorted(seen) == sorted(numbers)
+    await every_subject_then_every_number(h, teacher, "Готово")
 
     # Ticked on the last page: the same page comes back with the mark.
     await press(h, teacher, f"№ {MAX_NUMBER}")

@@ -55,7 +55,8 @@ async def test_a_teacher_recommends_an_event_to_her_class(tmp_path: Path) -> Non
             assert h.conversation(h.vk(key)) == []
         row = await h.services.db.fetchone(
             "SELECT b.source, b.author_person_id, r.class_group_id FROM broadcasts b "
-            "JOIN pushkin_card_recommendations r ON r.broadcast_id = b.id"
+            # broadcast_id is TEXT; PostgreSQL compares no text with an integer.
+            "JOIN pushkin_card_recommendations r ON r.broadcast_id = CAST(b.id AS TEXT)"
         )
         assert row is not None and row["source"] == "pushkin_card"
         assert row["author_person_id"] == await h.person_id("smirnova")

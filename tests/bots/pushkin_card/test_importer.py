@@ -91,7 +91,9 @@ async def test_malformed_records_are_skipped_each_with_its_reason(
     assert report.examples[Reason.MISSING_ID].startswith("#0")
 
 
-async def test_garbage_never_crashes_the_importer(pk_db: Database, clock: ManualClock) -> None:
+async def test_garbage_never_crashes_the_importer(
+    pk_db: Database, clock: ManualClock, tmp_path: Path
+) -> None:
     records: list[object] = [
         None,
         42,
@@ -127,7 +129,7 @@ async def test_garbage_never_crashes_the_importer(pk_db: Database, clock: Manual
             ],
         },
     ]
-    path = Path(str(pk_db.path)).with_name("garbage.json")  # type: ignore[attr-defined]
+    path = tmp_path / "garbage.json"
     path.write_text(json.dumps({"total": len(records), "events": records}), encoding="utf-8")
     report = await EventImporter(pk_db, clock).run(FileSource(path))
     assert report.imported == 1  # the free lecture without a sale link; its bad seance dropped

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 from bots.rosobrnadzor_helper import plugin
 from bots.rosobrnadzor_helper.appeals import Appeal, Status, list_queue
@@ -53,6 +54,22 @@ async def file_appeal(h: Harness, teacher: int) -> tuple[str, Appeal]:
     return filed.split("№ ")[1].split()[0], appeal
 
 
+class Filed(NamedTuple):
+    chat: int  # the operators' chat
+    teacher: int
+    operator: int
+    number: str
+    appeal: Appeal
+
+
+async def filed_appeal(h: Harness) -> Filed:
+    """smirnova's appeal filed through the dialog, the operators' chat (morozova's) waiting."""
+    chat = await operators_chat(h)
+    teacher, operator = h.vk("smirnova"), h.vk("morozova")
+    number, appeal = await file_appeal(h, teacher)
+    return Filed(chat, teacher, operator, number, appeal)
+
+
 async def test_teacher_question_gets_the_right_entry(tmp_path: Path) -> None:
     async with bot_harness([plugin], tmp_path) as h:
         teacher = h.vk("smirnova")
@@ -81,9 +98,7 @@ async def test_teacher_question_gets_the_right_entry(tmp_path: Path) -> None:
 
 async def test_appeal_goes_to_an_operator_and_the_answer_comes_back(tmp_path: Path) -> None:
     async with bot_harness([plugin], tmp_path) as h:
-        chat = await operators_chat(h)
-        teacher, operator = h.vk("smirnova"), h.vk("morozova")
-        number, appeal = await file_appeal(h, teacher)
+        chat, teacher, operator, number, appeal = await filed_appeal(h)
         assert appeal.number == number and appeal.links == ("https://disk.example/order.pdf",)
         posted = h.last_reply(operator, chat)
         assert f"Новое обращение № {number}" in posted["text"]
@@ -118,9 +133,7 @@ async def test_appeal_goes_to_an_operator_and_the_answer_comes_back(tmp_path: Pa
 
 async def test_due_date_reminders_fire_on_the_injected_clock(tmp_path: Path) -> None:
     async with bot_harness([plugin], tmp_path) as h:
-        chat = await operators_chat(h)
-        teacher, operator = h.vk("smirnova"), h.vk("morozova")
-        number, appeal = await file_appeal(h, teacher)
+        chat, _, operator, number, appeal = await filed_appeal(h)
         h.replies(operator, chat)
         h.clock.set(appeal.due_at - timedelta(days=3))
         assert await h.run_due() >= 1

@@ -15,7 +15,7 @@ from core.vk.split import VK_MESSAGE_LIMIT
 from sferum.testing import bot_harness
 from tests.miniapp.conftest import Browser
 
-from .test_e2e import file_appeal, operators_chat
+from .test_e2e import file_appeal, filed_appeal, operators_chat
 from .test_miniapp_pages import csrf_of, serve
 
 SENTENCE = "Отчёт, который требует завуч, не входит в перечень документов приказа № 779. "
@@ -47,9 +47,7 @@ def check_relay(parts: list[dict[str, object]], number: str, answer: str) -> Non
 
 async def test_a_long_answer_in_the_bot_reaches_the_teacher_whole(tmp_path: Path) -> None:
     async with bot_harness([plugin], tmp_path) as h:
-        chat = await operators_chat(h)
-        teacher, operator = h.vk("smirnova"), h.vk("morozova")
-        number, appeal = await file_appeal(h, teacher)
+        chat, teacher, operator, number, appeal = await filed_appeal(h)
         h.replies(teacher)  # what the teacher saw while filing
         await h.say(operator, "Взять в работу", {"rb": "op_take", "a": appeal.id}, peer_id=chat)
         await h.tap(operator, "Ответить")
@@ -67,9 +65,7 @@ async def test_an_answer_longer_than_allowed_is_refused_before_the_preview(
     tmp_path: Path,
 ) -> None:
     async with bot_harness([plugin], tmp_path) as h:
-        chat = await operators_chat(h)
-        teacher, operator = h.vk("smirnova"), h.vk("morozova")
-        _, appeal = await file_appeal(h, teacher)
+        chat, _, operator, _, appeal = await filed_appeal(h)
         await h.say(operator, "Взять в работу", {"rb": "op_take", "a": appeal.id}, peer_id=chat)
         await h.tap(operator, "Ответить")
         await h.say(operator, long_answer(MAX_ANSWER + 50))

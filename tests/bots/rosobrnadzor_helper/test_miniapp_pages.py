@@ -23,7 +23,7 @@ from tests.miniapp.conftest import APP_ID, SECRET, Browser, browsers
 
 from .conftest import RecordingSender, identity
 from .helpers import file_at_desk, make_operator
-from .test_e2e import file_appeal, operators_chat
+from .test_e2e import filed_appeal
 
 TEXT = "Завуч требует еженедельный отчёт в Excel, хотя все оценки уже есть в журнале."
 ANSWER = "Такой отчёт не входит в перечень приказа № 779: можно отказаться письменно."
@@ -78,9 +78,7 @@ async def test_operator_takes_and_answers_in_the_miniapp_and_teacher_gets_it_in_
     tmp_path: Path,
 ) -> None:
     async with bot_harness([plugin], tmp_path) as h:
-        chat = await operators_chat(h)
-        teacher, operator = h.vk("smirnova"), h.vk("morozova")
-        number, filed = await file_appeal(h, teacher)
+        chat, teacher, operator, number, filed = await filed_appeal(h)
         server = await serve(h.services)
         browser = Browser(server, h.clock)
         try:

@@ -30,15 +30,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from openpyxl.worksheet.worksheet import Worksheet
 
 from core.activity import ActivityKind, ActivityStore, event_row
+from core.activity.report import COLUMNS
 from core.activity.store import IngestRow
+from core.activity.texts import column_title
 from core.clock import ManualClock
 from core.people import OrgKind, PeopleRepository, Position, RoleKind
 from core.storage import Database
+from sferum.cli import main
 
 NSK = ZoneInfo("Asia/Novosibirsk")
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=NSK)
@@ -177,3 +182,24 @@ async def district(db: Database) -> District:
     d = await build_district(db)
     await ActivityStore(db, default_timezone="Europe/Moscow").ingest(activity(d))
     return d
+
+
+@pytest.fixture
+def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder whose database `sferum demo-data` has filled, for the `sferum monitoring`
+    commands (they find it through SFERUM_DB_PATH); files the test writes go beside it."""
+    monkeypatch.setenv("SFERUM_DB_PATH", str(tmp_path / "monitoring.db"))
+    assert main(["demo-data"]) == 0
+    return tmp_path
+
+
+def assert_weekly_headings(sheet: Worksheet) -> None:
+    """A by-weeks sheet of an xlsx export: the columns' titles on row 3, and the three weeks up to
+    W (2–22 November) down the first column from row 4."""
+    headings = [sheet.cell(row=3, column=c).value for c in range(1, len(COLUMNS) + 2)]
+    assert headings == ["Неделя", *(column_title(c) for c in COLUMNS)]
+    assert [sheet.cell(row=r, column=1).value for r in (4, 5, 6)] == [
+        "2–8 ноября",
+        "9–15 ноября",
+        "16–22 ноября",
+    ]

@@ -12,13 +12,6 @@ from sferum.cli import main
 SAMPLE = Path(__file__).parents[3] / "core" / "activity" / "samples" / "platform_stats_demo.csv"
 
 
-@pytest.fixture
-def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SFERUM_DB_PATH", str(tmp_path / "monitoring.db"))
-    assert main(["demo-data"]) == 0
-    return tmp_path
-
-
 def test_monitoring_commands(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
     assert main(["monitoring", "import", str(SAMPLE)]) == 0

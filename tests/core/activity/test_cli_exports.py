@@ -15,13 +15,6 @@ from sferum.cli import main
 SAMPLES = Path(__file__).parents[3] / "core" / "activity" / "samples"
 
 
-@pytest.fixture
-def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SFERUM_DB_PATH", str(tmp_path / "monitoring.db"))
-    assert main(["demo-data"]) == 0
-    return tmp_path
-
-
 def test_import_detects_the_layout_and_export_writes_both_sheets(
     demo_db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

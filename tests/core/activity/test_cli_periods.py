@@ -10,13 +10,6 @@ import pytest
 from sferum.cli import main
 
 
-@pytest.fixture
-def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SFERUM_DB_PATH", str(tmp_path / "periods.db"))
-    assert main(["demo-data"]) == 0
-    return tmp_path
-
-
 def test_show_and_set_the_period(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
     assert main(["monitoring", "thresholds", "period", "--region", "54"]) == 0

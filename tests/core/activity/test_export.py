@@ -13,11 +13,10 @@ from core.activity.counts import Metric
 from core.activity.export import FILLS, workbook
 from core.activity.report import COLUMNS, Reports
 from core.activity.summary import summary_text
-from core.activity.texts import column_title
 from core.activity.thresholds import DEFAULTS, Colour
 from core.activity.weeks import Week
 
-from .conftest import District
+from .conftest import District, assert_weekly_headings
 
 W = Week(date(2026, 11, 16), "Asia/Novosibirsk")
 
@@ -31,13 +30,7 @@ async def test_xlsx_has_the_same_columns_values_and_colours(district: District) 
     assert book.sheetnames == ["По неделям", "Рейтинг", "Неактивные ОО", "Пороги"]
 
     weeks = book["По неделям"]
-    headings = [weeks.cell(row=3, column=c).value for c in range(1, len(COLUMNS) + 2)]
-    assert headings == ["Неделя", *(column_title(c) for c in COLUMNS)]
-    assert [weeks.cell(row=r, column=1).value for r in (4, 5, 6)] == [
-        "2–8 ноября",
-        "9–15 ноября",
-        "16–22 ноября",
-    ]
+    assert_weekly_headings(weeks)
     col = {f"{c.kind}:{c.key}": i for i, c in enumerate(COLUMNS, start=2)}
     last = 6  # the week under test
     assert weeks.cell(row=last, column=col["count:schools"]).value == 4

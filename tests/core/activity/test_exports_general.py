@@ -19,7 +19,7 @@ from core.activity.texts import column_title
 from core.activity.unit_exports import build_export
 from core.activity.weeks import Week
 
-from .conftest import District
+from .conftest import District, assert_weekly_headings
 
 W = Week(date(2026, 11, 16), "Asia/Novosibirsk")
 GENERATED = datetime(2026, 11, 23, 10, 0)
@@ -70,13 +70,7 @@ async def test_general_xlsx_has_the_report_figures_and_a_chart_with_targets(
     assert book.sheetnames == ["Общая"]
     sheet = book["Общая"]
     assert sheet.cell(row=1, column=1).value == "Тестовая область: общая таблица по неделям"
-    headings = [sheet.cell(row=3, column=c).value for c in range(1, len(COLUMNS) + 2)]
-    assert headings == ["Неделя", *(column_title(c) for c in COLUMNS)]
-    assert [sheet.cell(row=r, column=1).value for r in (4, 5, 6)] == [
-        "2–8 ноября",
-        "9–15 ноября",
-        "16–22 ноября",
-    ]
+    assert_weekly_headings(sheet)
     table = await Reports.over(district.db, district.clock).weekly_table(region, 3, W)
     for offset, line in enumerate(table):
         for col, column in enumerate(COLUMNS, start=2):

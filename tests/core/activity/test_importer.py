@@ -47,20 +47,26 @@ CSV = "\n".join(
 )
 
 
-async def test_classify_headings() -> None:
-    assert classify("Педагогов в Сферуме") == "teachers_registered"
-    assert classify("Количество педагогов") == "teachers"
-    assert classify("Активные обучающиеся") == "students_active"
-    assert classify("Школьников зарегистрировано") == "students_registered"
-    assert classify("Доля активных педагогов, %") is None
-    assert classify("Педагогов, создавших хотя бы один чат") == "chat_creators"
-    assert classify("Педагоги, написавшие ≥10 сообщений") == "writers10"
-    assert classify("Педагоги, совершившие звонок") == "callers"
-    assert classify("Наименование ОО") == "organisation"
-    assert classify("Муниципальный район / городской округ") == "municipality"
-    assert classify("Дата подключения") is None
-    assert classify("Подключена") == "connected"
-    assert classify("Неделя") == "week"
+@pytest.mark.parametrize(
+    ("heading", "field"),
+    [
+        ("Педагогов в Сферуме", "teachers_registered"),
+        ("Количество педагогов", "teachers"),
+        ("Активные обучающиеся", "students_active"),
+        ("Школьников зарегистрировано", "students_registered"),
+        ("Доля активных педагогов, %", None),
+        ("Педагогов, создавших хотя бы один чат", "chat_creators"),
+        ("Педагоги, написавшие ≥10 сообщений", "writers10"),
+        ("Педагоги, совершившие звонок", "callers"),
+        ("Наименование ОО", "organisation"),
+        ("Муниципальный район / городской округ", "municipality"),
+        ("Дата подключения", None),
+        ("Подключена", "connected"),
+        ("Неделя", "week"),
+    ],
+)
+def test_classify_headings(heading: str, field: str | None) -> None:
+    assert classify(heading) == field
 
 
 async def test_csv_import_overrides_column_by_column(district: District) -> None:

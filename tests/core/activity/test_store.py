@@ -69,7 +69,8 @@ async def test_recover_counts_what_an_interrupted_bulk_ingest_left(db: Database)
     assert await db.fetchval("SELECT count(*) FROM activity_uncounted") == 0
     total = sum(n for n, *_ in (await weekly(db)).values())
     known = await db.fetchval(
-        "SELECT count(*) FROM (SELECT id FROM activity_facts WHERE vk_user_id != ?)", (UNKNOWN_VK,)
+        "SELECT count(*) FROM (SELECT id FROM activity_facts WHERE vk_user_id != ?) AS f",
+        (UNKNOWN_VK,),
     )
     assert total == known
 

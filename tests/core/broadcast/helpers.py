@@ -13,6 +13,7 @@ from core.broadcast import Audience, BroadcastSpec
 from core.clock import clock_from_environment
 from core.config import Settings
 from core.runtime.services import Services
+from core.storage import POSTGRES_SCHEMES
 from core.vk.batch_sender import BatchSender
 from sandbox.app import RunningSandbox, start_sandbox
 from sandbox.config import SandboxConfig
@@ -49,15 +50,31 @@ class BulkAudience:
         return range(self.first, self.last + 1)
 
     @asynccontextmanager
-    async def school(self, db_path: Path, rate_limit: float) -> AsyncIterator[School]:
+    async def school(self, db_path: Path | str, rate_limit: float) -> AsyncIterator[School]:
+        """``db_path``: a SQLite file, or a PostgreSQL URL (``postgresql://…``)."""
+        async with self.worker(db_path, rate_limit) as (services, sender):
+            author, org = await populate_school(services, self.vk_ids)
+            yield School(services, sender, author, org, self.community.id)
+
+    @asynccontextmanager
+    async def worker(
+        self, database: Path | str, rate_limit: float
+    ) -> AsyncIterator[tuple[Services, BatchSender]]:
+        """Services of one worker on ``database`` (the school already there, or none yet), with
+        a sender of its own to the audience's community registered with its broadcast engine."""
+        location = str(database)
+        settings = (
+            Settings(db_url=location)
+            if location.startswith(POSTGRES_SCHEMES)
+            else Settings(db_path=location)
+        )
         # The same pinned moment as the `sferum broadcast send` processes the tests start.
         clock = clock_from_environment()
-        services = await Services.open(Settings(db_path=str(db_path)), clock=clock)
+        services = await Services.open(settings, clock=clock)
         try:
             sender = BatchSender(self.community.access_token, self.sandbox.api_url, rate_limit)
             services.broadcasts.register_sender(self.community.id, sender)
-            author, org = await populate_school(services, self.vk_ids)
-            yield School(services, sender, author, org, self.community.id)
+            yield services, sender
         finally:
             await services.close()
 

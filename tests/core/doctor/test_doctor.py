@@ -30,11 +30,8 @@ LOCAL = ["miniapp_id", "miniapp_secret", "launch_age", "database"]
 @pytest.fixture
 async def sandbox(clock: ManualClock) -> AsyncIterator[RunningSandbox]:
     config = SandboxConfig(background_tasks=False, communities=("Школа № 1",), rate_limit=None)
-    running = await start_sandbox(config, clock=clock)
-    try:
+    async with await start_sandbox(config, clock=clock) as running:
         yield running
-    finally:
-        await running.stop()
 
 
 @pytest.fixture
@@ -400,8 +397,7 @@ async def test_every_community_of_the_communities_table_is_checked(
     config = SandboxConfig(
         background_tasks=False, communities=("Тренажёр", "Пушкинская карта"), rate_limit=None
     )
-    running = await start_sandbox(config, clock=clock)
-    try:
+    async with await start_sandbox(config, clock=clock) as running:
         trainer, pushkin = running.runtime.created
         await control(http, running, f"/communities/{pushkin.id}/settings", {"longpoll": False})
         settings = Settings(
@@ -416,8 +412,6 @@ async def test_every_community_of_the_communities_table_is_checked(
             },
         )
         report = await run_doctor(settings)
-    finally:
-        await running.stop()
     text = report.render()
     tokens = report.by_name("token")
     assert [c.ok for c in tokens] == [True, True], text

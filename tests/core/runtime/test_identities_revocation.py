@@ -18,7 +18,8 @@ from core.plugins.spec import Plugin
 from core.rules import Command, HasRole
 from core.runtime.context import Ctx
 from core.runtime.identities import IdentityCache
-from core.storage import Database, SqliteDatabase
+from core.storage import POSTGRES_SCHEMES, Database, SqliteDatabase
+from core.storage.postgres import PostgresDatabase
 from core.texts import CORE_TEXTS
 from sferum.testing import bot_harness
 
@@ -38,8 +39,10 @@ async def closed(message: MessageMin, cx: Ctx) -> None:
 PROBE = Plugin(name="identity_probe", title="Проба ролей", labelers=[probe], texts=CORE_TEXTS)
 
 
-async def _sferum(*args: str, db_path: str) -> tuple[int, str]:
-    env = {**os.environ, "SFERUM_DB_PATH": db_path, "SFERUM_CONFIG": "/nonexistent.toml"}
+async def _sferum(*args: str, database: str) -> tuple[int, str]:
+    # The child opens the harness's database: its SQLite file, or its PostgreSQL schema.
+    where = "SFERUM_DB_URL" if database.startswith(POSTGRES_SCHEMES) else "SFERUM_DB_PATH"
+    env = {**os.environ, where: database, "SFERUM_CONFIG": "/nonexistent.toml"}
     for key in ("SFERUM_VK_TOKEN", "SFERUM_VK_GROUP_ID"):
         env.pop(key, None)
     process = await asyncio.create_subprocess_exec(
@@ -61,7 +64,7 @@ async def test_revoke_by_the_cli_is_seen_on_the_next_message(tmp_path: Path) -> 
         )
         code, out = await _sferum(
             "roles", "revoke", str(role_id), "--by", str(h.vk("orlov")), "--reason", "увольнение",
-            db_path=h.services.settings.db_path,
+            database=h.services.settings.database,
         )  # fmt: skip
         assert code == 0 and "Роль отозвана" in out, out
         # No time passes on the bot's clock: only the database says the role is gone.
@@ -92,8 +95,11 @@ async def test_the_cache_reads_an_identity_again_only_after_a_change(
     assert (await cache.get(42)).has(RoleKind.STAFF)
     assert reads == [42]  # served from the cache while nothing changed
     # Another connection (as another process would) revokes the role.
-    assert isinstance(db, SqliteDatabase)
-    other = SqliteDatabase(db.path)
+    if isinstance(db, SqliteDatabase):
+        other: Database = SqliteDatabase(db.path)
+    else:
+        assert isinstance(db, PostgresDatabase)
+        other = PostgresDatabase(db.url)
     await other.connect()
     try:
         assert await PeopleRepository(other, clock).revoke_role(

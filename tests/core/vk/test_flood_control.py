@@ -7,20 +7,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 from vkbottle import VKAPIError
 
-from core.broadcast.engine import MAX_ATTEMPTS
+from core.broadcast.engine import MAX_ATTEMPTS, BroadcastStatus
 from core.vk.api import RateLimitedAPI
 from core.vk.batch_sender import Batch, BatchSender, PeerResult
 from core.vk.rate_limit import RateLimiter
 from core.vk.tokens import TokenChannel
 from sandbox.faults import FaultInjector
 
-from ..broadcast.helpers import BulkAudience, bulk_audience
+from ..broadcast.helpers import BulkAudience, School, bulk_audience
 
 
 class Pauses:
@@ -147,21 +148,34 @@ async def test_a_failed_recipients_item_without_message_id_is_read_as_a_failure(
         assert results[0].message_id and results[2].message_id
 
 
+@asynccontextmanager
+async def _parents_school(
+    tmp_path: Path, parents: int
+) -> AsyncIterator[tuple[BulkAudience, School]]:
+    """A school whose parents are a bulk audience of ``parents`` people, pacing out of the way."""
+    async with (
+        bulk_audience(parents) as audience,
+        audience.school(tmp_path / "sferum.db", rate_limit=1000) as school,
+    ):
+        yield audience, school
+
+
+async def _broadcast_through(school: School, sender: BatchSender) -> BroadcastStatus:
+    """A broadcast to the school's parents sent through ``sender``, run to its end."""
+    school.services.broadcasts.register_sender(school.group_id, sender)
+    broadcast_id = await school.broadcast_to_parents("Собрание в четверг.")
+    return await asyncio.wait_for(school.services.broadcasts.run(broadcast_id), 60)
+
+
 async def test_a_broadcast_with_a_flooded_recipient_delivers_everyone_once(
     tmp_path: Path,
 ) -> None:
-    async with (
-        bulk_audience(30) as audience,
-        audience.school(tmp_path / "sferum.db", rate_limit=1000) as school,
-    ):
+    async with _parents_school(tmp_path, 30) as (audience, school):
         peers = list(audience.vk_ids)
         faults = _faults(audience)
         faults.update({"flood_peers": [peers[7]]})
         pauses = Pauses({1: lambda: faults.update({"flood_peers": []})})
-        sender = _sender(audience, pauses)
-        school.services.broadcasts.register_sender(school.group_id, sender)
-        broadcast_id = await school.broadcast_to_parents("Собрание в четверг.")
-        status = await asyncio.wait_for(school.services.broadcasts.run(broadcast_id), 60)
+        status = await _broadcast_through(school, _sender(audience, pauses))
         assert status.status == "done" and status.sent == 30 and status.failed == 0
         assert audience.messages_per_user() == dict.fromkeys(peers, 1)
         assert pauses.taken == [1.0]
@@ -170,17 +184,11 @@ async def test_a_broadcast_with_a_flooded_recipient_delivers_everyone_once(
 async def test_a_broadcast_gives_a_recipient_flooded_for_good_up_after_bounded_tries(
     tmp_path: Path,
 ) -> None:
-    async with (
-        bulk_audience(10) as audience,
-        audience.school(tmp_path / "sferum.db", rate_limit=1000) as school,
-    ):
+    async with _parents_school(tmp_path, 10) as (audience, school):
         peers = list(audience.vk_ids)
         _faults(audience).update({"flood_peers": [peers[3]]})
         pauses = Pauses()
-        sender = _sender(audience, pauses, max_attempts=3)
-        school.services.broadcasts.register_sender(school.group_id, sender)
-        broadcast_id = await school.broadcast_to_parents("Собрание в четверг.")
-        status = await asyncio.wait_for(school.services.broadcasts.run(broadcast_id), 60)
+        status = await _broadcast_through(school, _sender(audience, pauses, max_attempts=3))
         assert status.status == "done" and status.sent == 9 and status.failed == 1
         assert status.reasons == {"retries_exhausted": 1}
         # Each round of the engine: the sender's bounded tries, with pauses between them.

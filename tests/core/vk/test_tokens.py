@@ -34,7 +34,7 @@ async def test_replies_and_broadcasts_of_a_token_never_exceed_its_limit_together
     sim = Simulation()
     # The process's channels, their limiters on simulated time.
     channels = TokenChannels(
-        5, 10, limiter=lambda rate: RateLimiter(rate, time=sim.time, sleep=sim.sleep)
+        5, 10, limiter=lambda rate, token: RateLimiter(rate, time=sim.time, sleep=sim.sleep)
     )
     services = await Services.open(
         Settings(db_path=str(tmp_path / "sferum.db"), rate_limit=5), channels=channels

@@ -7,15 +7,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from aiohttp.test_utils import TestServer
-
 from core.clock import ManualClock
 from miniapp.app import create_app
 from miniapp.cabinet import setup as cabinet_pages
 from miniapp.keys import MiniAppConfig
 from sferum.testing import Harness, bot_harness
 
-from ..conftest import APP_ID, SECRET, BrowserFactory, browsers
+from ..conftest import APP_ID, SECRET, BrowserFactory, browsers, serving
 
 
 @asynccontextmanager
@@ -29,10 +27,5 @@ async def cabinet_beside_bot(
             extra_routes=[cabinet_pages],
             load_demo=False,
         )
-        server = TestServer(app, host="127.0.0.1")
-        await server.start_server()
-        try:
-            async with browsers(server, clock) as browse:
-                yield h, browse
-        finally:
-            await server.close()
+        async with serving(app) as server, browsers(server, clock) as browse:
+            yield h, browse

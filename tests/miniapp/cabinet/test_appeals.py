@@ -11,7 +11,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from aiohttp.test_utils import TestServer
 
 from core.audit import AuditLog
 from core.org_appeals.store import MAX_ANSWER, OrgAppeal, OrgAppealStore
@@ -24,7 +23,8 @@ from sferum.testing import Harness, bot_harness
 from tests.core.outbox.world import MONDAY_NIGHT, TUESDAY_MORNING, restarted
 
 from ...browser import needs_chromium
-from ..conftest import APP_ID, SECRET, Browser, BrowserFactory, browsers
+from ..conftest import APP_ID, SECRET, Browser, BrowserFactory, browsers, serving
+from .access import assert_admins_only
 from .conftest import ChromiumAs, csrf_of, make_region_admin, org_id, person_id, school_id
 
 QUESTION = "Когда будет родительское собрание в 9А?"
@@ -53,6 +53,16 @@ async def post_answer(browser: Browser, org: int, appeal: int, text: str) -> tup
     return response.status, response.headers.get("Location", "") or await response.text()
 
 
+ToAnswer = tuple[int, OrgAppeal, Browser]
+
+
+@pytest.fixture
+async def to_answer(browse: BrowserFactory, services: Services) -> ToAnswer:
+    """(СОШ № 112, pa04's question to it, the school's admin orlov in a browser to answer it)."""
+    school = await school_id(services)
+    return school, await file(services, "pa04", school), await browse("orlov")
+
+
 async def outbox_rows(services: Services) -> list[dict[str, object]]:
     return await services.db.fetchall(
         "SELECT * FROM outbox_messages WHERE kind = 'core.org_appeal_answer'"
@@ -65,14 +75,12 @@ async def test_access_matrix(browse: BrowserFactory, services: Services) -> None
     gymnasium = await org_id(services, "МАОУ «Гимназия № 5»")
     ours = await file(services, "pa04", school)
     theirs = await file(services, "st16", gymnasium, "Вопрос в гимназию")
-    admin, other = await browse("orlov"), await browse("novikov")
-    teacher, parent, stranger = await browse("smirnova"), await browse("pa04"), await browse(None)
-    assert (await admin.get(f"/admin/org/{school}/appeals")).status == 200
-    assert (await admin.get(f"/admin/org/{school}/appeals/{ours.id}")).status == 200
-    for who in (other, teacher, parent):
-        assert (await who.get(f"/admin/org/{school}/appeals")).status == 403
-        assert (await who.get(f"/admin/org/{school}/appeals/{ours.id}")).status == 403
-    assert (await stranger.get(f"/admin/org/{school}/appeals")).status == 401
+    used = await assert_admins_only(
+        browse,
+        [f"/admin/org/{school}/appeals", f"/admin/org/{school}/appeals/{ours.id}"],
+        refused=("novikov", "smirnova", "pa04"),
+    )
+    admin, other = used["orlov"], used["novikov"]
     page = await (await admin.get(f"/admin/org/{school}/appeals")).text()
     assert QUESTION in page and "Вопрос в гимназию" not in page
     # Another school's appeal is not found through this school's cabinet.
@@ -109,10 +117,8 @@ async def test_the_list_new_first_with_who_wrote(
     assert "Третье обращение" not in new_only and "Первое обращение" in new_only
 
 
-async def test_an_answer_needs_the_csrf_token(browse: BrowserFactory, services: Services) -> None:
-    school = await school_id(services)
-    appeal = await file(services, "pa04", school)
-    admin = await browse("orlov")
+async def test_an_answer_needs_the_csrf_token(to_answer: ToAnswer, services: Services) -> None:
+    school, appeal, admin = to_answer
     response = await admin.post(
         f"/admin/org/{school}/appeals/{appeal.id}/answer",
         data={"answer": ANSWER},
@@ -126,11 +132,9 @@ async def test_an_answer_needs_the_csrf_token(browse: BrowserFactory, services: 
 
 
 async def test_empty_and_oversized_answers_are_refused(
-    browse: BrowserFactory, services: Services
+    to_answer: ToAnswer, services: Services
 ) -> None:
-    school = await school_id(services)
-    appeal = await file(services, "pa04", school)
-    admin = await browse("orlov")
+    school, appeal, admin = to_answer
     status, page = await post_answer(admin, school, appeal.id, "   ")
     assert status == 400 and "Напишите текст ответа" in page
     status, page = await post_answer(admin, school, appeal.id, "о" * (MAX_ANSWER + 1))
@@ -141,11 +145,9 @@ async def test_empty_and_oversized_answers_are_refused(
 
 
 async def test_an_answer_is_recorded_once_with_its_audit_entry(
-    browse: BrowserFactory, services: Services
+    to_answer: ToAnswer, services: Services
 ) -> None:
-    school = await school_id(services)
-    appeal = await file(services, "pa04", school)
-    admin = await browse("orlov")
+    school, appeal, admin = to_answer
     _, csrf = await answer_form(admin, school, appeal.id)
     status, where = await post_answer(admin, school, appeal.id, ANSWER)
     assert (
@@ -180,15 +182,9 @@ async def test_an_answer_is_recorded_once_with_its_audit_entry(
 async def cabinet_of(h: Harness) -> AsyncIterator[BrowserFactory]:
     """The mini-app with the cabinet over the harness's services (one process, as `sferum run`)."""
     config = MiniAppConfig(app_id=APP_ID, secret=SECRET)
-    server = TestServer(
-        create_app(h.services, config=config, extra_routes=[cabinet_pages]), host="127.0.0.1"
-    )
-    await server.start_server()
-    try:
-        async with browsers(server, h.clock) as make:
-            yield make
-    finally:
-        await server.close()
+    app = create_app(h.services, config=config, extra_routes=[cabinet_pages])
+    async with serving(app) as server, browsers(server, h.clock) as make:
+        yield make
 
 
 def texts(h: Harness, vk_id: int) -> list[str]:

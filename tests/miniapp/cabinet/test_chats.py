@@ -16,6 +16,7 @@ from core.runtime.services import Services
 
 from ...browser import needs_chromium
 from ..conftest import BrowserFactory, vk
+from .access import assert_admins_only
 from .conftest import ChromiumAs, make_region_admin, org_id, school_id
 
 
@@ -69,14 +70,12 @@ async def test_access_matrix(browse: BrowserFactory, services: Services) -> None
     school = await school_id(services)
     chat_id, _ = await chat(services, "9А класс")
     g5_chat, _ = await chat(services, "Педагоги Гимназии № 5")
-    admin, other = await browse("orlov"), await browse("novikov")
-    teacher, student, stranger = await browse("smirnova"), await browse("st08"), await browse(None)
-    assert (await admin.get(f"/admin/org/{school}/chats")).status == 200
-    assert (await admin.get(f"/admin/org/{school}/chats/{chat_id}")).status == 200
-    for who in (other, teacher, student):
-        assert (await who.get(f"/admin/org/{school}/chats")).status == 403
-        assert (await who.get(f"/admin/org/{school}/chats/{chat_id}")).status == 403
-    assert (await stranger.get(f"/admin/org/{school}/chats")).status == 401
+    used = await assert_admins_only(
+        browse,
+        [f"/admin/org/{school}/chats", f"/admin/org/{school}/chats/{chat_id}"],
+        refused=("novikov", "smirnova", "st08"),
+    )
+    admin, other = used["orlov"], used["novikov"]
     # The gymnasium's chat is not found through the school's cabinet.
     assert (await admin.get(f"/admin/org/{school}/chats/{g5_chat}")).status == 404
     assert (await admin.get(f"/admin/org/{school}/chats/abc")).status == 404

@@ -22,7 +22,8 @@ from core.verification import Status
 
 from ...browser import needs_chromium
 from ..conftest import Browser, BrowserFactory, vk
-from .conftest import ChromiumAs, csrf_of, group_id, make_region_admin, org_id, school_id
+from .access import EVERYONE_BUT_ADMINS, assert_a_school_section
+from .conftest import ChromiumAs, csrf_of, group_id, org_id, school_id
 
 pytestmark = pytest.mark.usefixtures("cabinet_server")
 
@@ -66,16 +67,9 @@ async def codes_count(services: Services) -> int:
 async def test_access_matrix(browse: BrowserFactory, services: Services) -> None:
     url = await codes_url(services)
     gymnasium = await org_id(services, "МАОУ «Гимназия № 5»")
-    assert (await (await browse("orlov")).get(url)).status == 200
-    assert (await (await browse("novikov")).get(url)).status == 403
-    assert (await (await browse("orlov")).get(f"/admin/org/{gymnasium}/codes")).status == 403
-    for key in ("smirnova", "st08", "pa08"):
-        assert (await (await browse(key)).get(url)).status == 403
-    assert (await (await browse(None)).get(url)).status == 401
-    region = await make_region_admin(services, "volkova")
-    region_admin = await browse("volkova")
-    assert (await region_admin.get(url)).status == 200
-    assert (await region_admin.get(f"/admin/org/{region}/codes")).status == 404
+    await assert_a_school_section(
+        browse, services, "codes", region_admin="volkova", refused=EVERYONE_BUT_ADMINS
+    )
     before = await codes_count(services)
     # The gymnasium's admin posts to СОШ № 112 with his own valid token: refused.
     other = await browse("novikov")

@@ -22,7 +22,8 @@ from core.verification import Status
 
 from ...browser import needs_chromium
 from ..conftest import APP_ID, SECRET, Browser, BrowserFactory, vk
-from .conftest import ChromiumAs, csrf_of, make_region_admin, org_id, school_id
+from .access import assert_a_school_section
+from .conftest import ChromiumAs, csrf_of, org_id, school_id
 from .sandboxed import cabinet_beside_bot
 
 GROUP = 200_000_777  # the community the links open
@@ -105,20 +106,10 @@ def modules_of(text: str, border: int = 4) -> set[tuple[int, int]]:
 
 async def test_access_matrix(browse: BrowserFactory, services: Services) -> None:
     school = await school_id(services)
-    gymnasium = await org_id(services, "МАОУ «Гимназия № 5»")
-    admin, other_admin = await browse("orlov"), await browse("novikov")
-    teacher, stranger = await browse("smirnova"), await browse(None)
-    assert (await admin.get(f"/admin/org/{school}/invites")).status == 200
-    assert (await other_admin.get(f"/admin/org/{school}/invites")).status == 403
-    assert (await admin.get(f"/admin/org/{gymnasium}/invites")).status == 403
-    assert (await teacher.get(f"/admin/org/{school}/invites")).status == 403
-    assert (await stranger.get(f"/admin/org/{school}/invites")).status == 401
+    # Invites are a school's.
+    used = await assert_a_school_section(browse, services, "invites", region_admin="novikov")
+    stranger = used[None]
     assert (await stranger.post(f"/admin/org/{school}/invites", data={})).status == 401
-    region = await make_region_admin(services, "novikov")
-    region_admin = await browse("novikov")
-    assert (await region_admin.get(f"/admin/org/{school}/invites")).status == 200
-    # A region has no classes of its own: invites are a school's.
-    assert (await region_admin.get(f"/admin/org/{region}/invites")).status == 404
 
 
 async def test_create_shows_the_link_and_its_qr_code_and_is_audited(

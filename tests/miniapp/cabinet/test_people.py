@@ -15,6 +15,7 @@ from core.runtime.services import Services
 
 from ...browser import needs_chromium
 from ..conftest import Browser, BrowserFactory, me, vk
+from .access import assert_admins_only
 from .conftest import ChromiumAs, csrf_of, make_region_admin, org_id, person_id, school_id
 
 GYMNASIUM = "МАОУ «Гимназия № 5»"
@@ -65,14 +66,12 @@ async def test_access_matrix(browse: BrowserFactory, services: Services) -> None
     school = await school_id(services)
     gymnasium = await org_id(services, GYMNASIUM)
     smirnova = await person_id(services, "smirnova")
-    admin, other, teacher = await browse("orlov"), await browse("novikov"), await browse("smirnova")
-    stranger = await browse(None)
-    for path in (f"/admin/org/{school}/people", f"/admin/org/{school}/people/{smirnova}"):
-        assert (await admin.get(path)).status == 200
-        assert (await other.get(path)).status == 403
-        assert (await teacher.get(path)).status == 403
-        assert (await stranger.get(path)).status == 401
-    assert (await admin.get(f"/admin/org/{gymnasium}/people")).status == 403
+    used = await assert_admins_only(
+        browse,
+        [f"/admin/org/{school}/people", f"/admin/org/{school}/people/{smirnova}"],
+        elsewhere=f"/admin/org/{gymnasium}/people",
+    )
+    admin, other = used["orlov"], used["novikov"]
     # Someone of another school is not in this tree: no card here.
     novikov = await person_id(services, "novikov")
     assert (await admin.get(f"/admin/org/{school}/people/{novikov}")).status == 404
@@ -320,7 +319,7 @@ async def test_region_admin_sees_the_whole_tree(browse: BrowserFactory, services
     assert len(rows(page)) == 2
     total = await services.db.fetchval(
         "SELECT count(*) FROM (SELECT DISTINCT person_id, org_id FROM roles "
-        "WHERE revoked_at IS NULL)"
+        "WHERE revoked_at IS NULL) AS held"
     )
     assert f"Всего: {total}" in await people_page(admin, region)
     municipality = await services.db.fetchval(

@@ -18,6 +18,7 @@ from tests.core.verification.join_steps import request_to_join_7b
 
 from ...browser import needs_chromium
 from ..conftest import Browser, BrowserFactory, vk
+from .access import assert_admins_only
 from .conftest import ChromiumAs, csrf_of, make_region_admin, org_id, school_id
 from .sandboxed import cabinet_beside_bot
 
@@ -84,16 +85,20 @@ async def decisions_told(services: Services, request_id: int) -> list[dict[str, 
     )
 
 
+async def kim_asks(services: Services, vk_user_id: int) -> tuple[int, int, int]:
+    """(СОШ № 112, Ян Ким new from VK, his pending request to study there in 7Б)."""
+    school = await school_id(services)
+    person = await newcomer(services, vk_user_id, "Ян", "Ким")
+    return school, person, await file(services, person, school)
+
+
 async def test_access_matrix(browse: BrowserFactory, services: Services) -> None:
     school = await school_id(services)
     gymnasium = await org_id(services, "МАОУ «Гимназия № 5»")
-    admin, other_admin = await browse("orlov"), await browse("novikov")
-    teacher, stranger = await browse("smirnova"), await browse(None)
-    assert (await admin.get(f"/admin/org/{school}/requests")).status == 200
-    assert (await other_admin.get(f"/admin/org/{school}/requests")).status == 403
-    assert (await admin.get(f"/admin/org/{gymnasium}/requests")).status == 403
-    assert (await teacher.get(f"/admin/org/{school}/requests")).status == 403
-    assert (await stranger.get(f"/admin/org/{school}/requests")).status == 401
+    used = await assert_admins_only(
+        browse, [f"/admin/org/{school}/requests"], elsewhere=f"/admin/org/{gymnasium}/requests"
+    )
+    teacher, stranger = used["smirnova"], used[None]
     request_id = await file(services, await newcomer(services, 901_001, "Ян", "Ким"), school)
     response = await stranger.post(f"/admin/org/{school}/requests/{request_id}/approve")
     assert response.status == 401
@@ -132,9 +137,7 @@ async def test_the_queue_pending_first_then_decided_with_who_and_when(
 async def test_approve_grants_the_role_the_class_and_tells_the_person(
     browse: BrowserFactory, services: Services
 ) -> None:
-    school = await school_id(services)
-    person = await newcomer(services, 901_021, "Ян", "Ким")
-    request_id = await file(services, person, school)
+    school, person, request_id = await kim_asks(services, 901_021)
     # The identity is cached as it was: a person with no role.
     assert (await services.identities.get(901_021)).as_sender() == RoleKind.NONE
     admin = await browse("orlov")
@@ -182,9 +185,7 @@ async def test_reject_gives_nothing_and_tells_the_person(
 async def test_a_request_decided_meanwhile_changes_nothing(
     browse: BrowserFactory, services: Services
 ) -> None:
-    school = await school_id(services)
-    person = await newcomer(services, 901_041, "Ян", "Ким")
-    request_id = await file(services, person, school)
+    school, person, request_id = await kim_asks(services, 901_041)
     admin = await browse("orlov")
     page = await requests_page(admin, school)  # the admin has the queue open …
     novikov = await services.people.person_by_vk(vk("novikov"))
@@ -206,10 +207,8 @@ async def test_a_request_decided_meanwhile_changes_nothing(
 
 
 async def test_two_admins_at_once_decide_once(browse: BrowserFactory, services: Services) -> None:
-    school = await school_id(services)
+    school, person, request_id = await kim_asks(services, 901_051)
     await make_region_admin(services, "novikov")
-    person = await newcomer(services, 901_051, "Ян", "Ким")
-    request_id = await file(services, person, school)
     first, second = await browse("orlov"), await browse("novikov")
     pages = [await requests_page(b, school) for b in (first, second)]
     responses = await asyncio.gather(
@@ -238,9 +237,7 @@ async def test_two_admins_at_once_decide_once(browse: BrowserFactory, services: 
 async def test_the_service_refuses_a_decided_request_and_two_racing_decisions_take_one(
     services: Services,
 ) -> None:
-    school = await school_id(services)
-    person = await newcomer(services, 901_061, "Ян", "Ким")
-    request_id = await file(services, person, school)
+    _, person, request_id = await kim_asks(services, 901_061)
     orlov = await services.people.person_by_vk(vk("orlov"))
     assert orlov is not None
     results = await asyncio.gather(
@@ -260,10 +257,8 @@ async def test_the_service_refuses_a_decided_request_and_two_racing_decisions_ta
 
 
 async def test_csrf_and_other_schools_requests(browse: BrowserFactory, services: Services) -> None:
-    school = await school_id(services)
+    school, _, request_id = await kim_asks(services, 901_071)
     gymnasium = await org_id(services, "МАОУ «Гимназия № 5»")
-    person = await newcomer(services, 901_071, "Ян", "Ким")
-    request_id = await file(services, person, school)
     foreign = await file(
         services, await newcomer(services, 901_072, "Ада", "Лис"), gymnasium, group=None
     )

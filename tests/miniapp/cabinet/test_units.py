@@ -18,7 +18,8 @@ from sferum.testing import bot_harness
 
 from ...browser import needs_chromium
 from ..conftest import Browser, BrowserFactory
-from .conftest import ChromiumAs, csrf_of, group_id, make_region_admin, org_id, person_id, school_id
+from .access import EVERYONE_BUT_ADMINS, assert_a_school_section
+from .conftest import ChromiumAs, csrf_of, group_id, org_id, person_id, school_id
 
 pytestmark = pytest.mark.usefixtures("cabinet_server")
 
@@ -48,18 +49,10 @@ async def post(browser: Browser, path: str, page: str, **data: str) -> Any:
 
 async def test_access_matrix(browse: BrowserFactory, services: Services) -> None:
     url = await units_url(services)
-    gymnasium = await org_id(services, "МАОУ «Гимназия № 5»")
-    assert (await (await browse("orlov")).get(url)).status == 200
-    assert (await (await browse("novikov")).get(url)).status == 403
-    assert (await (await browse("orlov")).get(f"/admin/org/{gymnasium}/units")).status == 403
-    for key in ("smirnova", "st08", "pa08"):
-        assert (await (await browse(key)).get(url)).status == 403
-    assert (await (await browse(None)).get(url)).status == 401
-    region = await make_region_admin(services, "kuznetsov")
-    teacher_now_region_admin = await browse("kuznetsov")
-    assert (await teacher_now_region_admin.get(url)).status == 200
-    # A region has no classes of its own.
-    assert (await teacher_now_region_admin.get(f"/admin/org/{region}/units")).status == 404
+    # A teacher made a region admin.
+    await assert_a_school_section(
+        browse, services, "units", region_admin="kuznetsov", refused=EVERYONE_BUT_ADMINS
+    )
     # Nor may a stranger change anything.
     stranger = await browse("novikov")
     response = await stranger.post(
