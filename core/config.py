@@ -154,6 +154,15 @@ class Settings(BaseModel):
             raise PydanticCustomError("time_zone", "an IANA time zone")
         return value
 
+    @field_validator("db_url")
+    @classmethod
+    def _postgres_url(cls, value: str | None) -> str | None:
+        # Anything else would open a SQLite file named like the typo (postgress://…); the schemes
+        # are core.storage.open_database's.
+        if value is not None and urlsplit(value).scheme not in ("postgresql", "postgres"):
+            raise PydanticCustomError("db_url", "a postgresql:// URL")
+        return value
+
     @field_validator("vk_api_url")
     @classmethod
     def _url_form(cls, value: str) -> str:

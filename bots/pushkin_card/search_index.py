@@ -15,6 +15,7 @@ import abc
 from collections.abc import Sequence
 
 from core.storage import Database
+from core.storage.dialect import tsquery_lexeme
 
 
 class EventSearch(abc.ABC):
@@ -40,16 +41,10 @@ class Fts5EventSearch(EventSearch):
         return [int(r["rowid"]) for r in rows]
 
 
-def _lexeme(word: str) -> str:
-    """One quoted lexeme of ``to_tsquery``: quotes doubled, backslashes escaped, so the words of
-    the query never reach tsquery's operators."""
-    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
-
-
 def tsquery(terms: Sequence[str], city: str) -> str:
     """The PostgreSQL form of the FTS5 query above."""
-    prefixes = " & ".join(f"{_lexeme(term)}:*A" for term in terms)
-    phrase = " <-> ".join(f"{_lexeme(word)}:B" for word in city.split())
+    prefixes = " & ".join(f"{tsquery_lexeme(term)}:*A" for term in terms)
+    phrase = " <-> ".join(f"{tsquery_lexeme(word)}:B" for word in city.split())
     return f"{prefixes} & ({phrase})"
 
 

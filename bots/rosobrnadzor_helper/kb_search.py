@@ -22,6 +22,7 @@ from typing import Any
 
 from core.storage import Database, Transaction
 from core.storage.abc import Queries
+from core.storage.dialect import tsquery_lexeme
 
 # FTS5's bm25 constants (fts5_aux.c), which the PostgreSQL ranking reproduces.
 K1 = 1.2
@@ -114,12 +115,6 @@ class Fts5Search(KbSearch):
             "WHERE rosobrnadzor_helper_fts MATCH ? ORDER BY score LIMIT ?",
             (*weights, match, limit),
         )
-
-
-def tsquery_lexeme(term: str) -> str:
-    """A term as one quoted lexeme of ``to_tsquery`` (quotes doubled, backslashes escaped), so a
-    question's words never reach tsquery's operators."""
-    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 def _size(column: str) -> str:

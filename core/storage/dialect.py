@@ -34,6 +34,12 @@ def quote_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def tsquery_lexeme(term: str) -> str:
+    """A term as one quoted lexeme of PostgreSQL's ``to_tsquery`` (quotes doubled, backslashes
+    escaped), so the words a person typed never reach tsquery's operators."""
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
 class Dialect(abc.ABC):
     """The fragments that differ; one instance per engine (``SQLITE``, ``POSTGRESQL``)."""
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import aiohttp
 
-from .rate_limit import Limiter, RateLimiter
+from .rate_limit import Limiter, RateLimiter, pacing
 
 if TYPE_CHECKING:
     from core.config import Settings
@@ -86,7 +86,9 @@ class TokenChannels:
 
         client = redis_client(settings.redis_url)
         # A slot's lease must outlast the slowest call, or VK could count a call whose slot freed.
-        lease_s = max(LEASE_S, 2 * settings.vk_timeout_s)
+        # …and the window (a slow rate limit has a long one): SharedRateLimiter refuses less.
+        window = pacing(settings.rate_limit)[1]
+        lease_s = max(LEASE_S, 2 * settings.vk_timeout_s, window + settings.vk_timeout_s)
         prefix = f"{settings.redis_prefix}vk-rate:"
 
         def shared(rate: float, token: str) -> Limiter:

@@ -115,3 +115,16 @@ def test_an_error_type_without_a_russian_line_still_reads_russian() -> None:
     assert describe_error(error, "SFERUM_VK_APP_ID", Settings) == (
         "SFERUM_VK_APP_ID: значение не подходит (ошибка pydantic uuid_parsing), задано 'q'"
     )
+
+
+def test_db_url_must_be_a_postgresql_url_and_is_never_echoed() -> None:
+    from core.config import ConfigError, load_settings
+
+    assert (
+        load_settings({"SFERUM_DB_URL": "postgresql://u:pw@db:5432/s"}, None).database
+        == "postgresql://u:pw@db:5432/s"
+    )
+    with pytest.raises(ConfigError) as refused:
+        load_settings({"SFERUM_DB_URL": "postgress://u:secret@db/s"}, None)
+    assert "SFERUM_DB_URL" in str(refused.value) and "postgresql://" in str(refused.value)
+    assert "secret" not in str(refused.value)

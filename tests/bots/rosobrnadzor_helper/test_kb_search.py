@@ -17,11 +17,11 @@ from bots.rosobrnadzor_helper.kb_search import (
     Corpus,
     bm25,
     search_for,
-    tsquery_lexeme,
 )
 from core.clock import ManualClock
 from core.plugins.loader import plugin_migrations
 from core.storage import Database, SqliteDatabase, load_migrations, migrate
+from core.storage.dialect import tsquery_lexeme
 from tests.core.storage.conftest import postgres_database, postgres_schema
 
 DATA = Path(__file__).parent / "data"

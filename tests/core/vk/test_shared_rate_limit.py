@@ -284,3 +284,16 @@ async def test_a_region_s_channels_take_their_limiters_from_redis(client: Redis)
         for worker in workers:
             await worker.close()
         await client.delete(token_key(token))
+
+
+async def test_a_slow_rate_limit_still_gets_a_lease_longer_than_its_window(client: Redis) -> None:
+    from core.config import Settings
+    from core.vk.tokens import TokenChannels
+
+    channels = TokenChannels.for_settings(Settings(redis_url=REDIS_URL, rate_limit=0.01))
+    try:
+        limiter = channels.channel("http://127.0.0.1:1", f"vk1.a.{uuid.uuid4().hex}").limiter
+        assert isinstance(limiter, SharedRateLimiter)
+        assert limiter.lease_s > limiter.window
+    finally:
+        await channels.close()
